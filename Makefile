@@ -1,0 +1,44 @@
+# « crise » — the README's two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed
+
+.PHONY: run setup test test-pg test-fast bench chromium clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+## Set everything up and serve the app on http://127.0.0.1:$(PORT) (SQLite in instance/).
+run: setup
+	CRISE_ENV=$${CRISE_ENV:-development} $(BIN)/crise run --host 127.0.0.1 --port $(PORT)
+
+## Migrate the database, load the reference data, create the first admin if none.
+setup: $(STAMP)
+	CRISE_ENV=$${CRISE_ENV:-development} $(BIN)/crise setup
+
+## The whole test suite on SQLite, browser tests included.
+test: $(STAMP) chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The suite without the browser tests (quicker while working).
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+## The whole test suite on a throwaway PostgreSQL server.
+test-pg: $(STAMP) chromium
+	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+
+## Speed and size figures (see benchmarks/).
+bench: $(STAMP)
+	@set -e; for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+## Debian's chromium for the Playwright tests, installed when missing.
+chromium:
+	@scripts/ensure-chromium.sh
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,190 @@
+"""« crise »: crisis-management toolkit for the Ville de Paris and its mairies."""
+
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, render_template, session
+
+from crise.config import Defaults
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def create_app(test_config=None):
+    """The application. ``test_config`` may carry INSTANCE_PATH (tests keep theirs apart)."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    register_request_hooks(app)
+    return app
+
+
+def load_config(app, test_config=None):
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for name in ("SECRET_KEY", "CRISE_ENV"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        uri = "sqlite:///" + str(Path(app.instance_path) / "crise.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+
+    if not app.config.get("SECRET_KEY"):
+        if app.config["CRISE_ENV"] == "production":
+            raise ConfigurationError(
+                "SECRET_KEY is not set. In production, set the SECRET_KEY environment "
+                "variable or define it in instance/config.py."
+            )
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def normalise_database_url(uri: str) -> str:
+    """Use the psycopg 3 driver for plain PostgreSQL URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix):]
+    return uri
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A random key generated once for development and kept in instance/."""
+    path = instance / "secret_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if key:
+            return key
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_pragmas):
+    sa.event.listen(sa.engine.Engine, "connect", _sqlite_pragmas)
+
+
+def register_extensions(app):
+    from crise.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.needs_refresh_message = "Votre session a expiré : reconnectez-vous."
+    login_manager.session_protection = "strong"
+
+
+def register_blueprints(app):
+    from crise import audit, auth, evenements, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(evenements.bp)
+    app.register_blueprint(audit.bp)
+
+
+def register_errorhandlers(app):
+    from flask_wtf.csrf import CSRFError
+
+    messages = {
+        400: ("Requête invalide", "La demande envoyée n'a pas pu être comprise."),
+        403: ("Accès refusé", "Votre rôle ou votre mairie ne vous donne pas accès à cette page."),
+        404: ("Page introuvable", "Cette page n'existe pas, ou vous n'y avez pas accès."),
+        405: ("Action impossible", "Cette action n'est pas permise à cette adresse."),
+        429: ("Trop de tentatives", "Trop de tentatives en peu de temps. Patientez quelques "
+                                    "minutes avant de réessayer."),
+        500: ("Erreur interne", "Une erreur inattendue s'est produite. Rien n'a été enregistré "
+                                "par la dernière action ; réessayez, puis prévenez l'administrateur "
+                                "si le problème continue."),
+    }
+
+    def render(code, title=None, text=None):
+        default_title, default_text = messages[code]
+        return render_template("errors/error.html", code=code, title=title or default_title,
+                               text=text or default_text), code
+
+    def handle_csrf(error):
+        return render(400, "Formulaire expiré",
+                      "Le formulaire a expiré ou n'est pas valide (jeton de sécurité manquant). "
+                      "Rechargez la page et recommencez : rien n'a été enregistré.")
+
+    def handle_500(error):
+        from crise.extensions import db
+        db.session.rollback()
+        return render(500)
+
+    app.register_error_handler(CSRFError, handle_csrf)
+    for code in (400, 403, 404, 405, 429):
+        app.register_error_handler(code, lambda error, code=code: render(code))
+    app.register_error_handler(500, handle_500)
+
+
+def register_template_helpers(app):
+    from crise import formatting
+    from crise.auth.models import Role
+
+    app.jinja_env.filters["dt"] = formatting.format_datetime
+    app.jinja_env.filters["date_fr"] = formatting.format_date
+    app.jinja_env.filters["ago"] = formatting.format_ago
+    app.jinja_env.globals["Role"] = Role
+
+
+def register_commands(app):
+    from crise import cli
+
+    cli.register(app)
+
+
+def register_request_hooks(app):
+    @app.before_request
+    def make_session_permanent():
+        # The session cookie then carries the inactivity limit
+        # (PERMANENT_SESSION_LIFETIME), checked on every request.
+        session.permanent = True
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response

@@ -1,0 +1,64 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crise.db import utcnow
+from crise.extensions import db
+
+
+class Action(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    VIEW = "view"
+    EXPORT = "export"
+    DELETE = "delete"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS = {
+    Action.CREATE: "Création",
+    Action.UPDATE: "Modification",
+    Action.VIEW: "Consultation",
+    Action.EXPORT: "Export",
+    Action.DELETE: "Suppression",
+    Action.LOGIN: "Connexion",
+    Action.LOGIN_FAILED: "Échec de connexion",
+    Action.LOGOUT: "Déconnexion",
+}
+
+
+class AuditEntry(db.Model):
+    """Who created, changed, exported or viewed what, and when. Never updated."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The account is kept by id and, in case it is renamed, by its e-mail at the time.
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    actor_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    action: Mapped[str] = mapped_column(sa.String(32), index=True)
+    object_type: Mapped[str] = mapped_column(sa.String(64))
+    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    mairie_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mairie.id"))
+    evenement_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("evenement.id", ondelete="SET NULL"), index=True)
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    changes: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return Action(self.action).label
+        except ValueError:
+            return self.action

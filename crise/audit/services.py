@@ -1,0 +1,69 @@
+"""The audit trail, written by services (never by views by hand)."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from crise.audit.models import Action, AuditEntry
+from crise.extensions import db
+
+
+def record(actor, action: Action, object_type: str, object_id: Any = None, *,
+           summary: str = "", changes: dict | None = None,
+           mairie_id: int | None = None, evenement_id: int | None = None) -> AuditEntry:
+    """Append one entry to the audit trail; flushed with the change it describes."""
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        actor_email=getattr(actor, "email", None) or (actor if isinstance(actor, str) else ""),
+        action=str(action),
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        summary=summary[:500],
+        changes=changes or None,
+        mairie_id=mairie_id,
+        evenement_id=evenement_id,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def diff(obj, fields: list[str], before: dict) -> dict:
+    """{field: [old, new]} for the fields whose value changed since ``before``."""
+    changes = {}
+    for name in fields:
+        old, new = before.get(name), getattr(obj, name)
+        if old != new:
+            changes[name] = [_jsonable(old), _jsonable(new)]
+    return changes
+
+
+def snapshot(obj, fields: list[str]) -> dict:
+    return {name: getattr(obj, name) for name in fields}
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return sorted(_jsonable(v) for v in value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def search(*, actor_email: str = "", action: str = "", object_type: str = "",
+           since: datetime | None = None, until: datetime | None = None):
+    """A select of audit entries, newest first, for the admin screen."""
+    query = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if actor_email:
+        query = query.where(AuditEntry.actor_email.ilike(f"%{actor_email.strip()}%"))
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    if since:
+        query = query.where(AuditEntry.at >= since)
+    if until:
+        query = query.where(AuditEntry.at < until)
+    return query

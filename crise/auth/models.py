@@ -1,0 +1,116 @@
+import enum
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crise.db import TimestampMixin
+from crise.extensions import db
+from crise.mairies.models import Mairie
+
+
+class Role(enum.StrEnum):
+    AGENT_ACCUEIL = "agent_accueil"
+    RESPONSABLE_CARE = "responsable_care"
+    DSOL = "dsol"
+    DLH = "dlh"
+    SCOP = "scop"
+    CELLULE = "cellule"
+    ANIMATEUR = "animateur"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def is_mairie_role(self) -> bool:
+        return self in MAIRIE_ROLES
+
+
+ROLE_LABELS = {
+    Role.AGENT_ACCUEIL: "Agent d'accueil C.A.RE",
+    Role.RESPONSABLE_CARE: "Responsable de crise de la mairie",
+    Role.DSOL: "DSOL — hébergement d'urgence",
+    Role.DLH: "DLH — relogement",
+    Role.SCOP: "Opérateur SCOP",
+    Role.CELLULE: "Cellule centrale de crise",
+    Role.ANIMATEUR: "Animateur d'exercice",
+    Role.ADMIN: "Administrateur",
+}
+
+# Accounts of a mairie d'arrondissement: they belong to one mairie and only see its people.
+MAIRIE_ROLES = frozenset({Role.AGENT_ACCUEIL, Role.RESPONSABLE_CARE})
+# Central roles see every mairie.
+CENTRAL_ROLES = frozenset(set(Role) - MAIRIE_ROLES)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    role: Mapped[str] = mapped_column(sa.String(32))
+    mairie_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mairie.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    actif: Mapped[bool] = mapped_column(default=True)
+    # Rotated when the password changes or the account is disabled: every
+    # session opened before then stops working at its next request.
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True,
+                                               default=new_session_token)
+    last_login_at: Mapped[datetime | None]
+
+    mairie: Mapped[Mairie | None] = relationship(lazy="joined")
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role}>"
+
+    def __str__(self):
+        return self.nom or self.email
+
+    # Flask-Login
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.actif
+
+    # Roles and scope
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role_enum]
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_central(self) -> bool:
+        return self.role in CENTRAL_ROLES
+
+    def can_access_mairie(self, mairie_id: int | None) -> bool:
+        """Whether this account may see records of the given mairie."""
+        if self.is_central:
+            return True
+        return mairie_id is not None and mairie_id == self.mairie_id
+
+    def can_view(self, user: "User") -> bool:
+        return user.is_admin or user.id == self.id
+
+    def can_edit(self, user: "User") -> bool:
+        return user.is_admin

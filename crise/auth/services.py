@@ -1,0 +1,215 @@
+"""Accounts: creation, changes, passwords, login. Shared by the web and the CLI.
+
+Services flush, never commit: the caller (a view or a CLI command) commits once.
+"""
+
+import re
+import sqlalchemy as sa
+from flask import current_app
+
+from crise.audit.models import Action
+from crise.audit.services import diff, record, snapshot
+from crise.auth.models import MAIRIE_ROLES, Role, User, new_session_token
+from crise.auth.passwords import generate_password, hash_password, needs_rehash, verify_password
+from crise.db import utcnow
+from crise.errors import NotFound, ServiceError
+from crise.extensions import db
+from crise.mairies.models import Mairie, mairie_by_code
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+AUDITED_FIELDS = ["email", "nom", "role", "mairie_id", "actif"]
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def get_user(email: str) -> User:
+    user = get_user_by_email(email)
+    if user is None:
+        raise NotFound(f"Aucun compte pour l'adresse « {email} ».", field="email")
+    return user
+
+
+def list_users(*, role: str = "", mairie_id: int | None = None, actif: bool | None = None):
+    query = sa.select(User).order_by(User.actif.desc(), User.email)
+    if role:
+        query = query.where(User.role == role)
+    if mairie_id:
+        query = query.where(User.mairie_id == mairie_id)
+    if actif is not None:
+        query = query.where(User.actif == actif)
+    return db.session.scalars(query).all()
+
+
+def count_users() -> int:
+    return db.session.scalar(sa.select(sa.func.count(User.id)))
+
+
+def _check_role_and_mairie(role: str, mairie: Mairie | None) -> Mairie | None:
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ServiceError(
+            f"Rôle inconnu « {role} ». Rôles possibles : {', '.join(r.value for r in Role)}.",
+            field="role") from None
+    if role in MAIRIE_ROLES:
+        if mairie is None:
+            raise ServiceError("Ce rôle appartient à une mairie d'arrondissement : "
+                               "choisissez la mairie.", field="mairie")
+        return mairie
+    # Central roles see every mairie: they are not attached to one.
+    return None
+
+
+def resolve_mairie(code: str | None) -> Mairie | None:
+    if not code:
+        return None
+    mairie = mairie_by_code(code)
+    if mairie is None:
+        codes = ", ".join(m.code for m in db.session.scalars(
+            sa.select(Mairie).order_by(Mairie.ordre)))
+        raise ServiceError(f"Mairie inconnue « {code} ». Codes possibles : {codes}.",
+                           field="mairie")
+    return mairie
+
+
+def check_password_strength(password: str) -> None:
+    minimum = current_app.config["MIN_PASSWORD_LENGTH"]
+    if len(password or "") < minimum:
+        raise ServiceError(f"Le mot de passe doit faire au moins {minimum} caractères.",
+                           field="password")
+    if len(password) > 256:
+        raise ServiceError("Le mot de passe ne doit pas dépasser 256 caractères.",
+                           field="password")
+
+
+def create_user(actor, *, email: str, role: str, mairie: Mairie | None = None,
+                nom: str = "", password: str | None = None) -> tuple[User, str | None]:
+    """Create an account. Without a password, one is generated and returned once."""
+    email = normalise_email(email)
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise ServiceError("Adresse e-mail invalide.", field="email")
+    if get_user_by_email(email) is not None:
+        raise ServiceError(f"Un compte existe déjà pour « {email} ».", field="email")
+    mairie = _check_role_and_mairie(role, mairie)
+    generated = None
+    if password is None:
+        password = generated = generate_password()
+    check_password_strength(password)
+    user = User(email=email, nom=(nom or "").strip()[:120], role=str(Role(role)),
+                mairie=mairie, mairie_id=mairie.id if mairie else None,
+                password_hash=hash_password(password), actif=True)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, Action.CREATE, "user", user.id,
+           summary=f"Compte {email} créé ({user.role_label}"
+                   f"{', ' + mairie.nom if mairie else ''})",
+           mairie_id=user.mairie_id)
+    return user, generated
+
+
+def update_user(actor, user: User, *, nom: str, role: str, mairie: Mairie | None,
+                actif: bool) -> User:
+    before = snapshot(user, AUDITED_FIELDS)
+    mairie = _check_role_and_mairie(role, mairie)
+    if actor is not None and getattr(actor, "id", None) == user.id:
+        if not actif:
+            raise ServiceError("Vous ne pouvez pas désactiver votre propre compte.",
+                               field="actif")
+        if role != Role.ADMIN and user.role == Role.ADMIN:
+            raise ServiceError("Vous ne pouvez pas retirer votre propre rôle d'administrateur.",
+                               field="role")
+    if user.role == Role.ADMIN and (role != Role.ADMIN or not actif):
+        _ensure_another_admin(user)
+    user.nom = (nom or "").strip()[:120]
+    user.role = str(Role(role))
+    user.mairie = mairie
+    user.mairie_id = mairie.id if mairie else None
+    if user.actif and not actif:
+        user.session_token = new_session_token()
+    user.actif = actif
+    changes = diff(user, AUDITED_FIELDS, before)
+    if changes:
+        record(actor, Action.UPDATE, "user", user.id, summary=f"Compte {user.email} modifié",
+               changes=changes, mairie_id=user.mairie_id)
+    db.session.flush()
+    return user
+
+
+def _ensure_another_admin(user: User) -> None:
+    others = db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(
+            User.role == Role.ADMIN, User.actif.is_(True), User.id != user.id))
+    if not others:
+        raise ServiceError("C'est le dernier administrateur actif : créez-en un autre d'abord.",
+                           field="role")
+
+
+def disable_user(actor, user: User) -> User:
+    if not user.actif:
+        return user
+    return update_user(actor, user, nom=user.nom, role=user.role, mairie=user.mairie,
+                       actif=False)
+
+
+def set_password(actor, user: User, password: str | None = None) -> str | None:
+    """Change a password (generated and returned when not given); ends the user's sessions."""
+    generated = None
+    if password is None:
+        password = generated = generate_password()
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    record(actor, Action.UPDATE, "user", user.id,
+           summary=f"Mot de passe de {user.email} "
+                   f"{'réinitialisé' if generated else 'changé'}",
+           mairie_id=user.mairie_id)
+    db.session.flush()
+    return generated
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ServiceError("Mot de passe actuel incorrect.", field="current_password")
+    if current == new:
+        raise ServiceError("Le nouveau mot de passe doit être différent de l'ancien.",
+                           field="password")
+    set_password(user, user, new)
+
+
+def authenticate(email: str, password: str, *, remote_addr: str = "") -> User | None:
+    """The active account matching these credentials, or None. Every attempt is audited."""
+    user = get_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if not ok or not user.actif:
+        reason = "compte désactivé" if ok else "identifiants incorrects"
+        record(user, Action.LOGIN_FAILED, "user", user.id if user else None,
+               summary=f"Échec de connexion pour {normalise_email(email)[:200]} "
+                       f"({reason}) depuis {remote_addr}")
+        db.session.flush()
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    record(user, Action.LOGIN, "user", user.id, summary=f"Connexion depuis {remote_addr}")
+    db.session.flush()
+    return user
+
+
+def load_user_by_session_token(token: str) -> User | None:
+    user = db.session.scalar(sa.select(User).where(User.session_token == token))
+    return user if user is not None and user.actif else None
+
+
+def bootstrap_admin(email: str) -> tuple[User, str] | None:
+    """If no account exists at all, create an administrator with a random password."""
+    if count_users():
+        return None
+    user, password = create_user("système", email=email, role=Role.ADMIN,
+                                 nom="Administrateur")
+    return user, password

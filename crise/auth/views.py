@@ -1,0 +1,179 @@
+from urllib.parse import urlsplit
+
+from flask import (abort, current_app, flash, make_response, redirect, render_template,
+                   request, session, url_for)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from crise.audit.models import Action
+from crise.audit.services import record
+from crise.auth import bp, services
+from crise.auth.decorators import role_required
+from crise.auth.forms import LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
+from crise.auth.models import Role, User
+from crise.errors import ServiceError
+from crise.extensions import db, limiter, login_manager
+from crise.forms import apply_service_error
+from crise.mairies.models import mairie_by_code, mairies_ordered
+
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+
+
+@login_manager.user_loader
+def load_user(session_token):
+    return services.load_user_by_session_token(session_token)
+
+
+@bp.before_app_request
+def require_login():
+    """Login is required everywhere but on the login page and static files."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"],
+               deduct_when=lambda response: response.status_code != 302)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data,
+                                     remote_addr=request.remote_addr or "")
+        db.session.commit()
+        if user is not None:
+            session.clear()
+            login_user(user)
+            flash(f"Bienvenue, {user}.", "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+        form.form_errors.append(
+            "Adresse e-mail ou mot de passe incorrect, ou compte désactivé.")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/deconnexion", methods=["POST"])
+@login_required
+def logout():
+    record(current_user, Action.LOGOUT, "user", current_user.id, summary="Déconnexion")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("Vous êtes déconnecté.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/compte", methods=["GET", "POST"])
+@login_required
+def account():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user, form.current_password.data,
+                                         form.password.data)
+        except ServiceError as error:
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            # The session token rotated: log in again with the new one.
+            login_user(current_user)
+            flash("Mot de passe changé.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)
+
+
+# --- Administration of accounts ------------------------------------------------------------
+
+
+def _get_user_or_404(user_id: int) -> User:
+    user = db.get_or_404(User, user_id)
+    if not user.can_edit(current_user):
+        abort(403)
+    return user
+
+
+@bp.route("/comptes")
+@role_required(Role.ADMIN)
+def users():
+    role = request.args.get("role", "")
+    mairie = mairie_by_code(request.args.get("mairie", "")) if request.args.get("mairie") else None
+    accounts = services.list_users(role=role if role in set(Role) else "",
+                                   mairie_id=mairie.id if mairie else None)
+    return render_template("auth/users.html", users=accounts, mairies=mairies_ordered(),
+                           roles=Role, selected_role=role,
+                           selected_mairie=mairie.code if mairie else "")
+
+
+@bp.route("/comptes/nouveau", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_create():
+    form = UserCreateForm()
+    form.set_choices(mairies_ordered())
+    if form.validate_on_submit():
+        try:
+            user, password = services.create_user(
+                current_user, email=form.email.data, nom=form.nom.data, role=form.role.data,
+                mairie=services.resolve_mairie(form.mairie.data))
+        except ServiceError as error:
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            return _password_once(user, password, created=True)
+    return render_template("auth/user_form.html", form=form, user=None)
+
+
+@bp.route("/comptes/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_edit(user_id):
+    user = _get_user_or_404(user_id)
+    form = UserEditForm(obj=user if request.method == "GET" else None)
+    form.set_choices(mairies_ordered())
+    if request.method == "GET":
+        form.mairie.data = user.mairie.code if user.mairie else ""
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, user, nom=form.nom.data, role=form.role.data,
+                                 mairie=services.resolve_mairie(form.mairie.data),
+                                 actif=form.actif.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Compte {user.email} enregistré.", "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form, user=user)
+
+
+@bp.route("/comptes/<int:user_id>/mot-de-passe", methods=["POST"])
+@role_required(Role.ADMIN)
+def user_reset_password(user_id):
+    user = _get_user_or_404(user_id)
+    password = services.set_password(current_user, user)
+    db.session.commit()
+    if user.id == current_user.id:
+        login_user(user)
+    return _password_once(user, password, created=False)
+
+
+def _password_once(user, password, created):
+    """The generated password is shown once, and never stored by a cache."""
+    response = make_response(render_template("auth/password_once.html", user=user,
+                                             password=password, created=created))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,194 @@
+"""The ``crise`` command line: a FlaskGroup with the app's own commands.
+
+Commands are thin: they call the same services as the web interface.
+"""
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from crise.errors import ServiceError
+
+SYSTEM = "cli"
+
+
+def _create_app():
+    from crise import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main():
+    """Gestion de crise — Ville de Paris."""
+
+
+def _fail(error: ServiceError):
+    raise click.ClickException(error.message)
+
+
+def _read_password(password_stdin: bool, prompt: bool) -> str | None:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise click.ClickException("Aucun mot de passe lu sur l'entrée standard.")
+        return password
+    if prompt:
+        return click.prompt("Nouveau mot de passe", hide_input=True,
+                            confirmation_prompt="Confirmez le mot de passe")
+    return None
+
+
+users = click.Group("users", help="Comptes utilisateurs.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", required=True, help="agent_accueil, responsable_care, dsol, dlh, scop, "
+                                             "cellule, animateur ou admin.")
+@click.option("--mairie", "mairie_code", default=None, help="Code de la mairie (centre, 5e … "
+                                                             "20e) pour les rôles de mairie.")
+@click.option("--nom", default="", help="Nom et prénom.")
+@click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée "
+                                                     "standard (sinon il est généré).")
+@with_appcontext
+def users_create(email, role, mairie_code, nom, password_stdin):
+    """Créer un compte."""
+    from crise.auth import services
+    from crise.extensions import db
+
+    try:
+        mairie = services.resolve_mairie(mairie_code)
+        user, generated = services.create_user(SYSTEM, email=email, role=role, mairie=mairie,
+                                               nom=nom,
+                                               password=_read_password(password_stdin, False))
+    except ServiceError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Compte créé : {user.email} ({user.role}"
+               f"{', ' + user.mairie.code if user.mairie else ''})")
+    if generated:
+        click.echo(f"Mot de passe (affiché une seule fois) : {generated}")
+
+
+@users.command("list")
+@with_appcontext
+def users_list():
+    """Lister les comptes."""
+    from crise.auth import services
+
+    for user in services.list_users():
+        click.echo("\t".join([user.email, user.role, user.mairie.code if user.mairie else "-",
+                              "actif" if user.actif else "désactivé", user.nom]))
+
+
+@users.command("disable")
+@click.argument("email")
+@with_appcontext
+def users_disable(email):
+    """Désactiver un compte (ses sessions sont fermées)."""
+    from crise.auth import services
+    from crise.extensions import db
+
+    try:
+        user = services.get_user(email)
+        services.disable_user(SYSTEM, user)
+    except ServiceError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Compte désactivé : {user.email}")
+
+
+@users.command("enable")
+@click.argument("email")
+@with_appcontext
+def users_enable(email):
+    """Réactiver un compte."""
+    from crise.auth import services
+    from crise.extensions import db
+
+    try:
+        user = services.get_user(email)
+        services.update_user(SYSTEM, user, nom=user.nom, role=user.role, mairie=user.mairie,
+                             actif=True)
+    except ServiceError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Compte réactivé : {user.email}")
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée "
+                                                     "standard.")
+@click.option("--generate", is_flag=True, help="Générer un mot de passe et l'afficher.")
+@with_appcontext
+def users_set_password(email, password_stdin, generate):
+    """Changer le mot de passe d'un compte (ses sessions sont fermées)."""
+    from crise.auth import services
+    from crise.extensions import db
+
+    try:
+        user = services.get_user(email)
+        generated = services.set_password(
+            SYSTEM, user, None if generate else _read_password(password_stdin, True))
+    except ServiceError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Mot de passe changé : {user.email}")
+    if generated:
+        click.echo(f"Mot de passe (affiché une seule fois) : {generated}")
+
+
+@click.command("load-reference")
+@with_appcontext
+def load_reference():
+    """Charger (ou mettre à jour) les données de référence : les 17 mairies."""
+    from crise.extensions import db
+    from crise.mairies.services import load_mairies
+
+    created, updated = load_mairies()
+    db.session.commit()
+    click.echo(f"Mairies : {created} créée(s), {updated} mise(s) à jour.")
+
+
+@click.command("setup")
+@with_appcontext
+def setup():
+    """Mettre la base à jour, charger les référentiels, créer le premier administrateur."""
+    from flask_migrate import upgrade
+
+    from crise.auth import services
+    from crise.extensions import db
+    from crise.mairies.services import load_mairies
+
+    upgrade()
+    load_mairies()
+    email = os.environ.get("CRISE_ADMIN_EMAIL", "admin@crise.paris.local")
+    created = services.bootstrap_admin(email)
+    db.session.commit()
+    click.echo(f"Base prête : {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
+    if created:
+        user, password = created
+        click.echo("")
+        click.echo("=" * 64)
+        click.echo("Premier compte administrateur créé.")
+        click.echo(f"  Adresse      : {user.email}")
+        click.echo(f"  Mot de passe : {password}")
+        click.echo("Ce mot de passe n'est affiché qu'une fois : notez-le, puis changez-le")
+        click.echo("dans « Mon compte » après la première connexion.")
+        click.echo("=" * 64)
+        click.echo("")
+
+
+def register(app):
+    app.cli.add_command(users)
+    app.cli.add_command(load_reference)
+    app.cli.add_command(setup)

@@ -1,0 +1,33 @@
+"""Configuration defaults.
+
+Order of precedence (last wins): these defaults, ``instance/config.py``, the
+environment (``SECRET_KEY``, ``DATABASE_URL``, ``CRISE_ENV``), then the
+``test_config`` mapping given to :func:`crise.create_app`.
+"""
+
+from datetime import timedelta
+
+
+class Defaults:
+    # "production" unless told otherwise: a server started by gunicorn without
+    # a SECRET_KEY must refuse to start rather than run with a guessable one.
+    CRISE_ENV = "production"
+    SQLALCHEMY_DATABASE_URI = None  # filled in with instance/crise.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Sessions expire after 30 minutes without activity (the cookie is
+    # re-signed on every request; Flask checks its age on the server).
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+    SESSION_REFRESH_EACH_REQUEST = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "crise_session"
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
+    # Failed logins per client address.
+    LOGIN_RATE_LIMIT = "10 per 5 minutes"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    # The display time zone: datetimes are stored in UTC.
+    TIMEZONE = "Europe/Paris"
+    MIN_PASSWORD_LENGTH = 12
+    AUDIT_PAGE_SIZE = 50

@@ -1,0 +1,217 @@
+"""Événements: declare, change, close, record that the SCOP was informed.
+
+Rules live here so that the web, the CLI and later modules share them.
+Services flush, never commit.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from crise.audit.models import Action
+from crise.audit.services import diff, record, snapshot
+from crise.auth.models import Role, User
+from crise.db import utcnow
+from crise.errors import ServiceError
+from crise.evenements.models import (Evenement, SourceInformation, Statut, TypeEvenement,
+                                     can_create_evenement, evenement_mairie)
+from crise.extensions import db
+from crise.mairies.models import Mairie
+
+TITRE_MAX = 200
+LIEU_MAX = 255
+DESCRIPTION_MAX = 5000
+SOURCE_DETAIL_MAX = 255
+CONTACT_MAX = 200
+# A real event cannot have happened in the future; a little slack for clocks.
+FUTURE_SLACK = timedelta(minutes=5)
+AUDITED_FIELDS = ["titre", "type", "survenu_at", "fin_at", "lieu", "description", "exercice",
+                  "source_information", "source_detail", "mairie_codes"]
+
+
+@dataclass
+class EvenementData:
+    titre: str
+    type: str
+    survenu_at: datetime | None
+    source_information: str
+    mairies: list[Mairie] = field(default_factory=list)
+    fin_at: datetime | None = None
+    lieu: str = ""
+    description: str = ""
+    exercice: bool = False
+    source_detail: str = ""
+
+
+def _clean(data: EvenementData, actor: User, *, now: datetime) -> EvenementData:
+    data.titre = (data.titre or "").strip()
+    data.lieu = (data.lieu or "").strip()
+    data.description = (data.description or "").strip()
+    data.source_detail = (data.source_detail or "").strip()
+    if not data.titre:
+        raise ServiceError("Donnez un titre à l'événement.", field="titre")
+    if len(data.titre) > TITRE_MAX:
+        raise ServiceError(f"Le titre ne doit pas dépasser {TITRE_MAX} caractères "
+                           f"(actuellement {len(data.titre)}).", field="titre")
+    if data.type not in set(TypeEvenement):
+        raise ServiceError("Choisissez le type d'événement.", field="type")
+    if data.survenu_at is None:
+        raise ServiceError("Indiquez la date et l'heure de survenue.", field="survenu_at")
+    if not data.exercice and data.survenu_at > now + FUTURE_SLACK:
+        raise ServiceError("Un événement réel ne peut pas survenir dans le futur : vérifiez la "
+                           "date et l'heure.", field="survenu_at")
+    if data.fin_at is not None and data.fin_at < data.survenu_at:
+        raise ServiceError("La fin ne peut pas précéder la survenue de l'événement.",
+                           field="fin_at")
+    if len(data.lieu) > LIEU_MAX:
+        raise ServiceError(f"Le lieu ne doit pas dépasser {LIEU_MAX} caractères.", field="lieu")
+    if len(data.description) > DESCRIPTION_MAX:
+        raise ServiceError(f"La description ne doit pas dépasser {DESCRIPTION_MAX} caractères "
+                           f"(actuellement {len(data.description)}). Les détails suivront dans "
+                           f"la main courante.", field="description")
+    if data.source_information not in set(SourceInformation):
+        raise ServiceError("Indiquez comment la mairie a été informée.",
+                           field="source_information")
+    if len(data.source_detail) > SOURCE_DETAIL_MAX:
+        raise ServiceError(f"Ce champ ne doit pas dépasser {SOURCE_DETAIL_MAX} caractères.",
+                           field="source_detail")
+    if not data.mairies:
+        raise ServiceError("Cochez au moins une mairie concernée.", field="mairies")
+    if not actor.is_central and actor.mairie_id not in {m.id for m in data.mairies}:
+        raise ServiceError("Votre mairie doit faire partie des mairies concernées.",
+                           field="mairies")
+    if actor.has_role(Role.ANIMATEUR) and not data.exercice:
+        raise ServiceError("Un animateur d'exercice ne déclare que des exercices : cochez "
+                           "« Exercice ».", field="exercice")
+    return data
+
+
+def create_evenement(actor: User, data: EvenementData, *, jeton: str | None = None,
+                     now: datetime | None = None) -> tuple[Evenement, bool]:
+    """Declare an event. Returns (event, created); the same ``jeton`` twice gives one event."""
+    if not can_create_evenement(actor):
+        raise ServiceError("Votre rôle ne permet pas de déclarer un événement.")
+    if jeton:
+        existing = db.session.scalar(sa.select(Evenement).where(
+            Evenement.jeton_creation == jeton))
+        if existing is not None and existing.created_by_id == actor.id:
+            return existing, False
+        if existing is not None:
+            raise ServiceError("Ce formulaire a déjà été utilisé : rechargez la page.")
+    now = now or utcnow()
+    data = _clean(data, actor, now=now)
+    evenement = Evenement(
+        titre=data.titre, type=data.type, survenu_at=data.survenu_at, fin_at=data.fin_at,
+        lieu=data.lieu, description=data.description, exercice=data.exercice,
+        statut=Statut.EN_COURS, source_information=data.source_information,
+        source_detail=data.source_detail, mairies=list(data.mairies), created_by=actor,
+        jeton_creation=jeton or None,
+    )
+    db.session.add(evenement)
+    db.session.flush()
+    record(actor, Action.CREATE, "evenement", evenement.id,
+           summary=f"{'EXERCICE — ' if evenement.exercice else ''}Événement « "
+                   f"{evenement.titre[:150]} » déclaré", evenement_id=evenement.id)
+    return evenement, True
+
+
+def _audit_snapshot(evenement: Evenement) -> dict:
+    values = snapshot(evenement, [f for f in AUDITED_FIELDS if f != "mairie_codes"])
+    values["mairie_codes"] = [m.code for m in evenement.mairies]
+    return values
+
+
+def update_evenement(actor: User, evenement: Evenement, data: EvenementData,
+                     *, now: datetime | None = None) -> Evenement:
+    if not evenement.can_edit(actor):
+        raise ServiceError("Vous ne pouvez pas modifier cet événement.")
+    data = _clean(data, actor, now=now or utcnow())
+    if evenement.exercice != data.exercice:
+        # Exercise data never mixes with real data: the flag is fixed at creation.
+        raise ServiceError("On ne transforme pas un exercice en événement réel, ni l'inverse : "
+                           "déclarez un nouvel événement.", field="exercice")
+    before = _audit_snapshot(evenement)
+    for name in ("titre", "type", "survenu_at", "fin_at", "lieu", "description",
+                 "source_information", "source_detail"):
+        setattr(evenement, name, getattr(data, name))
+    evenement.mairies = list(data.mairies)
+    after = _audit_snapshot(evenement)
+    changes = {k: [str(before[k]), str(after[k])] for k in after if before[k] != after[k]}
+    if changes:
+        record(actor, Action.UPDATE, "evenement", evenement.id,
+               summary=f"Événement « {evenement.titre[:150]} » modifié", changes=changes,
+               evenement_id=evenement.id)
+    db.session.flush()
+    return evenement
+
+
+def record_scop_informee(actor: User, evenement: Evenement, *, informed_at: datetime | None,
+                         contact: str, now: datetime | None = None) -> Evenement:
+    """Record that the SCOP was informed (who was told, when); clears the warning."""
+    now = now or utcnow()
+    if not evenement.can_edit(actor):
+        raise ServiceError("Vous ne pouvez pas modifier cet événement.")
+    contact = (contact or "").strip()
+    if not contact:
+        raise ServiceError("Indiquez qui a été prévenu à la SCOP (nom de l'opérateur, "
+                           "numéro appelé…).", field="contact")
+    if len(contact) > CONTACT_MAX:
+        raise ServiceError(f"{CONTACT_MAX} caractères au maximum.", field="contact")
+    if informed_at is None:
+        raise ServiceError("Indiquez quand la SCOP a été prévenue.", field="informed_at")
+    if informed_at > now + FUTURE_SLACK:
+        raise ServiceError("L'heure indiquée est dans le futur.", field="informed_at")
+    before = snapshot(evenement, ["scop_informee_at", "scop_informee_contact"])
+    evenement.scop_informee_at = informed_at
+    evenement.scop_informee_contact = contact
+    evenement.scop_informee_par = actor
+    record(actor, Action.UPDATE, "evenement", evenement.id,
+           summary=f"SCOP informée ({contact[:100]})",
+           changes=diff(evenement, ["scop_informee_at", "scop_informee_contact"], before),
+           evenement_id=evenement.id)
+    db.session.flush()
+    return evenement
+
+
+def close_evenement(actor: User, evenement: Evenement, *, now: datetime | None = None):
+    if not evenement.can_edit(actor):
+        raise ServiceError("Vous ne pouvez pas clore cet événement.")
+    if not evenement.en_cours:
+        raise ServiceError("Cet événement est déjà clos.")
+    now = now or utcnow()
+    evenement.statut = Statut.CLOS
+    evenement.clos_at = now
+    if evenement.fin_at is None:
+        evenement.fin_at = max(now, evenement.survenu_at)
+    record(actor, Action.UPDATE, "evenement", evenement.id,
+           summary=f"Événement « {evenement.titre[:150]} » clos", evenement_id=evenement.id)
+    db.session.flush()
+
+
+def reopen_evenement(actor: User, evenement: Evenement):
+    if not evenement.can_edit(actor):
+        raise ServiceError("Vous ne pouvez pas rouvrir cet événement.")
+    if evenement.en_cours:
+        raise ServiceError("Cet événement est déjà en cours.")
+    evenement.statut = Statut.EN_COURS
+    evenement.clos_at = None
+    record(actor, Action.UPDATE, "evenement", evenement.id,
+           summary=f"Événement « {evenement.titre[:150]} » rouvert", evenement_id=evenement.id)
+    db.session.flush()
+
+
+def visible_evenements_query(user: User, *, statut: str | None = None,
+                             exercice: bool | None = None):
+    """The events a user may see, current first, then the most recent."""
+    query = sa.select(Evenement)
+    if not user.is_central:
+        query = query.where(Evenement.id.in_(
+            sa.select(evenement_mairie.c.evenement_id).where(
+                evenement_mairie.c.mairie_id == user.mairie_id)))
+    if statut in set(Statut):
+        query = query.where(Evenement.statut == statut)
+    if exercice is not None:
+        query = query.where(Evenement.exercice.is_(exercice))
+    en_cours_first = sa.case((Evenement.statut == Statut.EN_COURS, 0), else_=1)
+    return query.order_by(en_cours_first, Evenement.survenu_at.desc(), Evenement.id.desc())

@@ -1,0 +1,145 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crise.auth.decorators import role_required
+from crise.db import utcnow
+from crise.errors import ServiceError
+from crise.evenements import bp, services
+from crise.evenements.forms import EvenementForm, ScopInformeeForm
+from crise.evenements.models import CREATE_ROLES, Statut, get_evenement_or_404
+from crise.extensions import db
+from crise.forms import apply_service_error
+from crise.mairies.models import mairies_ordered
+
+PAGE_SIZE = 50
+
+
+@bp.route("/")
+def index():
+    statut = request.args.get("statut", "actifs")
+    nature = request.args.get("nature", "tous")
+    page = request.args.get("page", 1, type=int)
+    exercice = {"reels": False, "exercices": True}.get(nature)
+    query = services.visible_evenements_query(
+        current_user, statut=Statut.EN_COURS if statut == "actifs" else
+        (Statut.CLOS if statut == "clos" else None), exercice=exercice)
+    pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    return render_template("evenements/index.html", pagination=pagination,
+                           evenements=pagination.items, statut=statut, nature=nature)
+
+
+def _data_from(form, mairies) -> services.EvenementData:
+    by_code = {m.code: m for m in mairies}
+    return services.EvenementData(
+        titre=form.titre.data, type=form.type.data, survenu_at=form.survenu_at.data,
+        fin_at=form.fin_at.data, lieu=form.lieu.data, description=form.description.data,
+        exercice=form.exercice.data, source_information=form.source_information.data,
+        source_detail=form.source_detail.data,
+        mairies=[by_code[c] for c in form.mairies.data or [] if c in by_code])
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@role_required(*CREATE_ROLES)
+def create():
+    mairies = mairies_ordered()
+    form = EvenementForm()
+    form.set_choices(mairies)
+    if request.method == "GET":
+        form.survenu_at.data = utcnow().replace(second=0, microsecond=0)
+        if current_user.mairie:
+            form.mairies.data = [current_user.mairie.code]
+        if current_user.has_role("animateur"):
+            form.exercice.data = True
+        form.new_jeton()
+    if form.validate_on_submit():
+        try:
+            evenement, created = services.create_evenement(
+                current_user, _data_from(form, mairies), jeton=form.jeton.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            if created:
+                flash(f"Événement « {evenement.titre} » déclaré.", "success")
+            return redirect(url_for("evenements.detail", evenement_id=evenement.id))
+    return render_template("evenements/form.html", form=form, evenement=None)
+
+
+@bp.route("/<int:evenement_id>")
+def detail(evenement_id):
+    evenement = get_evenement_or_404(evenement_id, current_user)
+    scop_form = ScopInformeeForm()
+    if evenement.scop_non_informee:
+        scop_form.informed_at.data = utcnow().replace(second=0, microsecond=0)
+    return render_template("evenements/detail.html", evenement=evenement, scop_form=scop_form)
+
+
+@bp.route("/<int:evenement_id>/modifier", methods=["GET", "POST"])
+@role_required(*CREATE_ROLES)
+def edit(evenement_id):
+    evenement = get_evenement_or_404(evenement_id, current_user, edit=True)
+    mairies = mairies_ordered()
+    form = EvenementForm(obj=evenement if request.method == "GET" else None)
+    form.set_choices(mairies)
+    if request.method == "GET":
+        form.mairies.data = [m.code for m in evenement.mairies]
+    if form.validate_on_submit():
+        try:
+            data = _data_from(form, mairies)
+            data.exercice = evenement.exercice  # fixed at creation, not on the edit form
+            services.update_evenement(current_user, evenement, data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash("Événement enregistré.", "success")
+            return redirect(url_for("evenements.detail", evenement_id=evenement.id))
+    return render_template("evenements/form.html", form=form, evenement=evenement)
+
+
+@bp.route("/<int:evenement_id>/scop-informee", methods=["POST"])
+@role_required(*CREATE_ROLES)
+def scop_informee(evenement_id):
+    evenement = get_evenement_or_404(evenement_id, current_user, edit=True)
+    form = ScopInformeeForm()
+    if form.validate_on_submit():
+        try:
+            services.record_scop_informee(current_user, evenement,
+                                          informed_at=form.informed_at.data,
+                                          contact=form.contact.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash("Information de la SCOP enregistrée.", "success")
+            return redirect(url_for("evenements.detail", evenement_id=evenement.id))
+    return render_template("evenements/detail.html", evenement=evenement, scop_form=form), 422
+
+
+@bp.route("/<int:evenement_id>/clore", methods=["POST"])
+@role_required(*CREATE_ROLES)
+def close(evenement_id):
+    evenement = get_evenement_or_404(evenement_id, current_user, edit=True)
+    return _status_change(evenement, services.close_evenement, "Événement clos.")
+
+
+@bp.route("/<int:evenement_id>/rouvrir", methods=["POST"])
+@role_required(*CREATE_ROLES)
+def reopen(evenement_id):
+    evenement = get_evenement_or_404(evenement_id, current_user, edit=True)
+    return _status_change(evenement, services.reopen_evenement, "Événement rouvert.")
+
+
+def _status_change(evenement, change, message):
+    try:
+        change(current_user, evenement)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("evenements.detail", evenement_id=evenement.id))

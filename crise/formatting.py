@@ -1,0 +1,51 @@
+"""Display helpers: datetimes are stored in UTC and shown in Europe/Paris."""
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def to_paris(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(PARIS)
+
+
+def from_paris_local(value: datetime | None) -> datetime | None:
+    """A naive datetime typed by a user in Paris, as an aware UTC datetime."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=PARIS)
+    return value.astimezone(timezone.utc)
+
+
+def format_datetime(value: datetime | None) -> str:
+    local = to_paris(value)
+    return local.strftime("%d/%m/%Y %H:%M") if local else "—"
+
+
+def format_date(value: datetime | None) -> str:
+    local = to_paris(value)
+    return local.strftime("%d/%m/%Y") if local else "—"
+
+
+def format_ago(value: datetime | None, now: datetime | None = None) -> str:
+    """« il y a 3 h 05 » — how long ago, for queues and warnings."""
+    if value is None:
+        return "—"
+    now = now or datetime.now(timezone.utc)
+    minutes = int((now - value).total_seconds() // 60)
+    if minutes < 0:
+        return "à venir"
+    if minutes < 1:
+        return "à l'instant"
+    if minutes < 60:
+        return f"il y a {minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 48:
+        return f"il y a {hours} h {rest:02d}"
+    return f"il y a {hours // 24} jours"

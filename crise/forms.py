@@ -1,0 +1,61 @@
+"""Shared form helpers: French messages, Paris-local date-times, service errors."""
+
+from datetime import datetime
+
+from wtforms import DateTimeLocalField
+from wtforms.validators import ValidationError
+
+from crise.formatting import from_paris_local, to_paris
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+def max_length_message(n: int) -> str:
+    return f"{n} caractères au maximum."
+
+
+class ParisDateTimeField(DateTimeLocalField):
+    """A datetime-local input read as Paris time; ``data`` is aware UTC."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%dT%H:%M", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            self.raw_data = valuelist
+            return
+        try:
+            naive = datetime.strptime(valuelist[0].strip()[:16], "%Y-%m-%dT%H:%M")
+        except ValueError:
+            self.data = None
+            raise ValueError("Date ou heure invalide (format attendu : jj/mm/aaaa hh:mm).")
+        self.data = from_paris_local(naive)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        local = to_paris(self.data)
+        return local.strftime("%Y-%m-%dT%H:%M") if local else ""
+
+
+def apply_service_error(form, error) -> None:
+    """Show a ServiceError next to its field, or with the form's general errors."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+class NotBlank:
+    """Required, and not only spaces."""
+
+    def __init__(self, message=REQUIRED):
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        if not field.data or not str(field.data).strip():
+            field.errors[:] = []
+            raise ValidationError(self.message)

@@ -1,0 +1,1 @@
+"""The 17 mairies d'arrondissement: reference data every mairie-side record hangs on."""

@@ -1,0 +1,28 @@
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crise.extensions import db
+
+
+class Mairie(db.Model):
+    __tablename__ = "mairie"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    nom: Mapped[str] = mapped_column(sa.String(120))
+    adresse: Mapped[str] = mapped_column(sa.String(255))
+    ordre: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self):
+        return f"<Mairie {self.code}>"
+
+    def __str__(self):
+        return self.nom
+
+
+def mairies_ordered():
+    return db.session.scalars(sa.select(Mairie).order_by(Mairie.ordre)).all()
+
+
+def mairie_by_code(code: str) -> Mairie | None:
+    return db.session.scalar(sa.select(Mairie).where(Mairie.code == code.strip().lower()))

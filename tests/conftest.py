@@ -1,0 +1,224 @@
+"""Fixtures: the app on a real database (SQLite file, or PostgreSQL via DATABASE_URL),
+the test client and CLI runner, login helpers and ``create_*`` factories."""
+
+import os
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from crise import create_app
+from crise.auth import services as auth_services
+from crise.auth.models import Role, User
+from crise.db import utcnow
+from crise.evenements import services as ev_services
+from crise.evenements.models import Evenement
+from crise.extensions import db
+from crise.mairies.models import mairie_by_code
+from crise.mairies.services import load_mairies
+
+PASSWORD = "mot-de-passe-de-test"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """One database per test session, built with the real migrations."""
+    url = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + str(tmp_path_factory.mktemp("db") / "crise-test.sqlite3"))
+    app = create_app(_config(url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        with db.engine.begin() as conn:
+            db.metadata.drop_all(conn)
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _config(url, instance_path, **extra):
+    return {
+        "TESTING": True,
+        "CRISE_ENV": "testing",
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": str(instance_path),
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+        **extra,
+    }
+
+
+def _empty_database():
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+def _prepare(app):
+    with app.app_context():
+        _empty_database()
+        load_mairies()
+        db.session.commit()
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change the configuration of ``app``."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
+    app = create_app(_config(database_url, tmp_path / "instance", **app_config))
+    _prepare(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_user(app):
+    """create_user(role="admin", mairie=None, email=None, password=PASSWORD, actif=True)."""
+    counter = iter(range(1, 10_000))
+
+    def factory(role=Role.ADMIN, mairie=None, email=None, password=PASSWORD, actif=True,
+                nom=""):
+        role = Role(role)
+        if mairie is None and role.is_mairie_role:
+            mairie = "11e"
+        email = email or f"{role.value}.{next(counter)}@paris.test"
+        with app.app_context():
+            user, _ = auth_services.create_user(
+                "tests", email=email, role=role, nom=nom or email.split("@")[0],
+                mairie=mairie_by_code(mairie) if mairie else None, password=password)
+            user.actif = actif
+            db.session.commit()
+            db.session.refresh(user)
+            user.mairie  # load it before detaching
+            db.session.expunge(user)
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def create_evenement(app, create_user):
+    """create_evenement(titre=..., mairies=("11e",), exercice=False, source="scop", by=None)."""
+
+    def factory(titre="Incendie rue de la Roquette", mairies=("11e",), exercice=False,
+                source="scop", type="incendie", by=None, survenu_at=None, **fields):
+        with app.app_context():
+            actor = db.session.get(User, by.id) if by else db.session.scalar(
+                sa.select(User).where(User.role == Role.ADMIN).limit(1))
+            if actor is None:
+                actor = db.session.get(User, create_user(Role.ADMIN).id)
+            data = ev_services.EvenementData(
+                titre=titre, type=type, survenu_at=survenu_at or utcnow() - timedelta(hours=1),
+                source_information=source, exercice=exercice,
+                mairies=[mairie_by_code(code) for code in mairies], **fields)
+            evenement, _ = ev_services.create_evenement(actor, data)
+            db.session.commit()
+            db.session.refresh(evenement)
+            evenement.mairies  # loaded before detaching
+            db.session.expunge(evenement)
+        return evenement
+
+    return factory
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, user_or_email, password=PASSWORD, follow_redirects=False):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self._client.post("/auth/connexion", data={"email": email, "password": password},
+                                 follow_redirects=follow_redirects)
+
+    def logout(self):
+        return self._client.post("/auth/deconnexion")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(create_user, auth):
+    """login_as(role, mairie=None): create an account of that role and log it in."""
+
+    def do(role=Role.ADMIN, mairie=None, **kwargs):
+        user = create_user(role, mairie=mairie, **kwargs)
+        response = auth.login(user)
+        assert response.status_code == 302, "login failed"
+        return user
+
+    return do
+
+
+def get_db_object(app, model, object_id):
+    with app.app_context():
+        obj = db.session.get(model, object_id)
+        if obj is not None:
+            db.session.expunge(obj)
+        return obj
+
+
+def count(app, model, *where):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+# --- Browser tests: a live server and Debian's chromium -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory):
+    """The app served on a free local port, CSRF on, sharing the test database."""
+    app = create_app(_config(database_url, tmp_path_factory.mktemp("live-instance"),
+                             WTF_CSRF_ENABLED=True))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync"]}
+
+
+__all__ = ["PASSWORD", "get_db_object", "count", "csrf_token_from", "Evenement"]
