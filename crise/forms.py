@@ -2,12 +2,24 @@
 
 from datetime import datetime
 
+from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField
 from wtforms.validators import ValidationError
 
 from crise.formatting import from_paris_local, to_paris
 
 REQUIRED = "Ce champ est obligatoire."
+
+
+class Form(FlaskForm):
+    """Base of every form: WTForms' own messages in French (« Choix non valide »…)."""
+
+    class Meta:
+        locales = ["fr_FR", "fr"]
+
+        def get_translations(self, form):
+            # Flask-WTF would look for Flask-Babel; WTForms ships French itself.
+            return super(FlaskForm.Meta, self).get_translations(form)
 
 
 def max_length_message(n: int) -> str:

@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, Length, Optional
 
 from crise.auth.models import ROLE_LABELS
-from crise.forms import REQUIRED, NotBlank, max_length_message
+from crise.forms import Form, REQUIRED, NotBlank, max_length_message
 
 
 def role_choices():
@@ -14,14 +13,14 @@ def mairie_choices(mairies):
     return [("", "— Aucune (rôle central) —")] + [(m.code, m.nom) for m in mairies]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Adresse e-mail", validators=[NotBlank(), Length(max=254)],
                        render_kw={"autocomplete": "username", "autofocus": True})
     password = PasswordField("Mot de passe", validators=[NotBlank(), Length(max=256)],
                              render_kw={"autocomplete": "current-password"})
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     nom = StringField("Nom et prénom", validators=[Optional(), Length(
         max=120, message=max_length_message(120))])
     role = SelectField("Rôle", validators=[NotBlank("Choisissez un rôle.")])
@@ -44,7 +43,7 @@ class UserEditForm(UserForm):
                                                      "connecter ; ses sessions sont fermées.")
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField("Mot de passe actuel", validators=[NotBlank()],
                                      render_kw={"autocomplete": "current-password"})
     password = PasswordField("Nouveau mot de passe", validators=[NotBlank()],

@@ -1,6 +1,5 @@
 import secrets
 
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, widgets)
 from wtforms.validators import Length, Optional
@@ -8,7 +7,7 @@ from wtforms.validators import Length, Optional
 from crise.evenements.models import SOURCE_LABELS, TYPE_LABELS
 from crise.evenements.services import (CONTACT_MAX, DESCRIPTION_MAX, LIEU_MAX,
                                        SOURCE_DETAIL_MAX, TITRE_MAX)
-from crise.forms import NotBlank, ParisDateTimeField, max_length_message
+from crise.forms import Form, NotBlank, ParisDateTimeField, max_length_message
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -16,7 +15,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class EvenementForm(FlaskForm):
+class EvenementForm(Form):
     titre = StringField("Titre", validators=[
         NotBlank("Donnez un titre à l'événement."),
         Length(max=TITRE_MAX, message=max_length_message(TITRE_MAX))],
@@ -58,7 +57,7 @@ class EvenementForm(FlaskForm):
             self.jeton.data = secrets.token_urlsafe(24)
 
 
-class ScopInformeeForm(FlaskForm):
+class ScopInformeeForm(Form):
     contact = StringField("Personne prévenue à la SCOP", validators=[
         NotBlank("Indiquez qui a été prévenu à la SCOP."),
         Length(max=CONTACT_MAX, message=max_length_message(CONTACT_MAX))],
