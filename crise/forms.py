@@ -4,11 +4,17 @@ from datetime import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField
-from wtforms.validators import ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
 from crise.formatting import from_paris_local, to_paris
 
 REQUIRED = "Ce champ est obligatoire."
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select/radio options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class Form(FlaskForm):
@@ -68,6 +74,8 @@ class NotBlank:
         self.field_flags = {"required": True}
 
     def __call__(self, form, field):
+        if field.process_errors:
+            # The value could not be read (an impossible date…): that message says it.
+            raise StopValidation()
         if not field.data or not str(field.data).strip():
-            field.errors[:] = []
-            raise ValidationError(self.message)
+            raise StopValidation(self.message)

@@ -2,15 +2,16 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import EqualTo, Length, Optional
 
 from crise.auth.models import ROLE_LABELS
-from crise.forms import Form, REQUIRED, NotBlank, max_length_message
+from crise.forms import Form, choices, REQUIRED, NotBlank, max_length_message
 
 
 def role_choices():
-    return [("", "— Choisir un rôle —")] + [(r.value, label) for r, label in ROLE_LABELS.items()]
+    return choices([("", "— Choisir un rôle —")] + [(r.value, label)
+                                                   for r, label in ROLE_LABELS.items()])
 
 
 def mairie_choices(mairies):
-    return [("", "— Aucune (rôle central) —")] + [(m.code, m.nom) for m in mairies]
+    return choices([("", "— Aucune (rôle central) —")] + [(m.code, m.nom) for m in mairies])
 
 
 class LoginForm(Form):

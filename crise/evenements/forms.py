@@ -7,7 +7,7 @@ from wtforms.validators import Length, Optional
 from crise.evenements.models import SOURCE_LABELS, TYPE_LABELS
 from crise.evenements.services import (CONTACT_MAX, DESCRIPTION_MAX, LIEU_MAX,
                                        SOURCE_DETAIL_MAX, TITRE_MAX)
-from crise.forms import Form, NotBlank, ParisDateTimeField, max_length_message
+from crise.forms import Form, choices, NotBlank, ParisDateTimeField, max_length_message
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -21,8 +21,8 @@ class EvenementForm(Form):
         Length(max=TITRE_MAX, message=max_length_message(TITRE_MAX))],
         description="Ex. : « Incendie rue de la Roquette ».",
         render_kw={"maxlength": TITRE_MAX, "autofocus": True})
-    type = SelectField("Type", choices=[("", "— Choisir —")] + [
-        (t.value, label) for t, label in TYPE_LABELS.items()],
+    type = SelectField("Type", choices=choices([("", "— Choisir —")] + [
+        (t.value, label) for t, label in TYPE_LABELS.items()]),
         validators=[NotBlank("Choisissez le type d'événement.")])
     survenu_at = ParisDateTimeField("Survenu le", validators=[
         NotBlank("Indiquez la date et l'heure de survenue.")],
@@ -33,8 +33,8 @@ class EvenementForm(Form):
         description="Adresse ou secteur.", render_kw={"maxlength": LIEU_MAX})
     mairies = MultiCheckboxField("Mairies concernées", validators=[
         NotBlank("Cochez au moins une mairie concernée.")])
-    source_information = RadioField("La mairie a été informée par", choices=[
-        (s.value, label) for s, label in SOURCE_LABELS.items()],
+    source_information = RadioField("La mairie a été informée par", choices=choices(
+        (s.value, label) for s, label in SOURCE_LABELS.items()),
         validators=[NotBlank("Indiquez comment la mairie a été informée.")])
     source_detail = StringField("Précision sur la source", validators=[Optional(), Length(
         max=SOURCE_DETAIL_MAX, message=max_length_message(SOURCE_DETAIL_MAX))],
@@ -50,7 +50,7 @@ class EvenementForm(Form):
     jeton = HiddenField()
 
     def set_choices(self, mairies):
-        self.mairies.choices = [(m.code, m.nom) for m in mairies]
+        self.mairies.choices = choices((m.code, m.nom) for m in mairies)
 
     def new_jeton(self):
         if not self.jeton.data:
