@@ -214,11 +214,24 @@ def live_server(database_url, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def base_url(live_server):
+    """pytest-playwright's pages open relative URLs on the live server."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """The browser of a Paris desk: French locale, Paris time, a laptop screen."""
+    return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris",
+            "viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                      "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync"]}
+                     "--disable-component-update", "--disable-sync", "--lang=fr-FR"]}
 
 
 __all__ = ["PASSWORD", "get_db_object", "count", "csrf_token_from", "Evenement"]

@@ -34,7 +34,7 @@ class EvenementForm(Form):
     mairies = MultiCheckboxField("Mairies concernées", validators=[
         NotBlank("Cochez au moins une mairie concernée.")])
     source_information = RadioField("La mairie a été informée par", choices=choices(
-        (s.value, label) for s, label in SOURCE_LABELS.items()),
+        (s.value, label) for s, label in SOURCE_LABELS.items()), validate_choice=False,
         validators=[NotBlank("Indiquez comment la mairie a été informée.")])
     source_detail = StringField("Précision sur la source", validators=[Optional(), Length(
         max=SOURCE_DETAIL_MAX, message=max_length_message(SOURCE_DETAIL_MAX))],
@@ -50,7 +50,7 @@ class EvenementForm(Form):
     jeton = HiddenField()
 
     def set_choices(self, mairies):
-        self.mairies.choices = choices((m.code, m.nom) for m in mairies)
+        self.mairies.choices = choices((m.code, m.nom_court) for m in mairies)
 
     def new_jeton(self):
         if not self.jeton.data:

@@ -19,6 +19,11 @@ class Mairie(db.Model):
     def __str__(self):
         return self.nom
 
+    @property
+    def nom_court(self) -> str:
+        """« Paris Centre », « 5e »… for lists and check boxes."""
+        return "Paris Centre" if self.code == "centre" else self.code
+
 
 def mairies_ordered():
     return db.session.scalars(sa.select(Mairie).order_by(Mairie.ordre)).all()
