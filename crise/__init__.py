@@ -106,7 +106,10 @@ def register_extensions(app):
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
     login_manager.needs_refresh_message = "Votre session a expiré : reconnectez-vous."
-    login_manager.session_protection = "strong"
+    # "basic", not "strong": a desk tablet whose 4G address changes must not be logged out
+    # mid-registration. Stolen sessions are bounded by the 30-minute inactivity limit and
+    # by the session token, rotated on password change and when the account is disabled.
+    login_manager.session_protection = "basic"
 
 
 def register_blueprints(app):

@@ -1,11 +1,12 @@
 """The audit trail, written by services (never by views by hand)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from crise.audit.models import Action, AuditEntry
+from crise.db import utcnow
 from crise.extensions import db
 
 
@@ -25,6 +26,33 @@ def record(actor, action: Action, object_type: str, object_id: Any = None, *,
         evenement_id=evenement_id,
     )
     db.session.add(entry)
+    return entry
+
+
+VIEW_DEDUP_WINDOW = timedelta(minutes=10)
+
+
+def record_view(actor, object_type: str, object_id: Any, *, summary: str = "",
+                mairie_id: int | None = None, evenement_id: int | None = None,
+                now: datetime | None = None) -> AuditEntry | None:
+    """Record that ``actor`` viewed personal data; one entry per object per 10 minutes.
+
+    Reloading a page (or the desk's auto-refresh) must not bury the trail under
+    identical lines, while every distinct consultation stays visible.
+    """
+    now = now or utcnow()
+    recent = db.session.scalar(
+        sa.select(AuditEntry.id).where(
+            AuditEntry.actor_id == getattr(actor, "id", None),
+            AuditEntry.action == Action.VIEW,
+            AuditEntry.object_type == object_type,
+            AuditEntry.object_id == str(object_id),
+            AuditEntry.at >= now - VIEW_DEDUP_WINDOW).limit(1))
+    if recent is not None:
+        return None
+    entry = record(actor, Action.VIEW, object_type, object_id, summary=summary,
+                   mairie_id=mairie_id, evenement_id=evenement_id)
+    entry.at = now
     return entry
 
 

@@ -5,7 +5,7 @@ from flask import (abort, current_app, flash, make_response, redirect, render_te
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crise.audit.models import Action
-from crise.audit.services import record
+from crise.audit.services import record, record_view
 from crise.auth import bp, services
 from crise.auth.decorators import role_required
 from crise.auth.forms import LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
@@ -145,6 +145,9 @@ def user_edit(user_id):
     form.set_choices(mairies_ordered())
     if request.method == "GET":
         form.mairie.data = user.mairie.code if user.mairie else ""
+        record_view(current_user, "user", user.id, summary=f"Fiche du compte {user.email}",
+                    mairie_id=user.mairie_id)
+        db.session.commit()
     if form.validate_on_submit():
         try:
             services.update_user(current_user, user, nom=form.nom.data, role=form.role.data,

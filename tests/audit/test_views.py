@@ -52,3 +52,23 @@ def test_audit_entries_are_never_edited_by_the_app(app):
     assert all(r.methods <= {"GET", "HEAD", "OPTIONS"} for r in rules)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == 0
+
+
+def test_viewing_an_account_is_audited_once_per_ten_minutes(app, client, login_as,
+                                                           create_user):
+    agent = create_user("agent_accueil", mairie="11e")
+    admin = login_as("admin")
+    client.get(f"/auth/comptes/{agent.id}")
+    client.get(f"/auth/comptes/{agent.id}")
+    with app.app_context():
+        views = db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action == "view", AuditEntry.object_id == str(agent.id))).all()
+        assert len(views) == 1 and views[0].actor_email == admin.email
+        assert agent.email in views[0].summary
+        # Later, a new consultation is a new line.
+        views[0].at = utcnow() - timedelta(minutes=11)
+        db.session.commit()
+    client.get(f"/auth/comptes/{agent.id}")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
+            AuditEntry.action == "view")) == 2

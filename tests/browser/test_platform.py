@@ -140,3 +140,45 @@ def _screenshot_dir():
     path = Path(__file__).resolve().parents[2] / "test-results"
     path.mkdir(exist_ok=True)
     return path
+
+
+def test_typed_event_is_kept_as_a_draft_until_sent(page, live_server, create_user):
+    user = create_user("cellule")
+    login(page, live_server, user.email)
+    page.goto("/evenements/nouveau")
+    page.get_by_label("Titre").fill("Crue de la Seine — quai de Bercy")
+    page.get_by_label("Lieu").fill("Quai de Bercy")
+    page.get_by_label("12e", exact=True).check()
+    page.reload()  # the laptop crashed, the tab was closed…
+    expect(page.get_by_text("Brouillon non envoyé restauré")).to_be_visible()
+    expect(page.get_by_label("Titre")).to_have_value("Crue de la Seine — quai de Bercy")
+    expect(page.get_by_label("12e", exact=True)).to_be_checked()
+    page.get_by_role("button", name="Abandonner le brouillon").click()
+    expect(page.get_by_label("Titre")).to_have_value("")
+    expect(page.get_by_text("Brouillon non envoyé restauré")).to_have_count(0)
+
+    page.get_by_label("Titre").fill("Crue de la Seine — quai de Bercy")
+    page.get_by_label("Type").select_option("crue")
+    page.get_by_label("La SCOP (DPMP)").check()
+    page.get_by_label("12e", exact=True).check()
+    page.get_by_role("button", name="Déclarer l'événement").click()
+    expect(page.get_by_role("heading", name="Crue de la Seine — quai de Bercy")).to_be_visible()
+    page.goto("/evenements/nouveau")  # sent: no draft left behind
+    expect(page.get_by_label("Titre")).to_have_value("")
+    expect(page.get_by_text("Brouillon non envoyé restauré")).to_have_count(0)
+
+
+def test_double_click_on_submit_declares_one_event(page, live_server, app, create_user):
+    from crise.evenements.models import Evenement
+    from tests.conftest import count
+
+    user = create_user("scop")
+    login(page, live_server, user.email)
+    page.goto("/evenements/nouveau")
+    page.get_by_label("Titre").fill("Explosion de gaz — rue de Trévise")
+    page.get_by_label("Type").select_option("explosion")
+    page.get_by_label("La SCOP (DPMP)").check()
+    page.get_by_label("9e", exact=True).check()
+    page.get_by_role("button", name="Déclarer l'événement").dblclick()
+    expect(page.get_by_role("heading", name="Explosion de gaz — rue de Trévise")).to_be_visible()
+    assert count(app, Evenement) == 1

@@ -65,8 +65,18 @@
         }
       });
       var note = document.createElement("p");
-      note.className = "hint-box";
-      note.textContent = "Brouillon non envoyé restauré (saisi sur ce poste).";
+      note.className = "hint-box draft-note";
+      note.setAttribute("role", "status");
+      note.textContent = "Brouillon non envoyé restauré (saisi sur ce poste). ";
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "button button--ghost";
+      discard.textContent = "Abandonner le brouillon";
+      discard.addEventListener("click", function () {
+        try { window.localStorage.removeItem(draftKey(form)); } catch (e) { /* ignore */ }
+        window.location.reload();
+      });
+      note.appendChild(discard);
       form.insertBefore(note, form.firstChild);
     }
     form.addEventListener("input", function () { saveDraft(form); });
