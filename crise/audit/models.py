@@ -35,6 +35,13 @@ ACTION_LABELS = {
 }
 
 
+# What an entry is about, as shown to the administrator; modules add theirs here.
+OBJECT_LABELS = {
+    "user": "Compte",
+    "evenement": "Événement",
+}
+
+
 class AuditEntry(db.Model):
     """Who created, changed, exported or viewed what, and when. Never updated."""
 
@@ -55,6 +62,10 @@ class AuditEntry(db.Model):
         sa.ForeignKey("evenement.id", ondelete="SET NULL"), index=True)
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     changes: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    @property
+    def object_label(self) -> str:
+        return OBJECT_LABELS.get(self.object_type, self.object_type)
 
     @property
     def action_label(self) -> str:

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template, request
 
 from crise.audit import bp, services
-from crise.audit.models import ACTION_LABELS
+from crise.audit.models import ACTION_LABELS, OBJECT_LABELS
 from crise.auth.decorators import role_required
 from crise.auth.models import Role
 from crise.extensions import db
@@ -30,4 +30,4 @@ def index():
     pagination = db.paginate(query, page=args.get("page", 1, type=int),
                              per_page=current_app.config["AUDIT_PAGE_SIZE"], error_out=False)
     return render_template("audit/index.html", pagination=pagination, entries=pagination.items,
-                           actions=ACTION_LABELS, args=args)
+                           actions=ACTION_LABELS, objects=OBJECT_LABELS, args=args)

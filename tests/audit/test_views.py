@@ -21,6 +21,7 @@ def test_audit_screen_lists_who_did_what(client, login_as, create_evenement):
     html = client.get("/audit/").get_data(as_text=True)
     assert "Événement « Explosion de gaz rue de Charonne » déclaré" in html
     assert "Connexion" in html
+    assert '<a href="/evenements/1">Événement #1</a>' in html
 
 
 def test_audit_filters_and_pages(app, client, login_as):
