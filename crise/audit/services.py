@@ -95,3 +95,12 @@ def search(*, actor_email: str = "", action: str = "", object_type: str = "",
     if until:
         query = query.where(AuditEntry.at < until)
     return query
+
+
+def history(object_type: str, object_id: Any, *, limit: int = 50) -> list[AuditEntry]:
+    """The changes made to one object, newest first (consultations left out)."""
+    return db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id),
+            AuditEntry.action != Action.VIEW)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).all()

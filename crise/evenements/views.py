@@ -1,6 +1,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from crise.audit.services import history as audit_history
 from crise.auth.decorators import role_required
 from crise.db import utcnow
 from crise.errors import ServiceError
@@ -72,7 +73,12 @@ def detail(evenement_id):
     scop_form = ScopInformeeForm()
     if evenement.scop_non_informee:
         scop_form.informed_at.data = utcnow().replace(second=0, microsecond=0)
-    return render_template("evenements/detail.html", evenement=evenement, scop_form=scop_form)
+    return _detail(evenement, scop_form)
+
+
+def _detail(evenement, scop_form, status=200):
+    return render_template("evenements/detail.html", evenement=evenement, scop_form=scop_form,
+                           history=audit_history("evenement", evenement.id)), status
 
 
 @bp.route("/<int:evenement_id>/modifier", methods=["GET", "POST"])
@@ -116,7 +122,7 @@ def scop_informee(evenement_id):
             db.session.commit()
             flash("Information de la SCOP enregistrée.", "success")
             return redirect(url_for("evenements.detail", evenement_id=evenement.id))
-    return render_template("evenements/detail.html", evenement=evenement, scop_form=form), 422
+    return _detail(evenement, form, 422)
 
 
 @bp.route("/<int:evenement_id>/clore", methods=["POST"])

@@ -134,6 +134,8 @@ def test_scop_warning_until_recorded(app, client, login_as, create_evenement):
     html = client.get(f"/evenements/{evenement.id}").get_data(as_text=True)
     assert 'data-testid="scop-warning"' not in html
     assert "Mme Lefèvre, opératrice" in html
+    history = html.split('id="historique"')[1]
+    assert history.index("SCOP informée (Mme Lefèvre, opératrice)") < history.index("déclaré")
     assert get_db_object(app, Evenement, evenement.id).scop_informee_at is not None
 
 
