@@ -34,7 +34,7 @@ test-pg: $(STAMP) chromium
 
 ## Speed and size figures (see benchmarks/).
 bench: $(STAMP)
-	@set -e; for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
+	@set -e; for script in benchmarks/bench_*.py; do $(BIN)/python $$script; done
 
 ## Debian's chromium for the Playwright tests, installed when missing.
 chromium:

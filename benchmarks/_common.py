@@ -1,5 +1,6 @@
 """Helpers shared by the benchmark scripts: a throwaway app and percentile timing."""
 
+import json
 import os
 import statistics
 import tempfile
@@ -42,6 +43,11 @@ def timed(fn, repeat=100, warmup=5):
     return statistics.median(samples), p95, samples[-1]
 
 
-def report(label, figures):
-    p50, p95, worst = figures
-    print(f"{label:<58} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   max {worst:7.1f} ms")
+def report(label, figures=None, **extra):
+    """One JSON object per line: the measure's name, p50/p95/max in ms, and any figures."""
+    line = {"bench": label}
+    if figures is not None:
+        p50, p95, worst = figures
+        line.update(p50_ms=round(p50, 2), p95_ms=round(p95, 2), max_ms=round(worst, 2))
+    line.update(extra)
+    print(json.dumps(line, ensure_ascii=False), flush=True)

@@ -58,8 +58,9 @@ def main():
     app = throwaway_app()
     start = time.perf_counter()
     populate(app)
-    print(f"{EVENTS} events across 17 mairies inserted in {time.perf_counter() - start:.1f} s "
-          f"({app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]})")
+    report("platform: populate", events=EVENTS, mairies=17,
+           seconds=round(time.perf_counter() - start, 2),
+           database=app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0])
 
     for email, label in (("cellule@bench.fr", "central role"),
                          ("agent@bench.fr", "mairie role (11e)")):
@@ -71,7 +72,7 @@ def main():
                           ("/evenements/?statut=tous&page=40", "all events, page 40")):
             def get(url=url):
                 assert client.get(url).status_code == 200
-            report(f"GET {what} — {label}", timed(get, repeat=60))
+            report(f"platform: GET {what} — {label}", timed(get, repeat=60))
         client.get(f"/evenements/{EVENTS // 2}")
 
     client = app.test_client()
@@ -81,7 +82,7 @@ def main():
                                                     "password": PASSWORD}).status_code == 302
         client.post("/auth/deconnexion")
 
-    report("login + logout (Argon2id verification)", timed(login, repeat=20, warmup=2))
+    report("platform: login + logout (Argon2id verification)", timed(login, repeat=20, warmup=2))
 
 
 if __name__ == "__main__":
