@@ -113,12 +113,13 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from crise import audit, auth, evenements, main
+    from crise import audit, auth, care, evenements, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(evenements.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(care.bp)
 
 
 def register_errorhandlers(app):

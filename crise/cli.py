@@ -150,13 +150,16 @@ def users_set_password(email, password_stdin, generate):
 @click.command("load-reference")
 @with_appcontext
 def load_reference():
-    """Charger (ou mettre à jour) les données de référence : les 17 mairies."""
+    """Charger (ou mettre à jour) les données de référence : les 17 mairies et leurs sites."""
+    from crise.care.services import load_default_sites
     from crise.extensions import db
     from crise.mairies.services import load_mairies
 
     created, updated = load_mairies()
+    sites = load_default_sites()
     db.session.commit()
-    click.echo(f"Mairies : {created} créée(s), {updated} mise(s) à jour.")
+    click.echo(f"Mairies : {created} créée(s), {updated} mise(s) à jour. "
+               f"Sites par défaut créés : {sites}.")
 
 
 @click.command("setup")
@@ -166,11 +169,13 @@ def setup():
     from flask_migrate import upgrade
 
     from crise.auth import services
+    from crise.care.services import load_default_sites
     from crise.extensions import db
     from crise.mairies.services import load_mairies
 
     upgrade()
     load_mairies()
+    load_default_sites()
     email = os.environ.get("CRISE_ADMIN_EMAIL", "admin@crise.paris.local")
     created = services.bootstrap_admin(email)
     db.session.commit()

@@ -147,6 +147,52 @@ def create_evenement(app, create_user):
     return factory
 
 
+@pytest.fixture
+def create_site(app):
+    """create_site(mairie="11e", nom=..., capacite=50)."""
+
+    def factory(mairie="11e", nom="Gymnase Japy", adresse="2 rue Japy, 75011 Paris",
+                capacite=50):
+        from crise.care.models import Site
+
+        with app.app_context():
+            site = Site(mairie_id=mairie_by_code(mairie).id, nom=nom, adresse=adresse,
+                        capacite=capacite)
+            db.session.add(site)
+            db.session.commit()
+            db.session.refresh(site)
+            db.session.expunge(site)
+        return site
+
+    return factory
+
+
+@pytest.fixture
+def create_centre(app, create_user, create_evenement, create_site):
+    """create_centre(mairie="11e", capacite=50, evenement=None, exercice=False)."""
+
+    def factory(mairie="11e", capacite=50, evenement=None, exercice=False, by=None,
+                nom="Gymnase Japy"):
+        from crise.care import services as care_services
+        from crise.care.models import CentreAccueil, Site
+
+        evenement = evenement or create_evenement(mairies=(mairie,), exercice=exercice)
+        site = create_site(mairie=mairie, capacite=capacite, nom=nom)
+        by = by or create_user("responsable_care", mairie=mairie)
+        with app.app_context():
+            centre, _ = care_services.open_centre(
+                db.session.get(User, by.id), db.session.get(Evenement, evenement.id),
+                site=db.session.get(Site, site.id), capacite=capacite,
+                responsable_nom="Claire Dupont")
+            db.session.commit()
+            centre = db.session.get(CentreAccueil, centre.id)
+            centre.evenement, centre.mairie
+            db.session.expunge(centre)
+        return centre
+
+    return factory
+
+
 class AuthActions:
     def __init__(self, client):
         self._client = client

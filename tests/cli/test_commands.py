@@ -112,3 +112,5 @@ def test_setup_creates_the_first_admin_once(app, runner):
 def test_load_reference_is_idempotent(runner):
     result = runner.invoke(args=["load-reference"])
     assert result.exit_code == 0 and "0 créée(s), 0 mise(s) à jour" in result.output
+    assert "Sites par défaut créés : 17." in result.output
+    assert "Sites par défaut créés : 0." in runner.invoke(args=["load-reference"]).output

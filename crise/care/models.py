@@ -1,0 +1,273 @@
+"""The C.A.RE desk: sites, centres, the opening checklist, people, households, passages."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crise.auth.models import Role, User
+from crise.db import TimestampMixin, utcnow
+from crise.evenements.models import Evenement
+from crise.extensions import db
+from crise.mairies.models import Mairie
+
+# Who works with the people registered at a C.A.RE (within their scope).
+PERSON_VIEW_ROLES = (Role.AGENT_ACCUEIL, Role.RESPONSABLE_CARE, Role.DSOL, Role.DLH,
+                     Role.CELLULE, Role.ADMIN)
+PERSON_EDIT_ROLES = (Role.AGENT_ACCUEIL, Role.RESPONSABLE_CARE, Role.DSOL, Role.ADMIN)
+# Who opens, closes and runs a centre, and edits the mairie's list of sites.
+CENTRE_MANAGE_ROLES = (Role.RESPONSABLE_CARE, Role.ADMIN)
+
+
+class Categorie(enum.StrEnum):
+    SINISTRE = "sinistre"
+    IMPLIQUE = "implique"
+    PROCHE = "proche"
+
+    @property
+    def label(self) -> str:
+        return CATEGORIE_LABELS[self]
+
+
+CATEGORIE_LABELS = {
+    Categorie.SINISTRE: "Sinistré",
+    Categorie.IMPLIQUE: "Impliqué",
+    Categorie.PROCHE: "Proche",
+}
+
+
+class Destination(enum.StrEnum):
+    DOMICILE = "domicile"
+    HEBERGEMENT = "hebergement"
+    PROCHE = "proche"
+    HOPITAL = "hopital"
+    AUTRE = "autre"
+
+    @property
+    def label(self) -> str:
+        return DESTINATION_LABELS[self]
+
+
+DESTINATION_LABELS = {
+    Destination.DOMICILE: "Retour à domicile",
+    Destination.HEBERGEMENT: "Hébergement d'urgence",
+    Destination.PROCHE: "Chez un proche",
+    Destination.HOPITAL: "Hôpital",
+    Destination.AUTRE: "Autre",
+}
+
+# The fiche réflexe d'ouverture: what the team does when a C.A.RE opens (F.3.13).
+ETAPES_OUVERTURE = [
+    ("scop", "Informer la SCOP de l'ouverture du C.A.RE"),
+    ("dpmp", "Demander à la DPMP la sécurisation du centre"),
+    ("ddct", "Logistique d'armement du centre avec la DDCT (tables, chaises, eau, fléchage)"),
+    ("signaletique", "Installer la signalétique et l'accueil à l'entrée"),
+    ("dsol", "Organiser le recensement avec la DSOL (en lien avec la Préfecture de Police)"),
+    ("umip", "Évaluer le besoin de soutien psychologique et demander l'UMIP via la SCOP"),
+    ("info_public", "Informer le public : DDCT-3975 et DICOM"),
+]
+
+
+class Site(TimestampMixin, db.Model):
+    """A municipal building of a mairie where a C.A.RE can be opened."""
+
+    __tablename__ = "care_site"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mairie_id: Mapped[int] = mapped_column(sa.ForeignKey("mairie.id"), index=True)
+    nom: Mapped[str] = mapped_column(sa.String(200))
+    adresse: Mapped[str] = mapped_column(sa.String(255), default="")
+    capacite: Mapped[int | None]
+    actif: Mapped[bool] = mapped_column(default=True)
+
+    mairie: Mapped[Mairie] = relationship()
+
+    def can_view(self, user: User) -> bool:
+        return user.can_access_mairie(self.mairie_id)
+
+    def can_edit(self, user: User) -> bool:
+        return self.can_view(user) and user.has_role(*CENTRE_MANAGE_ROLES)
+
+
+class CentreAccueil(TimestampMixin, db.Model):
+    """A C.A.RE opened by a mairie for an event."""
+
+    __tablename__ = "care_centre"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"), index=True)
+    mairie_id: Mapped[int] = mapped_column(sa.ForeignKey("mairie.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("care_site.id"))
+    # The site as it was at opening: a later edit of the site does not rewrite history.
+    nom: Mapped[str] = mapped_column(sa.String(200))
+    adresse: Mapped[str] = mapped_column(sa.String(255), default="")
+    capacite: Mapped[int]
+    responsable_nom: Mapped[str] = mapped_column(sa.String(120))
+    cai: Mapped[bool] = mapped_column(default=False)
+    caf: Mapped[bool] = mapped_column(default=False)
+    ouvert_at: Mapped[datetime]
+    ouvert_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    ferme_at: Mapped[datetime | None]
+    ferme_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    jeton_creation: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+
+    evenement: Mapped[Evenement] = relationship()
+    mairie: Mapped[Mairie] = relationship()
+    site: Mapped[Site | None] = relationship()
+    ouvert_par: Mapped[User | None] = relationship(foreign_keys=[ouvert_par_id])
+    ferme_par: Mapped[User | None] = relationship(foreign_keys=[ferme_par_id])
+    etapes: Mapped[list["EtapeOuverture"]] = relationship(
+        back_populates="centre", order_by="EtapeOuverture.ordre", cascade="all, delete-orphan")
+
+    def __str__(self):
+        return self.nom
+
+    @property
+    def ouvert(self) -> bool:
+        return self.ferme_at is None
+
+    def can_view(self, user: User) -> bool:
+        return user.can_access_mairie(self.mairie_id)
+
+    def can_manage(self, user: User) -> bool:
+        return self.can_view(user) and user.has_role(*CENTRE_MANAGE_ROLES)
+
+    def can_register(self, user: User) -> bool:
+        return self.can_view(user) and user.has_role(*PERSON_EDIT_ROLES)
+
+
+class EtapeOuverture(db.Model):
+    """One line of the fiche réflexe d'ouverture; a tick records who and when."""
+
+    __tablename__ = "care_etape"
+    __table_args__ = (sa.UniqueConstraint("centre_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("care_centre.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(sa.String(32))
+    libelle: Mapped[str] = mapped_column(sa.String(255))
+    ordre: Mapped[int]
+    fait_at: Mapped[datetime | None]
+    fait_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    centre: Mapped[CentreAccueil] = relationship(back_populates="etapes")
+    fait_par: Mapped[User | None] = relationship()
+
+
+class Foyer(db.Model):
+    """A household registered together: members share the address and are housed together."""
+
+    __tablename__ = "care_foyer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("care_centre.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    membres: Mapped[list["Personne"]] = relationship(back_populates="foyer",
+                                                     order_by="Personne.id")
+
+
+class Personne(TimestampMixin, db.Model):
+    """A sinistré, impliqué or proche received at a C.A.RE. Never a victim."""
+
+    __tablename__ = "care_personne"
+    __table_args__ = (sa.Index("ix_care_personne_centre_present", "centre_id", "present"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("care_centre.id"))
+    # Copied from the centre: every query is scoped by event and mairie without a join.
+    evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"), index=True)
+    mairie_id: Mapped[int] = mapped_column(sa.ForeignKey("mairie.id"), index=True)
+    foyer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("care_foyer.id"), index=True)
+    categorie: Mapped[str] = mapped_column(sa.String(16))
+    nom: Mapped[str] = mapped_column(sa.String(120))
+    prenom: Mapped[str] = mapped_column(sa.String(120), default="")
+    nom_usage: Mapped[str] = mapped_column(sa.String(120), default="")
+    sexe: Mapped[str] = mapped_column(sa.String(1), default="")
+    date_naissance: Mapped[date | None]
+    age_estime: Mapped[int | None]
+    telephone: Mapped[str] = mapped_column(sa.String(40), default="", index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    adresse_actuelle: Mapped[str] = mapped_column(sa.String(255), default="")
+    adresse_permanente: Mapped[str] = mapped_column(sa.String(255), default="")
+    langue: Mapped[str] = mapped_column(sa.String(80), default="")
+    interprete: Mapped[bool] = mapped_column(default=False)
+    nationalite: Mapped[str] = mapped_column(sa.String(80), default="")
+    sinus: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    recherche_nom: Mapped[str] = mapped_column(sa.String(200), default="")
+    recherche_personne_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("care_personne.id"))
+    besoins: Mapped[list] = mapped_column(sa.JSON, default=list)
+    consent_recherche: Mapped[bool] = mapped_column(default=False)
+    consent_ciav: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    notes_medicales: Mapped[str] = mapped_column(sa.Text, default="")
+    taille_groupe: Mapped[int] = mapped_column(default=1)
+    badge_token: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    code_court: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    present: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    jeton_creation: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+
+    centre: Mapped[CentreAccueil] = relationship()
+    foyer: Mapped[Foyer | None] = relationship(back_populates="membres")
+    passages: Mapped[list["Passage"]] = relationship(
+        back_populates="personne", order_by="Passage.arrivee_at",
+        cascade="all, delete-orphan")
+
+    def __str__(self):
+        return self.nom_complet
+
+    @property
+    def nom_complet(self) -> str:
+        return " ".join(part for part in (self.nom.upper(), self.prenom) if part)
+
+    @property
+    def categorie_label(self) -> str:
+        return Categorie(self.categorie).label
+
+    @property
+    def dernier_passage(self) -> "Passage | None":
+        return self.passages[-1] if self.passages else None
+
+    def can_view(self, user: User) -> bool:
+        return user.has_role(*PERSON_VIEW_ROLES) and user.can_access_mairie(self.mairie_id)
+
+    def can_edit(self, user: User) -> bool:
+        return user.has_role(*PERSON_EDIT_ROLES) and user.can_access_mairie(self.mairie_id)
+
+
+class Passage(db.Model):
+    """One stay at the centre: arrival, and departure with its destination."""
+
+    __tablename__ = "care_passage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    personne_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("care_personne.id", ondelete="CASCADE"), index=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("care_centre.id"), index=True)
+    arrivee_at: Mapped[datetime]
+    depart_at: Mapped[datetime | None]
+    destination: Mapped[str] = mapped_column(sa.String(16), default="")
+    destination_detail: Mapped[str] = mapped_column(sa.String(255), default="")
+    depart_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    personne: Mapped[Personne] = relationship(back_populates="passages")
+
+    @property
+    def destination_label(self) -> str:
+        return Destination(self.destination).label if self.destination else ""
+
+
+class PersonneCle(db.Model):
+    """Search keys of a person (normalised, phonetic, one-typo variants), indexed by event."""
+
+    __tablename__ = "care_personne_cle"
+    __table_args__ = (sa.Index("ix_care_personne_cle_lookup", "evenement_id", "cle"),)
+
+    personne_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("care_personne.id", ondelete="CASCADE"), primary_key=True)
+    cle: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"))
+    poids: Mapped[int] = mapped_column(default=1)

@@ -1,0 +1,430 @@
+"""C.A.RE business rules: sites, opening and closing, registration, presence, search.
+
+Shared by the views, the CLI and the tests. Services flush, never commit.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from crise.audit.models import Action
+from crise.audit.services import record
+from crise.auth.models import User
+from crise.care import recherche
+from crise.care.models import (ETAPES_OUVERTURE, Categorie, CentreAccueil, Destination,
+                               EtapeOuverture, Foyer, Passage, Personne, PersonneCle, Site)
+from crise.db import utcnow
+from crise.errors import ServiceError
+from crise.evenements.models import Evenement
+from crise.extensions import db
+from crise.mairies.models import Mairie
+
+CAPACITE_MAX = 5000
+GROUPE_MAX = 50
+NOM_MAX = 120
+FOYER_MAX = 20
+# Below this, a match is noise (a single shared one-letter-deleted variant).
+MIN_SCORE = 2
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed fast
+
+
+# --- Codes ------------------------------------------------------------------------------
+
+
+def new_badge_token() -> str:
+    """The opaque token printed in the QR code: random, never personal data."""
+    return secrets.token_urlsafe(16)
+
+
+def new_code_court() -> str:
+    """A short human-readable code, « K7M-4QX »: unique, checked against the database."""
+    while True:
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        code = f"{raw[:3]}-{raw[3:]}"
+        if db.session.scalar(sa.select(Personne.id).where(Personne.code_court == code)) is None:
+            return code
+
+
+# --- Sites ------------------------------------------------------------------------------
+
+
+def load_default_sites() -> int:
+    """Each mairie has at least its own building as a site; idempotent."""
+    with_site = set(db.session.scalars(sa.select(Site.mairie_id).distinct()))
+    created = 0
+    for mairie in db.session.scalars(sa.select(Mairie).order_by(Mairie.ordre)):
+        if mairie.id not in with_site:
+            db.session.add(Site(mairie=mairie, nom=f"{mairie.nom} (salle des fêtes)",
+                                adresse=mairie.adresse, capacite=None))
+            created += 1
+    db.session.flush()
+    return created
+
+
+def sites_for(mairie_id: int, *, actifs_only: bool = True) -> list[Site]:
+    query = sa.select(Site).where(Site.mairie_id == mairie_id).order_by(Site.nom)
+    if actifs_only:
+        query = query.where(Site.actif.is_(True))
+    return db.session.scalars(query).all()
+
+
+def save_site(actor: User, site: Site | None, *, mairie: Mairie, nom: str, adresse: str,
+              capacite: int | None, actif: bool = True) -> Site:
+    nom, adresse = (nom or "").strip(), (adresse or "").strip()
+    if not nom:
+        raise ServiceError("Donnez un nom au site.", field="nom")
+    if len(nom) > 200:
+        raise ServiceError("200 caractères au maximum.", field="nom")
+    if len(adresse) > 255:
+        raise ServiceError("255 caractères au maximum.", field="adresse")
+    if capacite is not None and not 1 <= capacite <= CAPACITE_MAX:
+        raise ServiceError(f"La capacité doit être comprise entre 1 et {CAPACITE_MAX}.",
+                           field="capacite")
+    creating = site is None
+    if creating:
+        site = Site(mairie=mairie, mairie_id=mairie.id)
+        db.session.add(site)
+    if not site.can_edit(actor):
+        raise ServiceError("Vous ne pouvez pas modifier les sites de cette mairie.")
+    site.nom, site.adresse, site.capacite, site.actif = nom, adresse, capacite, actif
+    db.session.flush()
+    record(actor, Action.CREATE if creating else Action.UPDATE, "site", site.id,
+           summary=f"Site « {nom} » {'ajouté' if creating else 'modifié'}",
+           mairie_id=site.mairie_id)
+    return site
+
+
+# --- Opening and closing ----------------------------------------------------------------
+
+
+def open_centre(actor: User, evenement: Evenement, *, site: Site, capacite: int | None,
+                responsable_nom: str, cai: bool = False, caf: bool = False,
+                ouvert_at: datetime | None = None, jeton: str | None = None,
+                now: datetime | None = None) -> tuple[CentreAccueil, bool]:
+    """Open (« armer ») a C.A.RE for an event on one of the mairie's sites."""
+    now = now or utcnow()
+    if jeton:
+        existing = db.session.scalar(sa.select(CentreAccueil).where(
+            CentreAccueil.jeton_creation == jeton))
+        if existing is not None:
+            return existing, False
+    if not site.can_edit(actor):
+        raise ServiceError("Seul le responsable de crise de la mairie ouvre un C.A.RE.")
+    if not evenement.en_cours:
+        raise ServiceError("Cet événement est clos : on n'y ouvre plus de C.A.RE.")
+    if site.mairie_id not in evenement.mairie_ids:
+        raise ServiceError(f"L'événement ne concerne pas la {site.mairie.nom}.", field="site")
+    if not site.actif:
+        raise ServiceError("Ce site n'est plus utilisé.", field="site")
+    already = db.session.scalar(sa.select(CentreAccueil.id).where(
+        CentreAccueil.evenement_id == evenement.id, CentreAccueil.site_id == site.id,
+        CentreAccueil.ferme_at.is_(None)))
+    if already:
+        raise ServiceError("Un C.A.RE est déjà ouvert sur ce site pour cet événement.",
+                           field="site")
+    responsable_nom = (responsable_nom or "").strip()
+    if not responsable_nom:
+        raise ServiceError("Indiquez le responsable de permanence.", field="responsable_nom")
+    if len(responsable_nom) > NOM_MAX:
+        raise ServiceError(f"{NOM_MAX} caractères au maximum.", field="responsable_nom")
+    capacite = capacite if capacite is not None else site.capacite
+    if capacite is None or not 1 <= capacite <= CAPACITE_MAX:
+        raise ServiceError(f"Indiquez la capacité d'accueil (1 à {CAPACITE_MAX} personnes).",
+                           field="capacite")
+    ouvert_at = ouvert_at or now
+    if ouvert_at > now + timedelta(minutes=5):
+        raise ServiceError("L'heure d'ouverture est dans le futur.", field="ouvert_at")
+    centre = CentreAccueil(
+        evenement=evenement, evenement_id=evenement.id, mairie_id=site.mairie_id, site=site,
+        nom=site.nom, adresse=site.adresse, capacite=capacite, responsable_nom=responsable_nom,
+        cai=cai, caf=caf, ouvert_at=ouvert_at, ouvert_par=actor, jeton_creation=jeton or None,
+        etapes=[EtapeOuverture(code=code, libelle=libelle, ordre=i)
+                for i, (code, libelle) in enumerate(ETAPES_OUVERTURE)])
+    db.session.add(centre)
+    db.session.flush()
+    record(actor, Action.CREATE, "centre", centre.id,
+           summary=f"C.A.RE ouvert : {centre.nom} (capacité {capacite})",
+           mairie_id=centre.mairie_id, evenement_id=evenement.id)
+    return centre, True
+
+
+def tick_etape(actor: User, centre: CentreAccueil, code: str, done: bool = True,
+               now: datetime | None = None) -> EtapeOuverture:
+    if not centre.can_register(actor):
+        raise ServiceError("Vous ne pouvez pas modifier ce C.A.RE.")
+    etape = next((e for e in centre.etapes if e.code == code), None)
+    if etape is None:
+        raise ServiceError("Étape inconnue.")
+    if done and etape.fait_at is None:
+        etape.fait_at, etape.fait_par = now or utcnow(), actor
+    elif not done and etape.fait_at is not None:
+        etape.fait_at, etape.fait_par = None, None
+    else:
+        return etape
+    record(actor, Action.UPDATE, "centre", centre.id,
+           summary=f"Fiche réflexe : « {etape.libelle} » {'faite' if done else 'décochée'}",
+           mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    db.session.flush()
+    return etape
+
+
+def present_people(centre: CentreAccueil):
+    return db.session.scalars(sa.select(Personne).where(
+        Personne.centre_id == centre.id, Personne.present.is_(True)).order_by(Personne.nom))
+
+
+def present_counts(centre: CentreAccueil) -> dict[str, int]:
+    """People present now, by catégorie, with the total."""
+    rows = db.session.execute(sa.select(Personne.categorie, sa.func.count(Personne.id)).where(
+        Personne.centre_id == centre.id, Personne.present.is_(True)).group_by(
+        Personne.categorie)).all()
+    counts = {c.value: 0 for c in Categorie}
+    counts.update({categorie: n for categorie, n in rows})
+    counts["total"] = sum(n for _, n in rows)
+    return counts
+
+
+def close_centre(actor: User, centre: CentreAccueil, *, destination: str | None = None,
+                 now: datetime | None = None) -> int:
+    """Close the C.A.RE; refused while people are present unless all leave for ``destination``.
+
+    Returns how many people were checked out.
+    """
+    now = now or utcnow()
+    if not centre.can_manage(actor):
+        raise ServiceError("Seul le responsable de crise de la mairie ferme un C.A.RE.")
+    if not centre.ouvert:
+        raise ServiceError("Ce C.A.RE est déjà fermé.")
+    present = present_people(centre).all()
+    if present and not destination:
+        raise ServiceError(f"{len(present)} personne(s) encore présente(s) : enregistrez leur "
+                           f"départ, ou indiquez une destination pour toutes.",
+                           field="destination")
+    for personne in present:
+        _close_passage(actor, personne, destination, "Fermeture du C.A.RE", now)
+    centre.ferme_at, centre.ferme_par = now, actor
+    record(actor, Action.UPDATE, "centre", centre.id,
+           summary=f"C.A.RE fermé : {centre.nom}"
+                   + (f" ({len(present)} départ(s) vers « {Destination(destination).label} »)"
+                      if present else ""),
+           mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    db.session.flush()
+    return len(present)
+
+
+# --- Registration -----------------------------------------------------------------------
+
+
+@dataclass
+class PersonneData:
+    nom: str
+    categorie: str
+    taille_groupe: int = 1
+    prenom: str = ""
+    nom_usage: str = ""
+    sexe: str = ""
+    date_naissance: date | None = None
+    age_estime: int | None = None
+    telephone: str = ""
+    email: str = ""
+    adresse_actuelle: str = ""
+    adresse_permanente: str = ""
+    langue: str = ""
+    interprete: bool = False
+    nationalite: str = ""
+    sinus: str = ""
+    recherche_nom: str = ""
+    besoins: list = field(default_factory=list)
+    consent_recherche: bool = False
+    consent_ciav: bool = False
+    notes: str = ""
+    badge_token: str = ""
+
+
+def _clean_person(data: PersonneData, index: int, today: date) -> PersonneData:
+    prefix = f"membres-{index}-"
+    data.nom = (data.nom or "").strip()
+    data.prenom = (data.prenom or "").strip()
+    if not data.nom:
+        raise ServiceError("Indiquez le nom.", field=prefix + "nom")
+    for name in ("nom", "prenom", "nom_usage"):
+        if len(getattr(data, name) or "") > NOM_MAX:
+            raise ServiceError(f"{NOM_MAX} caractères au maximum.", field=prefix + name)
+    if data.categorie not in set(Categorie):
+        raise ServiceError("Choisissez la catégorie : sinistré, impliqué ou proche.",
+                           field=prefix + "categorie")
+    if not 1 <= (data.taille_groupe or 0) <= GROUPE_MAX:
+        raise ServiceError(f"La taille du groupe va de 1 à {GROUPE_MAX}.",
+                           field=prefix + "taille_groupe")
+    if data.date_naissance is not None:
+        if data.date_naissance > today:
+            raise ServiceError("La date de naissance est dans le futur.",
+                               field=prefix + "date_naissance")
+        if data.date_naissance < date(today.year - 120, 1, 1):
+            raise ServiceError("Date de naissance invraisemblable.",
+                               field=prefix + "date_naissance")
+    if data.age_estime is not None and not 0 <= data.age_estime <= 120:
+        raise ServiceError("L'âge estimé va de 0 à 120 ans.", field=prefix + "age_estime")
+    return data
+
+
+def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
+             jeton: str | None = None, depasser_capacite: bool = False,
+             now: datetime | None = None) -> tuple[list[Personne], bool]:
+    """Register a person, or a household in one pass (the first member is the référent).
+
+    Members without an address take the référent's. Returns (people, created).
+    """
+    now = now or utcnow()
+    if jeton:
+        first = db.session.scalar(sa.select(Personne).where(Personne.jeton_creation == jeton))
+        if first is not None:
+            members = first.foyer.membres if first.foyer else [first]
+            return members, False
+    if not centre.can_register(actor):
+        raise ServiceError("Vous ne pouvez pas enregistrer de personnes dans ce C.A.RE.")
+    if not centre.ouvert:
+        raise ServiceError("Ce C.A.RE est fermé : on n'y enregistre plus personne.")
+    if not membres:
+        raise ServiceError("Indiquez au moins une personne.")
+    if len(membres) > FOYER_MAX:
+        raise ServiceError(f"Un foyer compte {FOYER_MAX} personnes au plus : enregistrez le "
+                           f"reste du groupe à part.")
+    today = now.date()
+    membres = [_clean_person(m, i, today) for i, m in enumerate(membres)]
+    present = present_counts(centre)["total"]
+    if present + len(membres) > centre.capacite and not depasser_capacite:
+        raise ServiceError(f"Capacité atteinte : {present} présent(s) pour {centre.capacite} "
+                           f"places. Confirmez le dépassement pour enregistrer quand même.",
+                           field="depasser_capacite")
+    referent = membres[0]
+    foyer = Foyer(centre_id=centre.id) if len(membres) > 1 else None
+    if foyer:
+        db.session.add(foyer)
+    people = []
+    for index, data in enumerate(membres):
+        if index and not data.adresse_actuelle:
+            data.adresse_actuelle = referent.adresse_actuelle
+        if index and not data.adresse_permanente:
+            data.adresse_permanente = referent.adresse_permanente
+        personne = Personne(
+            centre=centre, centre_id=centre.id, evenement_id=centre.evenement_id,
+            mairie_id=centre.mairie_id, foyer=foyer, created_by_id=actor.id,
+            badge_token=data.badge_token or new_badge_token(), code_court=new_code_court(),
+            jeton_creation=jeton if jeton and index == 0 else None, present=True,
+            **{name: getattr(data, name) for name in (
+                "nom", "prenom", "nom_usage", "categorie", "taille_groupe", "sexe",
+                "date_naissance", "age_estime", "telephone", "email", "adresse_actuelle",
+                "adresse_permanente", "langue", "interprete", "nationalite",
+                "recherche_nom", "besoins", "consent_recherche", "consent_ciav", "notes")},
+            sinus=data.sinus or None)
+        personne.passages.append(Passage(centre_id=centre.id, arrivee_at=now))
+        db.session.add(personne)
+        people.append(personne)
+    db.session.flush()
+    for personne in people:
+        index_keys(personne)
+        record(actor, Action.CREATE, "personne", personne.id,
+               summary=f"{personne.categorie_label} enregistré(e) au C.A.RE {centre.nom}"
+                       + (" (foyer)" if foyer else ""),
+               mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    if present + len(membres) > centre.capacite:
+        record(actor, Action.UPDATE, "centre", centre.id,
+               summary=f"Dépassement de capacité accepté : {present + len(membres)} présents "
+                       f"pour {centre.capacite} places",
+               mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    return people, True
+
+
+def index_keys(personne: Personne) -> None:
+    """(Re)write the person's search keys."""
+    db.session.execute(sa.delete(PersonneCle).where(PersonneCle.personne_id == personne.id))
+    keys = recherche.person_keys(personne.nom, personne.prenom, personne.nom_usage)
+    if keys:
+        db.session.execute(sa.insert(PersonneCle), [
+            {"personne_id": personne.id, "evenement_id": personne.evenement_id, "cle": key,
+             "poids": weight} for key, weight in keys.items()])
+
+
+# --- Presence ---------------------------------------------------------------------------
+
+
+def _close_passage(actor, personne: Personne, destination: str, detail: str, now: datetime):
+    passage = personne.dernier_passage
+    passage.depart_at, passage.destination = now, destination
+    passage.destination_detail, passage.depart_par_id = detail[:255], actor.id
+    personne.present = False
+
+
+def depart(actor: User, personne: Personne, *, destination: str, detail: str = "",
+           now: datetime | None = None) -> Passage:
+    now = now or utcnow()
+    if not personne.can_edit(actor):
+        raise ServiceError("Vous ne pouvez pas modifier cette personne.")
+    if not personne.present:
+        raise ServiceError("Cette personne est déjà partie.")
+    if destination not in set(Destination):
+        raise ServiceError("Indiquez la destination.", field="destination")
+    if len(detail or "") > 255:
+        raise ServiceError("255 caractères au maximum.", field="detail")
+    _close_passage(actor, personne, destination, (detail or "").strip(), now)
+    record(actor, Action.UPDATE, "personne", personne.id,
+           summary=f"Départ : {Destination(destination).label}",
+           mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
+    db.session.flush()
+    return personne.dernier_passage
+
+
+def retour(actor: User, personne: Personne, *, now: datetime | None = None) -> Passage:
+    """A person who left comes back: a new passage, same record and badge."""
+    now = now or utcnow()
+    if not personne.can_edit(actor):
+        raise ServiceError("Vous ne pouvez pas modifier cette personne.")
+    if personne.present:
+        raise ServiceError("Cette personne est déjà présente.")
+    if not personne.centre.ouvert:
+        raise ServiceError("Ce C.A.RE est fermé.")
+    passage = Passage(centre_id=personne.centre_id, arrivee_at=now)
+    personne.passages.append(passage)
+    personne.present = True
+    record(actor, Action.UPDATE, "personne", personne.id, summary="Retour au C.A.RE",
+           mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
+    db.session.flush()
+    return passage
+
+
+# --- Finding people ---------------------------------------------------------------------
+
+
+def search_names(actor: User, evenement_id: int, query: str, *, limit: int = 10):
+    """People of the event whose names match ``query`` tolerantly, best first, in scope."""
+    keys = recherche.query_keys(query)
+    if not keys:
+        return []
+    score = sa.func.sum(PersonneCle.poids).label("score")
+    ranked = (sa.select(PersonneCle.personne_id, score)
+              .where(PersonneCle.evenement_id == evenement_id, PersonneCle.cle.in_(list(keys)))
+              .group_by(PersonneCle.personne_id)
+              .order_by(score.desc(), PersonneCle.personne_id).limit(limit * 3).subquery())
+    query_ = (sa.select(Personne, ranked.c.score).join(ranked, ranked.c.personne_id == Personne.id)
+              .order_by(ranked.c.score.desc(), Personne.id))
+    if not actor.is_central:
+        query_ = query_.where(Personne.mairie_id == actor.mairie_id)
+    return [(p, s) for p, s in db.session.execute(query_).all() if s >= MIN_SCORE][:limit]
+
+
+def find_by_code(actor: User, code: str) -> Personne | None:
+    """A badge token or short code typed or scanned at the desk, within the user's scope."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    short = code.upper().replace(" ", "")
+    if len(short) == 6 and "-" not in short:
+        short = f"{short[:3]}-{short[3:]}"
+    personne = db.session.scalar(sa.select(Personne).where(
+        sa.or_(Personne.badge_token == code, Personne.code_court == short)))
+    if personne is None or not personne.can_view(actor):
+        return None
+    return personne

@@ -1,0 +1,264 @@
+"""C.A.RE rules: opening, checklist, registration, capacity, presence, closing, search."""
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from crise.audit.models import AuditEntry
+from crise.auth.models import User
+from crise.care import services
+from crise.care.models import CentreAccueil, Personne, PersonneCle, Site
+from crise.care.services import PersonneData
+from crise.db import utcnow
+from crise.errors import ServiceError
+from crise.evenements.models import Evenement
+from crise.extensions import db
+
+
+def get(model, obj):
+    return db.session.get(model, obj.id)
+
+
+def test_open_centre_with_checklist(app, create_user, create_evenement, create_site):
+    responsable = create_user("responsable_care", mairie="11e")
+    evenement = create_evenement(mairies=("11e",))
+    site = create_site(capacite=80)
+    with app.app_context():
+        centre, created = services.open_centre(
+            get(User, responsable), get(Evenement, evenement), site=get(Site, site),
+            capacite=None, responsable_nom="Claire Dupont", cai=True)
+        assert created and centre.ouvert and centre.capacite == 80 and centre.cai
+        assert [e.code for e in centre.etapes] == ["scop", "dpmp", "ddct", "signaletique",
+                                                   "dsol", "umip", "info_public"]
+        etape = services.tick_etape(get(User, responsable), centre, "scop")
+        assert etape.fait_at and etape.fait_par.id == responsable.id
+        services.tick_etape(get(User, responsable), centre, "scop", done=False)
+        assert etape.fait_at is None and etape.fait_par is None
+        summaries = db.session.scalars(sa.select(AuditEntry.summary).where(
+            AuditEntry.object_type == "centre")).all()
+        assert any("faite" in s for s in summaries) and any("décochée" in s for s in summaries)
+
+
+@pytest.mark.parametrize("case, message", [
+    ("agent", "Seul le responsable"),
+    ("autre_mairie", "Seul le responsable"),
+    ("evenement_clos", "clos"),
+    ("sans_responsable", "responsable de permanence"),
+    ("capacite", "capacité d'accueil"),
+    ("deux_fois", "déjà ouvert sur ce site"),
+])
+def test_open_centre_refusals(app, create_user, create_evenement, create_site, case, message):
+    evenement = create_evenement(mairies=("11e",))
+    site = create_site(capacite=None)
+    user = create_user("agent_accueil" if case == "agent" else "responsable_care",
+                       mairie="12e" if case == "autre_mairie" else "11e")
+    with app.app_context():
+        ev = get(Evenement, evenement)
+        if case == "evenement_clos":
+            ev.statut = "clos"
+        kwargs = {"capacite": 0 if case == "capacite" else 30,
+                  "responsable_nom": " " if case == "sans_responsable" else "C. Dupont"}
+        if case == "deux_fois":
+            services.open_centre(get(User, user), ev, site=get(Site, site), **kwargs)
+        with pytest.raises(ServiceError, match=message):
+            services.open_centre(get(User, user), ev, site=get(Site, site), **kwargs)
+
+
+def test_site_of_a_mairie_not_concerned_by_the_event(app, create_user, create_evenement,
+                                                     create_site):
+    evenement = create_evenement(mairies=("12e",))
+    site = create_site(mairie="11e")
+    admin = create_user("admin")
+    with app.app_context():
+        with pytest.raises(ServiceError, match="ne concerne pas"):
+            services.open_centre(get(User, admin), get(Evenement, evenement),
+                                 site=get(Site, site), capacite=10, responsable_nom="X")
+
+
+def test_register_quickly_with_only_nom_categorie_group(app, create_centre, create_user):
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        (personne,), created = services.register(
+            get(User, agent), get(CentreAccueil, centre),
+            [PersonneData(nom="N'Diaye", categorie="sinistre", taille_groupe=3)])
+        db.session.commit()
+        assert created and personne.present and personne.taille_groupe == 3
+        assert len(personne.badge_token) >= 20 and "diaye" not in personne.badge_token.lower()
+        assert len(personne.code_court) == 7 and personne.code_court[3] == "-"
+        assert personne.passages[0].arrivee_at is not None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonneCle).where(
+            PersonneCle.personne_id == personne.id)) > 0
+        entry = db.session.scalar(sa.select(AuditEntry).where(
+            AuditEntry.object_type == "personne"))
+        assert entry.actor_email == agent.email and entry.action == "create"
+
+
+def test_household_in_one_pass_inherits_the_address(app, create_centre, create_user):
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        people, _ = services.register(get(User, agent), get(CentreAccueil, centre), [
+            PersonneData(nom="Lefèvre", prenom="Hélène", categorie="sinistre", taille_groupe=3,
+                         adresse_actuelle="12 rue de l'Orillon, 75011 Paris"),
+            PersonneData(nom="Lefèvre", prenom="Zoé", categorie="sinistre", taille_groupe=3,
+                         date_naissance=date(2019, 5, 2)),
+            PersonneData(nom="Lefèvre", prenom="Noël", categorie="sinistre", taille_groupe=3,
+                         adresse_actuelle="chez sa mère"),
+        ])
+        assert len({p.foyer_id for p in people}) == 1 and people[0].foyer_id
+        assert people[1].adresse_actuelle == "12 rue de l'Orillon, 75011 Paris"
+        assert people[2].adresse_actuelle == "chez sa mère"
+        assert len({p.badge_token for p in people}) == 3
+
+
+@pytest.mark.parametrize("member, field, message", [
+    ({"nom": "  "}, "membres-0-nom", "Indiquez le nom"),
+    ({"categorie": "victime"}, "membres-0-categorie", "sinistré, impliqué ou proche"),
+    ({"taille_groupe": 0}, "membres-0-taille_groupe", "de 1 à 50"),
+    ({"date_naissance": date.today() + timedelta(days=3)}, "membres-0-date_naissance",
+     "dans le futur"),
+    ({"nom": "x" * 121}, "membres-0-nom", "120 caractères"),
+    ({"age_estime": 140}, "membres-0-age_estime", "0 à 120"),
+])
+def test_register_refuses_bad_input_and_writes_nothing(app, create_centre, create_user,
+                                                       member, field, message):
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        data = PersonneData(**{"nom": "Martin", "categorie": "implique", **member})
+        with pytest.raises(ServiceError) as error:
+            services.register(get(User, agent), get(CentreAccueil, centre), [data])
+        assert error.value.field == field and message in error.value.message
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count(Personne.id))) == 0
+
+
+def test_register_into_closed_centre_or_another_mairie(app, create_centre, create_user):
+    centre = create_centre(mairie="11e")
+    other_agent = create_user("agent_accueil", mairie="12e")
+    responsable = create_user("responsable_care", mairie="11e")
+    with app.app_context():
+        with pytest.raises(ServiceError, match="ne pouvez pas"):
+            services.register(get(User, other_agent), get(CentreAccueil, centre),
+                              [PersonneData(nom="X", categorie="proche")])
+        services.close_centre(get(User, responsable), get(CentreAccueil, centre))
+        with pytest.raises(ServiceError, match="fermé"):
+            services.register(get(User, responsable), get(CentreAccueil, centre),
+                              [PersonneData(nom="X", categorie="proche")])
+
+
+def test_same_form_token_twice_registers_once(app, create_centre, create_user):
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        members = [PersonneData(nom="Ben Ali", categorie="sinistre"),
+                   PersonneData(nom="Ben Ali", prenom="Sami", categorie="sinistre")]
+        first, created = services.register(get(User, agent), get(CentreAccueil, centre),
+                                           members, jeton="tok")
+        again, created_again = services.register(get(User, agent), get(CentreAccueil, centre),
+                                                 members, jeton="tok")
+        assert created and not created_again
+        assert [p.id for p in first] == [p.id for p in again]
+        assert db.session.scalar(sa.select(sa.func.count(Personne.id))) == 2
+
+
+def test_capacity_is_enforced_unless_overridden_and_logged(app, create_centre, create_user):
+    centre = create_centre(capacite=2)
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        services.register(get(User, agent), get(CentreAccueil, centre),
+                          [PersonneData(nom="A", categorie="sinistre"),
+                           PersonneData(nom="B", categorie="sinistre")])
+        with pytest.raises(ServiceError, match="Capacité atteinte : 2 présent"):
+            services.register(get(User, agent), get(CentreAccueil, centre),
+                              [PersonneData(nom="C", categorie="implique")])
+        services.register(get(User, agent), get(CentreAccueil, centre),
+                          [PersonneData(nom="C", categorie="implique")], depasser_capacite=True)
+        assert services.present_counts(get(CentreAccueil, centre)) == {
+            "sinistre": 2, "implique": 1, "proche": 0, "total": 3}
+        assert db.session.scalar(sa.select(AuditEntry.summary).where(
+            AuditEntry.summary.like("Dépassement de capacité%"))) is not None
+
+
+def test_departure_return_and_counts(app, create_centre, create_user):
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        (personne,), _ = services.register(get(User, agent), get(CentreAccueil, centre),
+                                           [PersonneData(nom="Martin", categorie="implique")])
+        services.depart(get(User, agent), personne, destination="proche", detail="Sa sœur")
+        assert not personne.present
+        assert services.present_counts(get(CentreAccueil, centre))["total"] == 0
+        with pytest.raises(ServiceError, match="déjà partie"):
+            services.depart(get(User, agent), personne, destination="domicile")
+        services.retour(get(User, agent), personne)
+        assert personne.present and len(personne.passages) == 2
+        assert personne.passages[0].destination_label == "Chez un proche"
+        with pytest.raises(ServiceError, match="destination"):
+            services.depart(get(User, agent), personne, destination="lune")
+
+
+def test_close_refused_while_people_present_unless_all_checked_out(app, create_centre,
+                                                                   create_user):
+    centre = create_centre()
+    responsable = create_user("responsable_care", mairie="11e")
+    with app.app_context():
+        services.register(get(User, responsable), get(CentreAccueil, centre),
+                          [PersonneData(nom="A", categorie="sinistre"),
+                           PersonneData(nom="B", categorie="sinistre")])
+        with pytest.raises(ServiceError, match="2 personne\\(s\\) encore présente"):
+            services.close_centre(get(User, responsable), get(CentreAccueil, centre))
+        assert get(CentreAccueil, centre).ouvert
+        moved = services.close_centre(get(User, responsable), get(CentreAccueil, centre),
+                                      destination="hebergement")
+        assert moved == 2 and not get(CentreAccueil, centre).ouvert
+        people = db.session.scalars(sa.select(Personne)).all()
+        assert all(not p.present and p.dernier_passage.destination == "hebergement"
+                   for p in people)
+
+
+def test_tolerant_search_is_scoped_by_event_and_mairie(app, create_centre, create_user,
+                                                       create_evenement):
+    evenement = create_evenement(mairies=("11e", "12e"))
+    centre_11 = create_centre(mairie="11e", evenement=evenement)
+    centre_12 = create_centre(mairie="12e", evenement=evenement, nom="École Bercy")
+    autre = create_centre(mairie="11e", nom="Autre événement")
+    agent = create_user("agent_accueil", mairie="11e")
+    responsable_12 = create_user("responsable_care", mairie="12e")
+    cellule = create_user("cellule")
+    with app.app_context():
+        services.register(get(User, agent), get(CentreAccueil, centre_11), [
+            PersonneData(nom="LEFEBVRE", prenom="Marie", categorie="sinistre"),
+            PersonneData(nom="Durand", prenom="Paul", categorie="sinistre")])
+        services.register(get(User, responsable_12), get(CentreAccueil, centre_12), [
+            PersonneData(nom="Lefèvre", prenom="Marie", categorie="proche")])
+        services.register(get(User, agent), get(CentreAccueil, autre), [
+            PersonneData(nom="Lefevre", prenom="Marie", categorie="implique")])
+        db.session.commit()
+        # The 11e desk sees its own Lefebvre, not the 12e's nor another event's.
+        found = services.search_names(get(User, agent), evenement.id, "lefevre marie")
+        assert [(p.nom, p.centre_id) for p, _ in found] == [("LEFEBVRE", centre_11.id)]
+        assert services.search_names(get(User, agent), evenement.id, "Durant")[0][
+            0].nom == "Durand"
+        # The cellule sees both mairies of the event, best match first.
+        names = [p.nom for p, _ in services.search_names(get(User, cellule), evenement.id,
+                                                         "Lefèvre Marie")]
+        assert names == ["Lefèvre", "LEFEBVRE"]
+        assert services.search_names(get(User, cellule), evenement.id, "Zyx") == []
+
+
+def test_find_by_code_or_token_within_scope(app, create_centre, create_user):
+    centre = create_centre(mairie="11e")
+    agent = create_user("agent_accueil", mairie="11e")
+    stranger = create_user("agent_accueil", mairie="12e")
+    with app.app_context():
+        (personne,), _ = services.register(get(User, agent), get(CentreAccueil, centre),
+                                           [PersonneData(nom="Martin", categorie="sinistre")])
+        db.session.commit()
+        assert services.find_by_code(get(User, agent), personne.badge_token).id == personne.id
+        typed = personne.code_court.replace("-", "").lower()
+        assert services.find_by_code(get(User, agent), f" {typed} ").id == personne.id
+        assert services.find_by_code(get(User, stranger), personne.badge_token) is None
+        assert services.find_by_code(get(User, agent), "ZZZ-ZZZ") is None
