@@ -57,9 +57,25 @@ class ParisDateTimeField(DateTimeLocalField):
         return local.strftime("%Y-%m-%dT%H:%M") if local else ""
 
 
+def _find_field(form, path: str):
+    """A field by name, also inside FieldLists: « membres-1-nom » → form.membres[1].nom."""
+    field = getattr(form, path, None)
+    if field is not None or "-" not in path:
+        return field
+    head, index, rest = path.split("-", 2) if path.count("-") >= 2 else (path, None, None)
+    container = getattr(form, head, None)
+    if container is None or index is None or not index.isdigit():
+        return None
+    try:
+        entry = container[int(index)]
+    except (IndexError, TypeError):
+        return None
+    return _find_field(entry.form, rest) if hasattr(entry, "form") else None
+
+
 def apply_service_error(form, error) -> None:
     """Show a ServiceError next to its field, or with the form's general errors."""
-    field = getattr(form, error.field, None) if error.field else None
+    field = _find_field(form, error.field) if error.field else None
     if field is not None:
         field.errors = list(field.errors) + [error.message]
     else:

@@ -39,6 +39,9 @@ ACTION_LABELS = {
 OBJECT_LABELS = {
     "user": "Compte",
     "evenement": "Événement",
+    "site": "Site",
+    "centre": "C.A.RE",
+    "personne": "Personne",
 }
 
 

@@ -150,6 +150,25 @@ def open_centre(actor: User, evenement: Evenement, *, site: Site, capacite: int 
     return centre, True
 
 
+def centres_for(actor: User, evenement: Evenement) -> list[CentreAccueil]:
+    """The C.A.RE of an event that the user may see, open ones first."""
+    query = (sa.select(CentreAccueil).where(CentreAccueil.evenement_id == evenement.id)
+             .order_by(CentreAccueil.ferme_at.is_not(None), CentreAccueil.ouvert_at.desc()))
+    if not actor.is_central:
+        query = query.where(CentreAccueil.mairie_id == actor.mairie_id)
+    return db.session.scalars(query).all()
+
+
+def present_totals(centre_ids: list[int]) -> dict[int, int]:
+    """{centre id: people present} for several centres in one query."""
+    if not centre_ids:
+        return {}
+    rows = db.session.execute(sa.select(Personne.centre_id, sa.func.count(Personne.id)).where(
+        Personne.centre_id.in_(centre_ids), Personne.present.is_(True)).group_by(
+        Personne.centre_id))
+    return {centre_id: n for centre_id, n in rows}
+
+
 def tick_etape(actor: User, centre: CentreAccueil, code: str, done: bool = True,
                now: datetime | None = None) -> EtapeOuverture:
     if not centre.can_register(actor):

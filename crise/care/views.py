@@ -1,3 +1,258 @@
-"""C.A.RE views (filled in as the desk is built)."""
+"""The C.A.RE desk: thin views over crise.care.services."""
 
-from crise.care import bp, models  # noqa: F401
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crise.audit.services import record_view
+from crise.care import bp, services
+from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
+                              OuvertureForm)
+from crise.care.models import (CATEGORIE_LABELS, PERSON_VIEW_ROLES, CentreAccueil, Personne,
+                               Site)
+from crise.errors import ServiceError
+from crise.evenements.models import get_evenement_or_404
+from crise.extensions import db
+from crise.forms import apply_service_error, choices
+from crise.mairies.models import Mairie
+
+
+def get_centre_or_404(centre_id: int, *, manage: bool = False) -> CentreAccueil:
+    centre = db.session.get(CentreAccueil, centre_id)
+    if centre is None or not centre.can_view(current_user):
+        abort(404)
+    if manage and not centre.can_manage(current_user):
+        abort(403)
+    return centre
+
+
+def get_personne_or_404(personne_id: int, *, edit: bool = False) -> Personne:
+    personne = db.session.get(Personne, personne_id)
+    if personne is None or not personne.can_view(current_user):
+        abort(404)
+    if edit and not personne.can_edit(current_user):
+        abort(403)
+    return personne
+
+
+# --- Opening ----------------------------------------------------------------------------
+
+
+def _sites_for_opening(evenement):
+    query = sa.select(Site).join(Mairie).where(Site.actif.is_(True),
+                                               Site.mairie_id.in_(evenement.mairie_ids))
+    if not current_user.is_central:
+        query = query.where(Site.mairie_id == current_user.mairie_id)
+    return db.session.scalars(query.order_by(Mairie.ordre, Site.nom)).all()
+
+
+@bp.route("/evenements/<int:evenement_id>/ouvrir", methods=["GET", "POST"])
+def ouvrir(evenement_id):
+    evenement = get_evenement_or_404(evenement_id, current_user)
+    sites = [s for s in _sites_for_opening(evenement) if s.can_edit(current_user)]
+    if not sites:
+        abort(403)
+    form = OuvertureForm()
+    form.site.choices = choices([("", "— Choisir —")] + [
+        (str(s.id), f"{s.nom} — {s.adresse}" + (f" ({s.capacite} places)" if s.capacite else ""))
+        for s in sites])
+    if request.method == "GET":
+        form.new_jeton()
+        form.responsable_nom.data = current_user.nom
+        if len(sites) == 1:
+            form.site.data = str(sites[0].id)
+    if form.validate_on_submit():
+        site = next(s for s in sites if str(s.id) == form.site.data)
+        try:
+            centre, _ = services.open_centre(
+                current_user, evenement, site=site, capacite=form.capacite.data,
+                responsable_nom=form.responsable_nom.data, cai=form.cai.data, caf=form.caf.data,
+                ouvert_at=form.ouvert_at.data, jeton=form.jeton.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"C.A.RE ouvert : {centre.nom}. Suivez la fiche réflexe d'ouverture.",
+                  "success")
+            return redirect(url_for("care.centre", centre_id=centre.id))
+    return render_template("care/ouvrir.html", form=form, evenement=evenement)
+
+
+# --- The centre -------------------------------------------------------------------------
+
+
+@bp.route("/<int:centre_id>")
+def centre(centre_id):
+    centre = get_centre_or_404(centre_id)
+    if not current_user.has_role(*PERSON_VIEW_ROLES):
+        abort(403)
+    return render_template(
+        "care/centre.html", centre=centre, evenement=centre.evenement,
+        counts=services.present_counts(centre), present=services.present_people(centre).all(),
+        categories=CATEGORIE_LABELS, fermeture_form=FermetureForm())
+
+
+@bp.route("/<int:centre_id>/etapes/<code>", methods=["POST"])
+def etape(centre_id, code):
+    centre = get_centre_or_404(centre_id)
+    try:
+        services.tick_etape(current_user, centre, code, done=request.form.get("fait") == "1")
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("care.centre", centre_id=centre.id, _anchor="fiche-reflexe"))
+
+
+@bp.route("/<int:centre_id>/fermer", methods=["POST"])
+def fermer(centre_id):
+    centre = get_centre_or_404(centre_id, manage=True)
+    form = FermetureForm()
+    if form.validate_on_submit():
+        try:
+            moved = services.close_centre(current_user, centre,
+                                          destination=form.destination.data or None)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("C.A.RE fermé." + (f" {moved} départ(s) enregistré(s)." if moved else ""),
+                  "success")
+    return redirect(url_for("care.centre", centre_id=centre.id))
+
+
+# --- Registration -----------------------------------------------------------------------
+
+
+def _membres_data(form):
+    members = []
+    for entry in form.membres:
+        sub = entry.form
+        members.append(services.PersonneData(
+            nom=sub.nom.data or "", prenom=sub.prenom.data or "", categorie=sub.categorie.data,
+            date_naissance=sub.date_naissance.data, age_estime=sub.age_estime.data,
+            telephone=(sub.telephone.data or "").strip(), taille_groupe=form.taille_groupe.data,
+            adresse_actuelle=(form.adresse_actuelle.data or "").strip(),
+            besoins=list(form.besoins.data or []), notes=(form.notes.data or "").strip()))
+    # Needs and notes were typed for the household: they belong to its référent.
+    for member in members[1:]:
+        member.besoins, member.notes = [], ""
+    return members
+
+
+@bp.route("/<int:centre_id>/enregistrer", methods=["GET", "POST"])
+def enregistrer(centre_id):
+    centre = get_centre_or_404(centre_id)
+    if not centre.can_register(current_user):
+        abort(403)
+    form = EnregistrementForm()
+    if request.method == "GET":
+        wanted = min(max(request.args.get("membres", 1, type=int), 1), 20)
+        while len(form.membres) < wanted:
+            form.membres.append_entry()
+        form.taille_groupe.data = wanted
+        form.new_jeton()
+    if request.method == "POST" and request.form.get("ajouter"):
+        form.membres.append_entry()  # add a row without JavaScript; nothing is saved yet
+        return _form_page(centre, form)
+    if form.validate_on_submit():
+        try:
+            people, _ = services.register(current_user, centre, _membres_data(form),
+                                          jeton=form.jeton.data,
+                                          depasser_capacite=form.depasser_capacite.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            codes = ", ".join(f"{p.nom_complet} ({p.code_court})" for p in people)
+            flash(f"Enregistré : {codes}.", "success")
+            return redirect(url_for("care.personne", personne_id=people[0].id))
+    return _form_page(centre, form)
+
+
+def _form_page(centre, form):
+    return render_template("care/enregistrer.html", centre=centre, evenement=centre.evenement,
+                           form=form, counts=services.present_counts(centre),
+                           besoins=dict(BESOINS))
+
+
+# --- People -----------------------------------------------------------------------------
+
+
+@bp.route("/personnes/<int:personne_id>")
+def personne(personne_id):
+    personne = get_personne_or_404(personne_id)
+    record_view(current_user, "personne", personne.id, summary=f"Fiche de {personne}",
+                mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
+    db.session.commit()
+    return render_template("care/personne.html", personne=personne, centre=personne.centre,
+                           evenement=personne.centre.evenement, depart_form=DepartForm(),
+                           besoins=dict(BESOINS))
+
+
+@bp.route("/personnes/<int:personne_id>/depart", methods=["POST"])
+def depart(personne_id):
+    personne = get_personne_or_404(personne_id, edit=True)
+    form = DepartForm()
+    if form.validate_on_submit():
+        try:
+            services.depart(current_user, personne, destination=form.destination.data,
+                            detail=form.detail.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Départ de {personne} enregistré.", "success")
+            return redirect(url_for("care.centre", centre_id=personne.centre_id))
+    return render_template("care/personne.html", personne=personne, centre=personne.centre,
+                           evenement=personne.centre.evenement, depart_form=form,
+                           besoins=dict(BESOINS)), 422
+
+
+@bp.route("/personnes/<int:personne_id>/retour", methods=["POST"])
+def retour(personne_id):
+    personne = get_personne_or_404(personne_id, edit=True)
+    try:
+        services.retour(current_user, personne)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Retour de {personne} enregistré.", "success")
+    return redirect(url_for("care.personne", personne_id=personne.id))
+
+
+# --- Finding people ---------------------------------------------------------------------
+
+
+@bp.route("/<int:centre_id>/recherche")
+def recherche(centre_id):
+    """Type or scan a badge code, or type a name (tolerant), phone or SINUS number."""
+    centre = get_centre_or_404(centre_id)
+    if not current_user.has_role(*PERSON_VIEW_ROLES):
+        abort(403)
+    query = (request.args.get("q") or "").strip()[:120]
+    found = services.find_by_code(current_user, query) if query else None
+    if found is not None:
+        return redirect(url_for("care.personne", personne_id=found.id))
+    results = services.search_names(current_user, centre.evenement_id, query) if query else []
+    return render_template("care/recherche.html", centre=centre, evenement=centre.evenement,
+                           query=query, results=results)
+
+
+@bp.route("/<int:centre_id>/doublons")
+def doublons(centre_id):
+    """Likely matches for the name being typed at the desk (an HTML fragment)."""
+    centre = get_centre_or_404(centre_id)
+    if not centre.can_register(current_user):
+        abort(403)
+    query = (request.args.get("q") or "").strip()[:120]
+    results = services.search_names(current_user, centre.evenement_id, query, limit=5) \
+        if len(query) >= 2 else []
+    return render_template("care/_doublons.html", query=query, results=results)

@@ -77,8 +77,12 @@ def detail(evenement_id):
 
 
 def _detail(evenement, scop_form, status=200):
+    from crise.care.services import centres_for, present_totals
+
+    centres = centres_for(current_user, evenement)
     return render_template("evenements/detail.html", evenement=evenement, scop_form=scop_form,
-                           history=audit_history("evenement", evenement.id)), status
+                           history=audit_history("evenement", evenement.id), centres=centres,
+                           presents=present_totals([c.id for c in centres])), status
 
 
 @bp.route("/<int:evenement_id>/modifier", methods=["GET", "POST"])

@@ -28,6 +28,36 @@
     // until the form is sent (passwords and tokens are never kept).
     document.querySelectorAll("form[data-keep-draft]").forEach(restoreDraft);
 
+    // While a name is typed at the desk, show people already registered who look alike.
+    document.querySelectorAll("form[data-dup-url]").forEach(function (form) {
+      var url = form.getAttribute("data-dup-url");
+      form.querySelectorAll("fieldset").forEach(function (fieldset) {
+        var nom = fieldset.querySelector("[data-dup-nom]");
+        var prenom = fieldset.querySelector("[data-dup-prenom]");
+        var box = fieldset.querySelector(".dup-suggestions");
+        if (!nom || !box) { return; }
+        var timer = null;
+        var last = "";
+        function lookup() {
+          var q = (nom.value + " " + (prenom ? prenom.value : "")).trim();
+          if (q === last) { return; }
+          last = q;
+          if (q.length < 2) { box.innerHTML = ""; return; }
+          fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+            .then(function (r) { return r.ok ? r.text() : ""; })
+            .then(function (html) { if (q === last) { box.innerHTML = html; } })
+            .catch(function () { /* offline: the desk keeps typing */ });
+        }
+        [nom, prenom].forEach(function (input) {
+          if (!input) { return; }
+          input.addEventListener("input", function () {
+            clearTimeout(timer);
+            timer = setTimeout(lookup, 250);
+          });
+        });
+      });
+    });
+
     // Show a hint only while a radio choice applies (data-show-when="name!=value").
     document.querySelectorAll("[data-show-when]").forEach(function (el) {
       var rule = el.getAttribute("data-show-when").split("!=");

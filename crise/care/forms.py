@@ -1,0 +1,93 @@
+import secrets
+
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField,
+                     RadioField, SelectField, StringField, TextAreaField)
+from wtforms import Form as PlainForm
+from wtforms.validators import Length, NumberRange, Optional
+
+from crise.care.models import CATEGORIE_LABELS, DESTINATION_LABELS
+from crise.care.services import CAPACITE_MAX, FOYER_MAX, GROUPE_MAX, NOM_MAX
+from crise.evenements.forms import MultiCheckboxField
+from crise.forms import Form, NotBlank, ParisDateTimeField, choices, max_length_message
+
+BESOINS = [
+    ("hebergement", "Hébergement"), ("vetements", "Vêtements"),
+    ("alimentation", "Alimentation"), ("soutien_psy", "Soutien psychologique"),
+    ("aide_juridique", "Aide juridique"), ("medicaments", "Médicaments"),
+    ("animal", "Animal"),
+]
+
+
+class JetonMixin:
+    def new_jeton(self):
+        if not self.jeton.data:
+            self.jeton.data = secrets.token_urlsafe(24)
+
+
+class OuvertureForm(JetonMixin, Form):
+    site = SelectField("Site", validators=[NotBlank("Choisissez le site.")])
+    capacite = IntegerField("Capacité d'accueil (personnes)", validators=[
+        Optional(), NumberRange(1, CAPACITE_MAX, f"Entre 1 et {CAPACITE_MAX} personnes.")],
+        description="Vide : la capacité enregistrée pour le site.")
+    responsable_nom = StringField("Responsable de permanence", validators=[
+        NotBlank("Indiquez le responsable de permanence."),
+        Length(max=NOM_MAX, message=max_length_message(NOM_MAX))])
+    ouvert_at = ParisDateTimeField("Ouvert le", validators=[Optional()],
+                                   description="Vide : maintenant.")
+    cai = BooleanField("Comprend un Centre d'Accueil des Impliqués (CAI)")
+    caf = BooleanField("Comprend un Centre d'Accueil des Familles (CAF)")
+    jeton = HiddenField()
+
+
+class MembreForm(PlainForm):
+    """One person of the household (a sub-form: the parent form carries the CSRF token)."""
+
+    class Meta:
+        locales = ["fr_FR", "fr"]
+
+    nom = StringField("Nom", validators=[NotBlank("Indiquez le nom."), Length(
+        max=NOM_MAX, message=max_length_message(NOM_MAX))],
+        render_kw={"autocomplete": "off", "data-dup-nom": True})
+    prenom = StringField("Prénom", validators=[Optional(), Length(
+        max=NOM_MAX, message=max_length_message(NOM_MAX))],
+        render_kw={"autocomplete": "off", "data-dup-prenom": True})
+    categorie = SelectField("Catégorie", choices=choices(
+        [("", "—")] + [(c.value, label) for c, label in CATEGORIE_LABELS.items()]),
+        validators=[NotBlank("Choisissez la catégorie.")])
+    date_naissance = DateField("Date de naissance", validators=[Optional()])
+    age_estime = IntegerField("ou âge estimé", validators=[
+        Optional(), NumberRange(0, 120, "Entre 0 et 120 ans.")])
+    telephone = StringField("Téléphone", validators=[Optional(), Length(max=40)],
+                            render_kw={"type": "tel", "autocomplete": "off"})
+
+
+class EnregistrementForm(JetonMixin, Form):
+    membres = FieldList(FormField(MembreForm), min_entries=1, max_entries=FOYER_MAX)
+    taille_groupe = IntegerField("Taille du groupe arrivé", default=1, validators=[
+        NotBlank("Indiquez la taille du groupe."),
+        NumberRange(1, GROUPE_MAX, f"Entre 1 et {GROUPE_MAX}.")])
+    adresse_actuelle = StringField("Adresse (du foyer)", validators=[Optional(), Length(
+        max=255, message=max_length_message(255))],
+        description="Reprise pour chaque membre du foyer.")
+    besoins = MultiCheckboxField("Besoins", choices=choices(BESOINS))
+    notes = TextAreaField("Notes", validators=[Optional(), Length(
+        max=2000, message=max_length_message(2000))], render_kw={"rows": 2})
+    depasser_capacite = BooleanField("Enregistrer malgré la capacité atteinte")
+    jeton = HiddenField()
+
+
+class DepartForm(Form):
+    destination = RadioField("Destination", choices=choices(
+        (d.value, label) for d, label in DESTINATION_LABELS.items()),
+                             validate_choice=False,
+                             validators=[NotBlank("Indiquez la destination.")])
+    detail = StringField("Précision", validators=[Optional(), Length(
+        max=255, message=max_length_message(255))],
+        description="Ex. : hôtel, adresse du proche, hôpital…")
+
+
+class FermetureForm(Form):
+    destination = SelectField("Destination des personnes encore présentes", choices=choices(
+        [("", "— Personne n'est présent —")]
+        + [(d.value, label) for d, label in DESTINATION_LABELS.items()]),
+        validators=[Optional()])
