@@ -88,6 +88,6 @@ class DepartForm(Form):
 
 class FermetureForm(Form):
     destination = SelectField("Destination des personnes encore présentes", choices=choices(
-        [("", "— Personne n'est présent —")]
+        [("", "— Aucune : plus personne n'est présent —")]
         + [(d.value, label) for d, label in DESTINATION_LABELS.items()]),
         validators=[Optional()])

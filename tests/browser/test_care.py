@@ -1,0 +1,77 @@
+"""A desk agent's day at a C.A.RE, with mouse and keyboard, in Debian's chromium."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_platform import _screenshot_dir, login
+
+pytestmark = pytest.mark.browser
+
+
+def test_open_register_household_duplicate_scan_and_checkout(page, live_server, create_user,
+                                                            create_evenement, create_site):
+    responsable = create_user("responsable_care", mairie="11e", nom="Claire Dupont")
+    evenement = create_evenement(titre="Incendie rue Oberkampf", mairies=("11e",))
+    create_site(mairie="11e", nom="Gymnase Japy", capacite=60)
+    login(page, live_server, responsable.email)
+
+    # Open the C.A.RE from the event page.
+    page.goto(f"/evenements/{evenement.id}")
+    page.get_by_role("link", name="Ouvrir un C.A.RE").click()
+    page.get_by_label("Site").select_option(label="Gymnase Japy — 2 rue Japy, 75011 Paris (60 places)")
+    expect(page.get_by_label("Responsable de permanence")).to_have_value("Claire Dupont")
+    page.get_by_label("Comprend un Centre d'Accueil des Impliqués (CAI)").check()
+    page.get_by_role("button", name="Ouvrir le C.A.RE").click()
+    expect(page.get_by_role("heading", name="Gymnase Japy")).to_be_visible()
+    expect(page.get_by_test_id("counts")).to_contain_text("0 / 60")
+
+    # Tick the first line of the fiche réflexe.
+    page.get_by_role("button", name="Informer la SCOP de l'ouverture du C.A.RE").click()
+    expect(page.get_by_role("button", name="Informer la SCOP de l'ouverture du C.A.RE")
+           ).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#fiche-reflexe")).to_contain_text("par Claire Dupont")
+
+    # A household of three, accents and apostrophes included.
+    page.get_by_role("link", name="Enregistrer un foyer").click()
+    rows = page.get_by_test_id("membre")
+    expect(rows).to_have_count(3)
+    for i, (nom, prenom, categorie) in enumerate([
+            ("Lefèvre", "Hélène", "sinistre"), ("Lefèvre", "Zoé", "sinistre"),
+            ("N'Guessan", "Noël", "proche")]):
+        row = rows.nth(i)
+        row.get_by_role("textbox", name="Nom", exact=True).fill(nom)
+        row.get_by_role("textbox", name="Prénom").fill(prenom)
+        row.get_by_role("combobox", name="Catégorie").select_option(categorie)
+    page.get_by_label("Adresse (du foyer)").fill("12 rue de l'Orillon, 75011 Paris")
+    page.get_by_label("Hébergement").check()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_text("Foyer (3)")).to_be_visible()
+    code = page.get_by_test_id("code-court").inner_text()
+
+    # A fourth person: while typing, the desk sees the likely duplicate.
+    page.get_by_role("link", name="Gymnase Japy").click()
+    page.get_by_role("link", name="Enregistrer une personne").click()
+    expect(page.get_by_role("textbox", name="Nom", exact=True)).to_be_focused()
+    page.keyboard.type("LEFEBVRE", delay=20)
+    page.keyboard.press("Tab")
+    page.keyboard.type("helene", delay=20)
+    suggestion = page.locator(".dup-box")
+    expect(suggestion).to_contain_text("Déjà enregistré ?")
+    expect(suggestion).to_contain_text("LEFÈVRE Hélène")
+    page.screenshot(path=str(_screenshot_dir() / "care-doublon.png"), full_page=True)
+    page.get_by_role("link", name="Annuler").click()
+    expect(page.get_by_test_id("counts")).to_contain_text("3 / 60")
+
+    # A scanner types the code and Enter into the desk's search field.
+    page.get_by_label("Code badge, nom, téléphone").fill(code.lower().replace("-", ""))
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("code-court")).to_have_text(code)
+
+    # Check out to emergency housing.
+    page.get_by_label("Hébergement d'urgence").check()
+    page.get_by_label("Précision").fill("Hôtel Ibis Bastille")
+    page.get_by_role("button", name="Enregistrer le départ").click()
+    expect(page.get_by_test_id("counts")).to_contain_text("2 / 60")
+    page.screenshot(path=str(_screenshot_dir() / "care-centre.png"), full_page=True)
