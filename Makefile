@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run setup test test-pg test-fast bench chromium clean
+.PHONY: run setup test test-pg test-fast bench system-deps clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,24 +21,24 @@ setup: $(STAMP)
 	CRISE_ENV=$${CRISE_ENV:-development} $(BIN)/crise setup
 
 ## The whole test suite on SQLite, browser tests included.
-test: $(STAMP) chromium
+test: $(STAMP) system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## The suite without the browser tests (quicker while working).
-test-fast: $(STAMP)
+test-fast: $(STAMP) system-deps
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 ## The whole test suite on a throwaway PostgreSQL server.
-test-pg: $(STAMP) chromium
+test-pg: $(STAMP) system-deps
 	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 ## Speed and size figures (see benchmarks/).
 bench: $(STAMP)
 	@set -e; for script in benchmarks/bench_*.py; do $(BIN)/python $$script; done
 
-## Debian's chromium for the Playwright tests, installed when missing.
-chromium:
-	@scripts/ensure-chromium.sh
+## Debian packages the tests drive (chromium, poppler-utils, zbar-tools), installed when missing.
+system-deps:
+	@scripts/ensure-system-deps.sh
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

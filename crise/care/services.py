@@ -434,6 +434,16 @@ def search_names(actor: User, evenement_id: int, query: str, *, limit: int = 10)
     return [(p, s) for p, s in db.session.execute(query_).all() if s >= MIN_SCORE][:limit]
 
 
+def possible_duplicates(actor: User, personne: Personne, *, limit: int = 3) -> list[Personne]:
+    """Other people of the event who look like this one (never merged automatically)."""
+    query = f"{personne.nom} {personne.prenom}"
+    found = search_names(actor, personne.evenement_id, query, limit=limit + 20)
+    strong = recherche.WEIGHT_EXACT + recherche.WEIGHT_PHONETIC  # at least one word matched
+    return [p for p, score in found
+            if p.id != personne.id and score >= strong
+            and (personne.foyer_id is None or p.foyer_id != personne.foyer_id)][:limit]
+
+
 def find_by_code(actor: User, code: str) -> Personne | None:
     """A badge token or short code typed or scanned at the desk, within the user's scope."""
     code = (code or "").strip()
@@ -447,3 +457,24 @@ def find_by_code(actor: User, code: str) -> Personne | None:
     if personne is None or not personne.can_view(actor):
         return None
     return personne
+
+
+# --- Badges -----------------------------------------------------------------------------
+
+
+def badges(actor: User, centre: CentreAccueil, personnes: list[Personne], *,
+           what: str) -> bytes:
+    """The badge sheet of these people (all of ``centre``), audited as an export."""
+    from crise.care.pdf import badges_pdf
+
+    if not centre.can_register(actor):
+        raise ServiceError("Vous ne pouvez pas imprimer les badges de ce C.A.RE.")
+    if any(p.centre_id != centre.id for p in personnes):
+        raise ServiceError("Ces personnes ne sont pas toutes de ce C.A.RE.")
+    record(actor, Action.EXPORT, "personne" if len(personnes) == 1 else "centre",
+           personnes[0].id if len(personnes) == 1 else centre.id,
+           summary=f"Badges imprimés ({what}, {len(personnes)} personne(s))",
+           mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    db.session.flush()
+    return badges_pdf(personnes, exercice=centre.evenement.exercice,
+                      title=f"Badges — {centre.nom}")

@@ -1,7 +1,9 @@
 """The C.A.RE desk: thin views over crise.care.services."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from crise.audit.services import record_view
@@ -170,6 +172,12 @@ def enregistrer(centre_id):
             db.session.commit()
             codes = ", ".join(f"{p.nom_complet} ({p.code_court})" for p in people)
             flash(f"Enregistré : {codes}.", "success")
+            doubles = services.possible_duplicates(current_user, people[0])
+            if doubles:
+                flash("Doublon possible : " + ", ".join(
+                    f"{p.nom_complet} ({p.code_court}, {p.centre.nom})" for p in doubles)
+                    + ". Vérifiez avec la personne ; un responsable pourra fusionner les fiches.",
+                    "error")
             return redirect(url_for("care.personne", personne_id=people[0].id))
     return _form_page(centre, form)
 
@@ -256,3 +264,47 @@ def doublons(centre_id):
     results = services.search_names(current_user, centre.evenement_id, query, limit=5) \
         if len(query) >= 2 else []
     return render_template("care/_doublons.html", query=query, results=results)
+
+
+# --- Badges -----------------------------------------------------------------------------
+
+
+def _pdf(data: bytes, name: str):
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name,
+                         as_attachment=False)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _badges_response(centre, personnes, what, name):
+    try:
+        data = services.badges(current_user, centre, personnes, what=what)
+    except ServiceError:
+        abort(403)
+    db.session.commit()
+    return _pdf(data, name)
+
+
+@bp.route("/personnes/<int:personne_id>/badge.pdf")
+def badge(personne_id):
+    personne = get_personne_or_404(personne_id)
+    return _badges_response(personne.centre, [personne], "badge individuel",
+                            f"badge-{personne.code_court}.pdf")
+
+
+@bp.route("/personnes/<int:personne_id>/badges-foyer.pdf")
+def badges_foyer(personne_id):
+    personne = get_personne_or_404(personne_id)
+    membres = personne.foyer.membres if personne.foyer else [personne]
+    return _badges_response(personne.centre, membres, "foyer",
+                            f"badges-foyer-{personne.code_court}.pdf")
+
+
+@bp.route("/<int:centre_id>/badges.pdf")
+def badges_centre(centre_id):
+    centre = get_centre_or_404(centre_id)
+    personnes = services.present_people(centre).all()
+    if not personnes:
+        flash("Personne n'est présent : aucun badge à imprimer.", "info")
+        return redirect(url_for("care.centre", centre_id=centre.id))
+    return _badges_response(centre, personnes, "présents", f"badges-care-{centre.id}.pdf")

@@ -246,3 +246,45 @@ def test_exercise_centre_pages_say_exercice(client, login_as, create_centre):
     login_as("agent_accueil", mairie="11e")
     for url in (f"/care/{centre.id}", f"/care/{centre.id}/enregistrer"):
         assert "exercice-banner" in client.get(url).get_data(as_text=True)
+
+
+def test_badge_pdfs_through_the_web_and_scope(app, client, login_as, create_centre, auth):
+    centre = create_centre()
+    login_as("agent_accueil", mairie="11e")
+    client.post(f"/care/{centre.id}/enregistrer", data=register_form(
+        {"nom": "Lefèvre", "categorie": "sinistre"}, {"nom": "Lefèvre", "categorie": "sinistre"}))
+    with app.app_context():
+        from crise.extensions import db
+
+        pid = db.session.scalar(sa.select(Personne.id).order_by(Personne.id))
+    for url in (f"/care/personnes/{pid}/badge.pdf", f"/care/personnes/{pid}/badges-foyer.pdf",
+                f"/care/{centre.id}/badges.pdf"):
+        with client.get(url) as response:
+            assert response.status_code == 200, url
+            assert response.mimetype == "application/pdf"
+            assert response.headers["Cache-Control"] == "no-store"
+            assert response.data.startswith(b"%PDF")
+    auth.logout()
+    login_as("agent_accueil", mairie="12e")
+    assert client.get(f"/care/personnes/{pid}/badge.pdf").status_code == 404
+    assert client.get(f"/care/{centre.id}/badges.pdf").status_code == 404
+    auth.logout()
+    login_as("dlh")  # sees people, does not print the desk's badges
+    assert client.get(f"/care/personnes/{pid}/badge.pdf").status_code == 403
+
+
+def test_registration_warns_of_a_possible_duplicate(client, login_as, create_centre):
+    centre = create_centre()
+    login_as("agent_accueil", mairie="11e")
+    client.post(f"/care/{centre.id}/enregistrer", data=register_form(
+        {"nom": "LEFEBVRE", "prenom": "Marie", "categorie": "sinistre"},
+        {"nom": "LEFEBVRE", "prenom": "Jules", "categorie": "sinistre"}))
+    html = client.get("/evenements/").get_data(as_text=True)
+    assert "Doublon possible" not in html  # a household is not its own duplicate
+    response = client.post(f"/care/{centre.id}/enregistrer", data=register_form(
+        {"nom": "Lefèvre", "prenom": "Marie", "categorie": "proche"}), follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Doublon possible : LEFEBVRE Marie" in html
+    response = client.post(f"/care/{centre.id}/enregistrer", data=register_form(
+        {"nom": "Zidane", "categorie": "proche"}), follow_redirects=True)
+    assert "Doublon possible" not in response.get_data(as_text=True)

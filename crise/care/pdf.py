@@ -1,0 +1,211 @@
+"""Badges: A4 sheets of 8 badges, reportlab + qrcode, returned as bytes.
+
+The QR code holds the opaque badge token only, never personal data. The catégorie reads
+in colour and in black and white: its name is printed, and each has its own band style
+(solid, hatched, outlined). Exercise badges say EXERCICE.
+"""
+
+import io
+from pathlib import Path
+
+import qrcode
+from reportlab.lib.colors import Color, black, white
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from crise.formatting import format_date
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
+PAGE_W, PAGE_H = A4
+BADGE_W, BADGE_H = 95 * mm, 68 * mm
+COLUMNS, ROWS = 2, 4
+MARGIN_X = (PAGE_W - COLUMNS * BADGE_W) / 2
+MARGIN_Y = (PAGE_H - ROWS * BADGE_H) / 2
+PER_PAGE = COLUMNS * ROWS
+
+BAND = {
+    "sinistre": ("SINISTRÉ", Color(0.55, 0.11, 0.07), "solid"),
+    "implique": ("IMPLIQUÉ", Color(0.04, 0.31, 0.54), "hatched"),
+    "proche": ("PROCHE", Color(0.12, 0.42, 0.2), "outlined"),
+}
+
+
+def _register_fonts():
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+
+
+def qr_matrix(token: str) -> list[list[bool]]:
+    # A fixed mask pattern: trying all eight (qrcode's default) costs 6 ms a code, and
+    # any mask gives a valid code; a badge sheet of 1,000 must print in seconds.
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0,
+                       mask_pattern=2)
+    qr.add_data(token)
+    qr.make(fit=True)
+    return qr.get_matrix()
+
+
+def draw_qr(canvas: Canvas, token: str, x: float, y: float, size: float) -> None:
+    """The QR code as vector rectangles, one per horizontal run of dark modules."""
+    matrix = qr_matrix(token)
+    quiet = 2  # modules of white margin around, inside ``size``
+    n = len(matrix)
+    module = size / (n + 2 * quiet)
+    path = canvas.beginPath()
+    for row_index, row in enumerate(matrix):
+        top = y + size - (row_index + quiet + 1) * module
+        col = 0
+        while col < n:
+            if row[col]:
+                start = col
+                while col < n and row[col]:
+                    col += 1
+                path.rect(x + (start + quiet) * module, top, (col - start) * module, module)
+            else:
+                col += 1
+    canvas.setFillColor(white)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColor(black)
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _fit(text: str, font: str, size: float, width: float, minimum: float = 7) -> float:
+    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def _ellipsis(text: str, font: str, size: float, width: float) -> str:
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _band(canvas: Canvas, categorie: str, x: float, y: float, w: float, h: float):
+    label, color, style = BAND[categorie]
+    if style == "solid":
+        canvas.setFillColor(color)
+        canvas.rect(x, y, w, h, stroke=0, fill=1)
+        text_color = white
+    else:
+        canvas.setStrokeColor(color)
+        canvas.setLineWidth(2)
+        if style == "hatched":
+            canvas.saveState()
+            clip = canvas.beginPath()
+            clip.rect(x, y, w, h)
+            canvas.clipPath(clip, stroke=0, fill=0)
+            canvas.setLineWidth(1.2)
+            step = 3 * mm
+            offset = -h
+            while offset < w:
+                canvas.line(x + offset, y, x + offset + h, y + h)
+                offset += step
+            canvas.restoreState()
+            canvas.setFillColor(white)
+            canvas.rect(x + 3 * mm, y + 1.5 * mm, 34 * mm, h - 3 * mm, stroke=0, fill=1)
+        else:
+            canvas.setDash(2, 2)
+        canvas.setStrokeColor(color)
+        canvas.setLineWidth(2)
+        canvas.rect(x + 1, y + 1, w - 2, h - 2, stroke=1, fill=0)
+        canvas.setDash()
+        text_color = color
+    canvas.setFillColor(text_color)
+    canvas.setFont(FONT_BOLD, 13)
+    canvas.drawString(x + 4 * mm, y + h / 2 - 4.5, label)
+
+
+def _badge(canvas: Canvas, personne, x: float, y: float, *, exercice: bool) -> None:
+    pad = 4 * mm
+    # Cut line.
+    canvas.setStrokeColor(Color(0.6, 0.6, 0.6))
+    canvas.setLineWidth(0.4)
+    canvas.setDash(3, 3)
+    canvas.rect(x, y, BADGE_W, BADGE_H, stroke=1, fill=0)
+    canvas.setDash()
+
+    band_h = 11 * mm
+    _band(canvas, personne.categorie, x + pad, y + BADGE_H - pad - band_h,
+          BADGE_W - 2 * pad, band_h)
+    if exercice:
+        label_w = pdfmetrics.stringWidth("EXERCICE", FONT_BOLD, 10) + 4 * mm
+        label_x = x + BADGE_W - pad - 2 * mm - label_w
+        label_y = y + BADGE_H - pad - band_h + 2 * mm
+        canvas.setFillColor(white)
+        canvas.setStrokeColor(black)
+        canvas.setLineWidth(1)
+        canvas.rect(label_x, label_y, label_w, band_h - 4 * mm, stroke=1, fill=1)
+        canvas.setFillColor(black)
+        canvas.setFont(FONT_BOLD, 10)
+        canvas.drawCentredString(label_x + label_w / 2, label_y + (band_h - 4 * mm) / 2 - 3.5,
+                                 "EXERCICE")
+        canvas.saveState()
+        canvas.setFillColor(Color(0, 0, 0, alpha=0.12))
+        canvas.setFont(FONT_BOLD, 30)
+        canvas.translate(x + BADGE_W / 2 - 12 * mm, y + BADGE_H / 2 - 14 * mm)
+        canvas.rotate(25)
+        canvas.drawCentredString(0, 0, "EXERCICE")
+        canvas.restoreState()
+
+    qr_size = 30 * mm
+    qr_x, qr_y = x + BADGE_W - pad - qr_size, y + pad
+    draw_qr(canvas, personne.badge_token, qr_x, qr_y, qr_size)
+
+    text_x = x + pad
+    text_w = qr_x - text_x - 3 * mm
+    top = y + BADGE_H - pad - band_h - 8 * mm
+    canvas.setFillColor(black)
+    nom = personne.nom.upper()
+    size = _fit(nom, FONT_BOLD, 16, text_w, minimum=11)
+    lines = simpleSplit(nom, FONT_BOLD, size, text_w) or [nom]
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])]
+    canvas.setFont(FONT_BOLD, size)
+    for i, line in enumerate(lines):
+        canvas.drawString(text_x, top - i * (size + 1),
+                          _ellipsis(line, FONT_BOLD, size, text_w))
+    if personne.prenom:
+        prenom_y = top - (len(lines) - 1) * (size + 1) - 6.5 * mm
+        size = _fit(personne.prenom, FONT, 13, text_w, minimum=8)
+        canvas.setFont(FONT, size)
+        canvas.drawString(text_x, prenom_y, _ellipsis(personne.prenom, FONT, size, text_w))
+    canvas.setFont(FONT_BOLD, 20)
+    canvas.drawString(text_x, y + pad + 9 * mm, personne.code_court)
+    canvas.setFont(FONT, 7.5)
+    centre = personne.centre
+    canvas.drawString(text_x, y + pad + 3.5 * mm,
+                      _ellipsis(f"C.A.RE {centre.nom}", FONT, 7.5, text_w))
+    canvas.drawString(text_x, y + pad, f"Accueilli(e) le {format_date(personne.created_at)}")
+
+
+def badges_pdf(personnes, *, exercice: bool, title: str = "Badges") -> bytes:
+    """A4 sheets of badges (8 per page) for these people, as PDF bytes."""
+    _register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle(("EXERCICE — " if exercice else "") + title)
+    canvas.setAuthor("Ville de Paris — gestion de crise")
+    for index, personne in enumerate(personnes):
+        slot = index % PER_PAGE
+        if index and slot == 0:
+            canvas.showPage()
+        column, row = slot % COLUMNS, slot // COLUMNS
+        x = MARGIN_X + column * BADGE_W
+        y = PAGE_H - MARGIN_Y - (row + 1) * BADGE_H
+        _badge(canvas, personne, x, y, exercice=exercice)
+    if not personnes:
+        canvas.setFont(FONT, 12)
+        canvas.drawString(20 * mm, PAGE_H - 30 * mm, "Aucune personne à badger.")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

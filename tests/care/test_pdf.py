@@ -1,0 +1,102 @@
+"""Badges: render the PDF like a printer would, decode the QR codes back to the tokens."""
+
+import subprocess
+
+import sqlalchemy as sa
+
+from crise.audit.models import AuditEntry
+from crise.auth.models import User
+from crise.care import services
+from crise.care.models import CentreAccueil, Personne
+from crise.care.services import PersonneData
+from crise.extensions import db
+
+
+def render(pdf: bytes, tmp_path, page=1, dpi=150):
+    path = tmp_path / "badges.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
+                    "-singlefile", str(path), str(tmp_path / "page")], check=True)
+    return tmp_path / "page.png"
+
+
+def decode_qr(png) -> list[str]:
+    result = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True,
+                            text=True)
+    return sorted(line for line in result.stdout.splitlines() if line)
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "text.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def register_household(app, centre, agent, names):
+    with app.app_context():
+        people, _ = services.register(
+            db.session.get(User, agent.id), db.session.get(CentreAccueil, centre.id),
+            [PersonneData(nom=n, prenom=p, categorie=c) for n, p, c in names])
+        db.session.commit()
+        return [p.id for p in people]
+
+
+def test_household_badges_decode_to_their_tokens_only(app, create_centre, create_user,
+                                                      tmp_path):
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    ids = register_household(app, centre, agent, [
+        ("Lefèvre", "Hélène", "sinistre"), ("Lefèvre", "Zoé", "sinistre"),
+        ("N'Guessan", "Noël", "proche")])
+    with app.app_context():
+        people = db.session.scalars(sa.select(Personne).where(Personne.id.in_(ids))).all()
+        pdf = services.badges(db.session.get(User, agent.id),
+                              db.session.get(CentreAccueil, centre.id), people, what="foyer")
+        tokens = sorted(p.badge_token for p in people)
+        codes = [p.code_court for p in people]
+    assert pdf.startswith(b"%PDF")
+    decoded = decode_qr(render(pdf, tmp_path))
+    assert decoded == tokens
+    assert not any("Lef" in value or "Guessan" in value for value in decoded)
+    text = pdf_text(pdf, tmp_path)
+    assert "LEFÈVRE" in text and "Hélène" in text and "N'GUESSAN" in text
+    assert all(code in text for code in codes)
+    assert "SINISTRÉ" in text and "PROCHE" in text and "EXERCICE" not in text
+
+
+def test_exercise_badges_say_exercice(app, create_centre, create_user, tmp_path):
+    centre = create_centre(exercice=True)
+    agent = create_user("agent_accueil", mairie="11e")
+    ids = register_household(app, centre, agent, [("Martin", "Paul", "implique")])
+    with app.app_context():
+        pdf = services.badges(db.session.get(User, agent.id),
+                              db.session.get(CentreAccueil, centre.id),
+                              [db.session.get(Personne, ids[0])], what="badge")
+    text = pdf_text(pdf, tmp_path)
+    assert "EXERCICE" in text and "IMPLIQUÉ" in text
+
+
+def test_nine_badges_make_two_pages(app, create_centre, create_user, tmp_path):
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    register_household(app, centre, agent, [(f"Nom{i}", "", "sinistre") for i in range(9)])
+    with app.app_context():
+        people = services.present_people(db.session.get(CentreAccueil, centre.id)).all()
+        pdf = services.badges(db.session.get(User, agent.id),
+                              db.session.get(CentreAccueil, centre.id), people, what="liste")
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
+    assert b"Pages:           2" in info
+    assert len(decode_qr(render(pdf, tmp_path, page=1))) == 8
+    assert len(decode_qr(render(pdf, tmp_path, page=2))) == 1
+
+
+def test_badge_printing_is_audited(app, create_centre, create_user):
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    ids = register_household(app, centre, agent, [("Martin", "", "sinistre")])
+    with app.app_context():
+        services.badges(db.session.get(User, agent.id), db.session.get(CentreAccueil, centre.id),
+                        [db.session.get(Personne, ids[0])], what="badge individuel")
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "export"))
+        assert entry.actor_email == agent.email and "Badges imprimés" in entry.summary
