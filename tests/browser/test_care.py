@@ -6,12 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_platform import _screenshot_dir, login
+from tests.care.test_pdf import decode_qr, render
 
 pytestmark = pytest.mark.browser
 
 
 def test_open_register_household_duplicate_scan_and_checkout(page, live_server, create_user,
-                                                            create_evenement, create_site):
+                                                            create_evenement, create_site,
+                                                            tmp_path):
     responsable = create_user("responsable_care", mairie="11e", nom="Claire Dupont")
     evenement = create_evenement(titre="Incendie rue Oberkampf", mairies=("11e",))
     create_site(mairie="11e", nom="Gymnase Japy", capacite=60)
@@ -47,8 +49,15 @@ def test_open_register_household_duplicate_scan_and_checkout(page, live_server, 
     page.get_by_label("Adresse (du foyer)").fill("12 rue de l'Orillon, 75011 Paris")
     page.get_by_label("Hébergement").check()
     page.get_by_role("button", name="Enregistrer", exact=True).click()
-    expect(page.get_by_text("Foyer (3)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Foyer (3)")).to_be_visible()
     code = page.get_by_test_id("code-court").inner_text()
+
+    # Print the household's badges: the PDF the link opens decodes back to three tokens.
+    href = page.get_by_role("link", name="Badges du foyer (3)").get_attribute("href")
+    response = page.context.request.get(href)
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    tokens = decode_qr(render(response.body(), tmp_path))
+    assert len(tokens) == 3 and all(len(token) >= 20 for token in tokens)
 
     # A fourth person: while typing, the desk sees the likely duplicate.
     page.get_by_role("link", name="Gymnase Japy").click()
@@ -64,7 +73,13 @@ def test_open_register_household_duplicate_scan_and_checkout(page, live_server, 
     page.get_by_role("link", name="Annuler").click()
     expect(page.get_by_test_id("counts")).to_contain_text("3 / 60")
 
-    # A scanner types the code and Enter into the desk's search field.
+    # A USB scanner reads a printed badge: it types the token and Enter into the search field.
+    search = page.get_by_label("Code badge, nom, téléphone")
+    expect(search).to_be_focused()
+    page.keyboard.type(tokens[0])
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("LEFÈVRE|N'GUESSAN"))).to_be_visible()
+    # Typing the short code printed under the name works as well, case and dash aside.
     page.get_by_label("Code badge, nom, téléphone").fill(code.lower().replace("-", ""))
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("code-court")).to_have_text(code)
