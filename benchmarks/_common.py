@@ -10,13 +10,13 @@ from pathlib import Path
 from crise import create_app
 
 
-def throwaway_app():
+def throwaway_app(**config):
     """An app on a fresh database: DATABASE_URL if set, else SQLite in a temp folder."""
     folder = Path(tempfile.mkdtemp(prefix="crise-bench-"))
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
     app = create_app({"SECRET_KEY": "bench", "CRISE_ENV": "testing", "TESTING": True,
                       "WTF_CSRF_ENABLED": False, "SQLALCHEMY_DATABASE_URI": url,
-                      "INSTANCE_PATH": str(folder)})
+                      "INSTANCE_PATH": str(folder), **config})
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -38,7 +38,12 @@ def timed(fn, repeat=100, warmup=5):
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
+    return percentiles(samples)
+
+
+def percentiles(samples):
+    """(p50, p95, max) of durations in milliseconds."""
+    samples = sorted(samples)
     p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
     return statistics.median(samples), p95, samples[-1]
 

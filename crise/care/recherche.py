@@ -73,14 +73,23 @@ def deletions(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
+def exact_keys(word: str) -> dict[str, int]:
+    """The keys of a word that match it as written or as it sounds."""
+    return {f"n:{word}": WEIGHT_EXACT, f"p:{phonetic(word)}": WEIGHT_PHONETIC}
+
+
+def typo_keys(word: str) -> dict[str, int]:
+    """The keys of a word that match it with one typo."""
+    return {f"d:{variant}": WEIGHT_DELETION for variant in deletions(word)}
+
+
 def keys_for_words(parts: list[str]) -> dict[str, int]:
     """{key: weight} for a list of words."""
     keys: dict[str, int] = {}
     for word in parts:
-        keys[f"n:{word}"] = WEIGHT_EXACT
-        keys[f"p:{phonetic(word)}"] = WEIGHT_PHONETIC
-        for variant in deletions(word):
-            keys.setdefault(f"d:{variant}", WEIGHT_DELETION)
+        keys.update(exact_keys(word))
+        for key, weight in typo_keys(word).items():
+            keys.setdefault(key, weight)
     return keys
 
 

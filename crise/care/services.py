@@ -417,21 +417,43 @@ def retour(actor: User, personne: Personne, *, now: datetime | None = None) -> P
 # --- Finding people ---------------------------------------------------------------------
 
 
+def search_keys(evenement_id: int, query: str) -> dict[str, int]:
+    """The keys to look up for ``query`` in one event.
+
+    A word's one-typo variants are only used when the word, as written or as it sounds,
+    matches nobody in the event: a common name found exactly does not also pull in the
+    thousands of people one letter away, and a mistyped rare name is still found.
+    """
+    keys: dict[str, int] = {}
+    for word in recherche.words(query):
+        exact = recherche.exact_keys(word)
+        keys.update(exact)
+        found = db.session.scalar(sa.select(PersonneCle.personne_id).where(
+            PersonneCle.evenement_id == evenement_id,
+            PersonneCle.cle.in_(list(exact))).limit(1))
+        if found is None:
+            for key, weight in recherche.typo_keys(word).items():
+                keys.setdefault(key, weight)
+    return keys
+
+
 def search_names(actor: User, evenement_id: int, query: str, *, limit: int = 10):
     """People of the event whose names match ``query`` tolerantly, best first, in scope."""
-    keys = recherche.query_keys(query)
+    keys = search_keys(evenement_id, query)
     if not keys:
         return []
     score = sa.func.sum(PersonneCle.poids).label("score")
     ranked = (sa.select(PersonneCle.personne_id, score)
-              .where(PersonneCle.evenement_id == evenement_id, PersonneCle.cle.in_(list(keys)))
-              .group_by(PersonneCle.personne_id)
-              .order_by(score.desc(), PersonneCle.personne_id).limit(limit * 3).subquery())
+              .where(PersonneCle.evenement_id == evenement_id, PersonneCle.cle.in_(list(keys))))
+    if not actor.is_central:
+        # The scope goes into the ranking: another mairie's people never crowd out one's own.
+        ranked = ranked.join(Personne, Personne.id == PersonneCle.personne_id).where(
+            Personne.mairie_id == actor.mairie_id)
+    ranked = (ranked.group_by(PersonneCle.personne_id).having(score >= MIN_SCORE)
+              .order_by(score.desc(), PersonneCle.personne_id).limit(limit).subquery())
     query_ = (sa.select(Personne, ranked.c.score).join(ranked, ranked.c.personne_id == Personne.id)
               .order_by(ranked.c.score.desc(), Personne.id))
-    if not actor.is_central:
-        query_ = query_.where(Personne.mairie_id == actor.mairie_id)
-    return [(p, s) for p, s in db.session.execute(query_).all() if s >= MIN_SCORE][:limit]
+    return db.session.execute(query_).all()
 
 
 def possible_duplicates(actor: User, personne: Personne, *, limit: int = 3) -> list[Personne]:

@@ -170,14 +170,16 @@ def enregistrer(centre_id):
             apply_service_error(form, error)
         else:
             db.session.commit()
-            codes = ", ".join(f"{p.nom_complet} ({p.code_court})" for p in people)
-            flash(f"Enregistré : {codes}.", "success")
+            # Flash messages travel in the (signed, not encrypted) session cookie:
+            # codes only, never names.
+            flash(f"{len(people)} personne(s) enregistrée(s) : "
+                  + ", ".join(p.code_court for p in people) + ".", "success")
             doubles = services.possible_duplicates(current_user, people[0])
             if doubles:
-                flash("Doublon possible : " + ", ".join(
-                    f"{p.nom_complet} ({p.code_court}, {p.centre.nom})" for p in doubles)
-                    + ". Vérifiez avec la personne ; un responsable pourra fusionner les fiches.",
-                    "error")
+                flash("Doublon possible avec la fiche "
+                      + ", ".join(f"{p.code_court} ({p.centre.nom})" for p in doubles)
+                      + ". Vérifiez avec la personne ; un responsable pourra fusionner "
+                        "les fiches.", "error")
             return redirect(url_for("care.personne", personne_id=people[0].id))
     return _form_page(centre, form)
 

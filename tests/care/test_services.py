@@ -262,3 +262,22 @@ def test_find_by_code_or_token_within_scope(app, create_centre, create_user):
         assert services.find_by_code(get(User, agent), f" {typed} ").id == personne.id
         assert services.find_by_code(get(User, stranger), personne.badge_token) is None
         assert services.find_by_code(get(User, agent), "ZZZ-ZZZ") is None
+
+
+def test_scoped_search_is_not_crowded_out_by_other_mairies(app, create_centre, create_user,
+                                                           create_evenement):
+    evenement = create_evenement(mairies=("11e", "12e"))
+    centre_11 = create_centre(mairie="11e", evenement=evenement)
+    centre_12 = create_centre(mairie="12e", evenement=evenement, nom="École Bercy")
+    agent = create_user("agent_accueil", mairie="11e")
+    responsable_12 = create_user("responsable_care", mairie="12e")
+    with app.app_context():
+        services.register(get(User, responsable_12), get(CentreAccueil, centre_12),
+                          [PersonneData(nom="Martin", prenom="Marie", categorie="sinistre")
+                           for _ in range(15)], depasser_capacite=True)
+        services.register(get(User, agent), get(CentreAccueil, centre_11),
+                          [PersonneData(nom="Martin", prenom="Mario", categorie="sinistre")])
+        db.session.commit()
+        found = services.search_names(get(User, agent), evenement.id, "Martin Marie", limit=5)
+        assert [(p.prenom, p.mairie_id) for p, _ in found] == [("Mario",
+                                                                centre_11.mairie_id)]
