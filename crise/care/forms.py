@@ -76,6 +76,58 @@ class EnregistrementForm(JetonMixin, Form):
     jeton = HiddenField()
 
 
+class PersonneForm(Form):
+    """The complete record, filled in when the queue allows."""
+
+    nom = StringField("Nom", validators=[NotBlank("Indiquez le nom."), Length(
+        max=NOM_MAX, message=max_length_message(NOM_MAX))])
+    prenom = StringField("Prénom", validators=[Optional(), Length(
+        max=NOM_MAX, message=max_length_message(NOM_MAX))])
+    nom_usage = StringField("Nom d'usage", validators=[Optional(), Length(
+        max=NOM_MAX, message=max_length_message(NOM_MAX))])
+    categorie = SelectField("Catégorie", choices=choices(
+        (c.value, label) for c, label in CATEGORIE_LABELS.items()),
+        validators=[NotBlank("Choisissez la catégorie.")])
+    sexe = SelectField("Sexe", choices=choices(
+        [("", "Non renseigné"), ("F", "Femme"), ("M", "Homme"), ("X", "Autre")]), default="")
+    date_naissance = DateField("Date de naissance", validators=[Optional()])
+    age_estime = IntegerField("ou âge estimé", validators=[
+        Optional(), NumberRange(0, 120, "Entre 0 et 120 ans.")])
+    taille_groupe = IntegerField("Taille du groupe arrivé", validators=[
+        NotBlank("Indiquez la taille du groupe."),
+        NumberRange(1, GROUPE_MAX, f"Entre 1 et {GROUPE_MAX}.")])
+    telephone = StringField("Téléphone", validators=[Optional(), Length(max=40)],
+                            render_kw={"type": "tel"})
+    email = StringField("E-mail", validators=[Optional(), Length(max=254)],
+                        render_kw={"type": "email"})
+    adresse_actuelle = StringField("Adresse actuelle", validators=[Optional(), Length(
+        max=255, message=max_length_message(255))])
+    adresse_permanente = StringField("Adresse permanente", validators=[Optional(), Length(
+        max=255, message=max_length_message(255))])
+    langue = StringField("Langue parlée", validators=[Optional(), Length(max=80)])
+    interprete = BooleanField("Besoin d'un interprète")
+    nationalite = StringField("Nationalité", validators=[Optional(), Length(max=80)])
+    sinus = StringField("Numéro SINUS (bracelet)", validators=[Optional(), Length(max=40)],
+                        description="Scannez le bracelet ou tapez les 21 caractères.",
+                        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    recherche_nom = StringField("Personne recherchée (pour un proche)", validators=[
+        Optional(), Length(max=200, message=max_length_message(200))],
+        description="Nom de la victime ou de la personne que ce proche recherche.")
+    recherche_code = StringField("Code de sa fiche, si elle est enregistrée", validators=[
+        Optional(), Length(max=40)], description="Dans ce C.A.RE ou un autre de l'événement.",
+        render_kw={"autocomplete": "off"})
+    besoins = MultiCheckboxField("Besoins", choices=choices(BESOINS))
+    consent_recherche = BooleanField("Accepte d'être signalé(e) à ses proches qui le "
+                                     "recherchent")
+    consent_ciav = BooleanField("Accepte la transmission de ses coordonnées à la CIAV")
+    notes = TextAreaField("Notes", validators=[Optional(), Length(
+        max=2000, message=max_length_message(2000))], render_kw={"rows": 3})
+    notes_medicales = TextAreaField("Notes médicales et psychologiques", validators=[
+        Optional(), Length(max=2000, message=max_length_message(2000))],
+        description="Données de santé : visibles du seul responsable de crise de la mairie.",
+        render_kw={"rows": 3})
+
+
 class DepartForm(Form):
     destination = RadioField("Destination", choices=choices(
         (d.value, label) for d, label in DESTINATION_LABELS.items()),

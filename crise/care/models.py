@@ -16,6 +16,9 @@ from crise.mairies.models import Mairie
 PERSON_VIEW_ROLES = (Role.AGENT_ACCUEIL, Role.RESPONSABLE_CARE, Role.DSOL, Role.DLH,
                      Role.CELLULE, Role.ADMIN)
 PERSON_EDIT_ROLES = (Role.AGENT_ACCUEIL, Role.RESPONSABLE_CARE, Role.DSOL, Role.ADMIN)
+# Medical and psychological notes are special-category data (GDPR art. 9): only the
+# mairie's crisis lead, who coordinates the cellule médico-psychologique, reads them.
+MEDICAL_NOTES_ROLES = (Role.RESPONSABLE_CARE,)
 # Who opens, closes and runs a centre, and edits the mairie's list of sites.
 CENTRE_MANAGE_ROLES = (Role.RESPONSABLE_CARE, Role.ADMIN)
 
@@ -212,6 +215,8 @@ class Personne(TimestampMixin, db.Model):
 
     centre: Mapped[CentreAccueil] = relationship()
     foyer: Mapped[Foyer | None] = relationship(back_populates="membres")
+    recherche_personne: Mapped["Personne | None"] = relationship(
+        remote_side=[id], foreign_keys=[recherche_personne_id])
     passages: Mapped[list["Passage"]] = relationship(
         back_populates="personne", order_by="Passage.arrivee_at",
         cascade="all, delete-orphan")
@@ -236,6 +241,17 @@ class Personne(TimestampMixin, db.Model):
 
     def can_edit(self, user: User) -> bool:
         return user.has_role(*PERSON_EDIT_ROLES) and user.can_access_mairie(self.mairie_id)
+
+    def can_see_medical(self, user: User) -> bool:
+        return user.has_role(*MEDICAL_NOTES_ROLES) and user.can_access_mairie(self.mairie_id)
+
+    @property
+    def sinus_affiche(self) -> str:
+        """« FR 075 PPOL 2026 TR 000123 »: the 21 characters in their groups."""
+        s = self.sinus or ""
+        if len(s) != 21:
+            return s
+        return " ".join((s[:2], s[2:5], s[5:9], s[9:13], s[13:15], s[15:]))
 
 
 class Passage(db.Model):

@@ -3,6 +3,7 @@
 Shared by the views, the CLI and the tests. Services flush, never commit.
 """
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -262,8 +263,23 @@ class PersonneData:
     badge_token: str = ""
 
 
-def _clean_person(data: PersonneData, index: int, today: date) -> PersonneData:
-    prefix = f"membres-{index}-"
+SINUS_RE = re.compile(r"^[A-Z]{2}[0-9]{3}[A-Z0-9]{4}[0-9]{4}(TR|HP)[0-9]{6}$")
+SEXES = {"", "F", "M", "X"}
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TEXT_LIMITS = {"telephone": 40, "email": 254, "adresse_actuelle": 255,
+               "adresse_permanente": 255, "langue": 80, "nationalite": 80,
+               "recherche_nom": 200, "notes": 2000}
+BESOINS = ("hebergement", "vetements", "alimentation", "soutien_psy", "aide_juridique",
+           "medicaments", "animal")
+
+
+def normalise_sinus(value: str | None) -> str:
+    """A SINUS number as typed or scanned, without spaces or dashes, in capitals."""
+    return re.sub(r"[^A-Za-z0-9]", "", value or "").upper()
+
+
+def _clean_person(data: PersonneData, index: int | None, today: date) -> PersonneData:
+    prefix = "" if index is None else f"membres-{index}-"
     data.nom = (data.nom or "").strip()
     data.prenom = (data.prenom or "").strip()
     if not data.nom:
@@ -286,6 +302,23 @@ def _clean_person(data: PersonneData, index: int, today: date) -> PersonneData:
                                field=prefix + "date_naissance")
     if data.age_estime is not None and not 0 <= data.age_estime <= 120:
         raise ServiceError("L'âge estimé va de 0 à 120 ans.", field=prefix + "age_estime")
+    if data.sexe not in SEXES:
+        raise ServiceError("Sexe : F, M, X ou non renseigné.", field=prefix + "sexe")
+    for name, limit in TEXT_LIMITS.items():
+        value = (getattr(data, name) or "").strip()
+        setattr(data, name, value)
+        if len(value) > limit:
+            raise ServiceError(f"{limit} caractères au maximum.", field=prefix + name)
+    if data.email and not EMAIL_RE.match(data.email):
+        raise ServiceError("Adresse e-mail invalide.", field=prefix + "email")
+    data.sinus = normalise_sinus(data.sinus)
+    if data.sinus and not SINUS_RE.match(data.sinus):
+        raise ServiceError("Numéro SINUS invalide : 21 caractères, par exemple "
+                           "FR 075 PPOL 2026 TR 000123 (pays, département, entité, année, "
+                           "TR ou HP, numéro).", field=prefix + "sinus")
+    unknown = set(data.besoins or []) - set(BESOINS)
+    if unknown:
+        raise ServiceError("Besoin inconnu.", field=prefix + "besoins")
     return data
 
 
@@ -333,11 +366,7 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
             mairie_id=centre.mairie_id, foyer=foyer, created_by_id=actor.id,
             badge_token=data.badge_token or new_badge_token(), code_court=new_code_court(),
             jeton_creation=jeton if jeton and index == 0 else None, present=True,
-            **{name: getattr(data, name) for name in (
-                "nom", "prenom", "nom_usage", "categorie", "taille_groupe", "sexe",
-                "date_naissance", "age_estime", "telephone", "email", "adresse_actuelle",
-                "adresse_permanente", "langue", "interprete", "nationalite",
-                "recherche_nom", "besoins", "consent_recherche", "consent_ciav", "notes")},
+            **{name: getattr(data, name) for name in PERSON_FIELDS},
             sinus=data.sinus or None)
         personne.passages.append(Passage(centre_id=centre.id, arrivee_at=now))
         db.session.add(personne)
@@ -365,6 +394,71 @@ def index_keys(personne: Personne) -> None:
         db.session.execute(sa.insert(PersonneCle), [
             {"personne_id": personne.id, "evenement_id": personne.evenement_id, "cle": key,
              "poids": weight} for key, weight in keys.items()])
+
+
+PERSON_FIELDS = ("nom", "prenom", "nom_usage", "categorie", "taille_groupe", "sexe",
+                 "date_naissance", "age_estime", "telephone", "email", "adresse_actuelle",
+                 "adresse_permanente", "langue", "interprete", "nationalite", "recherche_nom",
+                 "besoins", "consent_recherche", "consent_ciav", "notes")
+
+
+def update_personne(actor: User, personne: Personne, data: PersonneData, *,
+                    recherche_code: str = "", notes_medicales: str | None = None,
+                    now: datetime | None = None) -> Personne:
+    """Complete or correct a record. The audit names the fields changed, never their values."""
+    now = now or utcnow()
+    if not personne.can_edit(actor):
+        raise ServiceError("Vous ne pouvez pas modifier cette personne.")
+    data = _clean_person(data, None, now.date())
+    if data.sinus and db.session.scalar(sa.select(Personne.id).where(
+            Personne.sinus == data.sinus, Personne.evenement_id == personne.evenement_id,
+            Personne.id != personne.id)):
+        raise ServiceError("Ce numéro SINUS est déjà attribué à une autre personne de "
+                           "l'événement.", field="sinus")
+    sought = None
+    code = (recherche_code or "").strip()
+    if code:
+        sought = find_in_event(personne.evenement_id, code)
+        if sought is None:
+            raise ServiceError("Aucune personne de cet événement n'a ce code.",
+                               field="recherche_code")
+        if sought.id == personne.id:
+            raise ServiceError("Une personne ne se recherche pas elle-même.",
+                               field="recherche_code")
+    changed = [name for name in PERSON_FIELDS if getattr(personne, name) != getattr(data, name)]
+    for name in changed:
+        setattr(personne, name, getattr(data, name))
+    if (personne.sinus or "") != data.sinus:
+        personne.sinus = data.sinus or None
+        changed.append("sinus")
+    if personne.recherche_personne_id != (sought.id if sought else None):
+        personne.recherche_personne = sought
+        changed.append("recherche_personne")
+    if notes_medicales is not None:
+        if not personne.can_see_medical(actor):
+            raise ServiceError("Votre rôle ne permet pas de saisir des notes médicales.",
+                               field="notes_medicales")
+        notes_medicales = notes_medicales.strip()
+        if len(notes_medicales) > 2000:
+            raise ServiceError("2000 caractères au maximum.", field="notes_medicales")
+        if notes_medicales != personne.notes_medicales:
+            personne.notes_medicales = notes_medicales
+            changed.append("notes_medicales")
+    if {"nom", "prenom", "nom_usage"} & set(changed):
+        db.session.flush()
+        index_keys(personne)
+    if changed:
+        record(actor, Action.UPDATE, "personne", personne.id,
+               summary="Fiche complétée : " + ", ".join(sorted(changed)),
+               mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
+    db.session.flush()
+    return personne
+
+
+def find_in_event(evenement_id: int, code: str) -> Personne | None:
+    """A person of the event by short code or badge token (no scope: used to link records)."""
+    return db.session.scalar(sa.select(Personne).where(
+        Personne.evenement_id == evenement_id, _code_matches(code)))
 
 
 # --- Presence ---------------------------------------------------------------------------
@@ -466,16 +560,20 @@ def possible_duplicates(actor: User, personne: Personne, *, limit: int = 3) -> l
             and (personne.foyer_id is None or p.foyer_id != personne.foyer_id)][:limit]
 
 
-def find_by_code(actor: User, code: str) -> Personne | None:
-    """A badge token or short code typed or scanned at the desk, within the user's scope."""
+def _code_matches(code: str):
+    """The condition matching a badge token, or a short code typed in any case or spacing."""
     code = (code or "").strip()
-    if not code:
-        return None
     short = code.upper().replace(" ", "")
     if len(short) == 6 and "-" not in short:
         short = f"{short[:3]}-{short[3:]}"
-    personne = db.session.scalar(sa.select(Personne).where(
-        sa.or_(Personne.badge_token == code, Personne.code_court == short)))
+    return sa.or_(Personne.badge_token == code, Personne.code_court == short)
+
+
+def find_by_code(actor: User, code: str) -> Personne | None:
+    """A badge token or short code typed or scanned at the desk, within the user's scope."""
+    if not (code or "").strip():
+        return None
+    personne = db.session.scalar(sa.select(Personne).where(_code_matches(code)))
     if personne is None or not personne.can_view(actor):
         return None
     return personne

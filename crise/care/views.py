@@ -9,7 +9,7 @@ from flask_login import current_user
 from crise.audit.services import record_view
 from crise.care import bp, services
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
-                              OuvertureForm)
+                              OuvertureForm, PersonneForm)
 from crise.care.models import (CATEGORIE_LABELS, PERSON_VIEW_ROLES, CentreAccueil, Personne,
                                Site)
 from crise.errors import ServiceError
@@ -202,6 +202,41 @@ def personne(personne_id):
     return render_template("care/personne.html", personne=personne, centre=personne.centre,
                            evenement=personne.centre.evenement, depart_form=DepartForm(),
                            besoins=dict(BESOINS))
+
+
+@bp.route("/personnes/<int:personne_id>/modifier", methods=["GET", "POST"])
+def modifier(personne_id):
+    personne = get_personne_or_404(personne_id, edit=True)
+    medical = personne.can_see_medical(current_user)
+    form = PersonneForm(obj=personne if request.method == "GET" else None)
+    if not medical:
+        del form.notes_medicales
+    if request.method == "GET":
+        form.sinus.data = personne.sinus_affiche
+        form.recherche_code.data = (personne.recherche_personne.code_court
+                                    if personne.recherche_personne else "")
+    if form.validate_on_submit():
+        data = services.PersonneData(**{
+            name: getattr(form, name).data for name in (
+                "nom", "prenom", "nom_usage", "categorie", "sexe", "date_naissance",
+                "age_estime", "taille_groupe", "telephone", "email", "adresse_actuelle",
+                "adresse_permanente", "langue", "interprete", "nationalite", "sinus",
+                "recherche_nom", "consent_recherche", "consent_ciav", "notes")},
+            besoins=list(form.besoins.data or []))
+        data.nom_usage = (data.nom_usage or "").strip()
+        try:
+            services.update_personne(
+                current_user, personne, data, recherche_code=form.recherche_code.data or "",
+                notes_medicales=form.notes_medicales.data or "" if medical else None)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash("Fiche enregistrée.", "success")
+            return redirect(url_for("care.personne", personne_id=personne.id))
+    return render_template("care/modifier.html", form=form, personne=personne,
+                           centre=personne.centre, evenement=personne.centre.evenement)
 
 
 @bp.route("/personnes/<int:personne_id>/depart", methods=["POST"])
