@@ -19,6 +19,8 @@ PERSON_EDIT_ROLES = (Role.AGENT_ACCUEIL, Role.RESPONSABLE_CARE, Role.DSOL, Role.
 # Medical and psychological notes are special-category data (GDPR art. 9): only the
 # mairie's crisis lead, who coordinates the cellule médico-psychologique, reads them.
 MEDICAL_NOTES_ROLES = (Role.RESPONSABLE_CARE,)
+# Who may export the nominative lists for the Préfecture de Police and the CIAV.
+EXPORT_ROLES = (Role.RESPONSABLE_CARE, Role.DSOL, Role.CELLULE, Role.ADMIN)
 # Who opens, closes and runs a centre, and edits the mairie's list of sites.
 CENTRE_MANAGE_ROLES = (Role.RESPONSABLE_CARE, Role.ADMIN)
 
@@ -138,6 +140,9 @@ class CentreAccueil(TimestampMixin, db.Model):
 
     def can_register(self, user: User) -> bool:
         return self.can_view(user) and user.has_role(*PERSON_EDIT_ROLES)
+
+    def can_export(self, user: User) -> bool:
+        return self.can_view(user) and user.has_role(*EXPORT_ROLES)
 
 
 class EtapeOuverture(db.Model):

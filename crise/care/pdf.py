@@ -36,7 +36,7 @@ BAND = {
 }
 
 
-def _register_fonts():
+def register_fonts():
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
         pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
@@ -190,7 +190,7 @@ def _badge(canvas: Canvas, personne, x: float, y: float, *, exercice: bool) -> N
 
 def badges_pdf(personnes, *, exercice: bool, title: str = "Badges") -> bytes:
     """A4 sheets of badges (8 per page) for these people, as PDF bytes."""
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(("EXERCICE — " if exercice else "") + title)

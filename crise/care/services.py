@@ -598,3 +598,27 @@ def badges(actor: User, centre: CentreAccueil, personnes: list[Personne], *,
     db.session.flush()
     return badges_pdf(personnes, exercice=centre.evenement.exercice,
                       title=f"Badges — {centre.nom}")
+
+
+# --- Lists for the authorities ----------------------------------------------------------
+
+
+def export_liste(actor: User, centre: CentreAccueil, *, destinataire: str, fmt: str,
+                 now: datetime | None = None) -> tuple[bytes, str, str]:
+    """(content, mimetype, file name) of the nominative list, audited as an export."""
+    from crise.care import exports
+
+    if not centre.can_export(actor):
+        raise ServiceError("Votre rôle ne permet pas d'exporter les listes nominatives.")
+    if destinataire not in exports.DESTINATAIRES or fmt not in exports.FORMATS:
+        raise ServiceError("Export inconnu.")
+    liste = exports.Liste(centre, destinataire, now or utcnow())
+    build, mimetype = exports.FORMATS[fmt]
+    record(actor, Action.EXPORT, "centre", centre.id,
+           summary=f"Liste nominative exportée ({exports.DESTINATAIRES[destinataire]}, "
+                   f"{fmt.upper()}, {len(liste.people)} personne(s))",
+           mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    db.session.flush()
+    prefix = "EXERCICE-" if centre.evenement.exercice else ""
+    name = f"{prefix}care-{centre.id}-{destinataire}-{(now or utcnow()):%Y%m%d-%H%M}.{fmt}"
+    return build(liste), mimetype, name

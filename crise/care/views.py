@@ -345,3 +345,23 @@ def badges_centre(centre_id):
         flash("Personne n'est présent : aucun badge à imprimer.", "info")
         return redirect(url_for("care.centre", centre_id=centre.id))
     return _badges_response(centre, personnes, "présents", f"badges-care-{centre.id}.pdf")
+
+
+# --- Lists for the authorities ----------------------------------------------------------
+
+
+@bp.route("/<int:centre_id>/export/<destinataire>.<fmt>")
+def export(centre_id, destinataire, fmt):
+    centre = get_centre_or_404(centre_id)
+    if not centre.can_export(current_user):
+        abort(403)
+    try:
+        data, mimetype, name = services.export_liste(current_user, centre,
+                                                     destinataire=destinataire, fmt=fmt)
+    except ServiceError:
+        abort(404)
+    db.session.commit()
+    response = send_file(io.BytesIO(data), mimetype=mimetype, download_name=name,
+                         as_attachment=True)
+    response.headers["Cache-Control"] = "no-store"
+    return response

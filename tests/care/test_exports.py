@@ -1,0 +1,135 @@
+"""Lists for the authorities: content, consent, formats, roles, audit, formula injection."""
+
+import csv
+import io
+import subprocess
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from crise.audit.models import AuditEntry
+from crise.auth.models import User
+from crise.care import services
+from crise.care.models import CentreAccueil
+from crise.care.services import PersonneData
+from crise.extensions import db
+
+
+@pytest.fixture
+def centre_with_people(app, create_centre, create_user):
+    def make(exercice=False):
+        centre = create_centre(exercice=exercice)
+        agent = create_user("agent_accueil", mairie="11e")
+        with app.app_context():
+            services.register(db.session.get(User, agent.id),
+                              db.session.get(CentreAccueil, centre.id), [
+                PersonneData(nom="Lefèvre", prenom="Hélène", categorie="sinistre",
+                             consent_ciav=True, telephone="06 11 22 33 44"),
+                PersonneData(nom="=HYPERLINK(\"http://x\")", prenom="Zoé",
+                             categorie="implique"),
+                PersonneData(nom="N'Guessan", prenom="Noël", categorie="proche",
+                             consent_ciav=True)])
+            db.session.commit()
+        return centre
+
+    return make
+
+
+def export(app, centre, user, destinataire, fmt):
+    with app.app_context():
+        data, mimetype, name = services.export_liste(
+            db.session.get(User, user.id), db.session.get(CentreAccueil, centre.id),
+            destinataire=destinataire, fmt=fmt)
+        db.session.commit()
+        return data, mimetype, name
+
+
+def test_csv_prefecture_has_everyone_and_counts(app, centre_with_people, create_user):
+    centre = centre_with_people()
+    responsable = create_user("responsable_care", mairie="11e")
+    data, mimetype, name = export(app, centre, responsable, "prefecture", "csv")
+    assert data.startswith("\ufeff".encode()) and mimetype.startswith("text/csv")
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert "Sinistré : 1" in rows[2] and "Total : 3" in rows[2]
+    header = rows[4]
+    assert header[:5] == ["Code", "Nom", "Prénom", "Nom d'usage", "Catégorie"]
+    names = [row[1] for row in rows[5:]]
+    assert names == sorted(names) and "LEFÈVRE" in names and "N'GUESSAN" in names
+    assert "'=HYPERLINK(\"HTTP://X\")" in names  # neutralised, stays text
+    assert name.endswith(".csv") and "prefecture" in name
+
+
+def test_ciav_gets_only_consenting_people(app, centre_with_people, create_user):
+    centre = centre_with_people()
+    cellule = create_user("cellule")
+    data, _, _ = export(app, centre, cellule, "ciav", "xlsx")
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["Liste nominative"]
+    names = [ws.cell(row=r, column=2).value for r in range(5, ws.max_row + 1)]
+    assert names == ["LEFÈVRE", "N'GUESSAN"]
+    assert [c.value for c in wb["Effectifs"]["B"]][-1] == 2
+    assert "CIAV" in ws["A1"].value
+
+
+def test_pdf_list_and_exercise_marking(app, centre_with_people, create_user, tmp_path):
+    centre = centre_with_people(exercice=True)
+    responsable = create_user("responsable_care", mairie="11e")
+    data, mimetype, name = export(app, centre, responsable, "prefecture", "pdf")
+    assert mimetype == "application/pdf" and name.startswith("EXERCICE-")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+    assert "EXERCICE" in text and "LEFÈVRE" in text and "Total : 3" in text
+
+
+def test_exports_are_audited(app, centre_with_people, create_user):
+    centre = centre_with_people()
+    dsol = create_user("dsol")
+    export(app, centre, dsol, "prefecture", "xlsx")
+    with app.app_context():
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "export"))
+        assert entry.actor_email == dsol.email and "XLSX, 3 personne(s)" in entry.summary
+
+
+def test_export_roles_and_scope_through_the_web(app, client, login_as, auth,
+                                                centre_with_people):
+    centre = centre_with_people()
+    login_as("agent_accueil", mairie="11e")
+    assert client.get(f"/care/{centre.id}/export/prefecture.csv").status_code == 403
+    assert "Listes pour les autorités" not in client.get(f"/care/{centre.id}").get_data(
+        as_text=True)
+    auth.logout()
+    login_as("responsable_care", mairie="12e")
+    assert client.get(f"/care/{centre.id}/export/prefecture.csv").status_code == 404
+    auth.logout()
+    login_as("responsable_care", mairie="11e")
+    assert client.get(f"/care/{centre.id}/export/inconnu.csv").status_code == 404
+    assert client.get(f"/care/{centre.id}/export/prefecture.doc").status_code == 404
+    for fmt in ("csv", "xlsx", "pdf"):
+        with client.get(f"/care/{centre.id}/export/prefecture.{fmt}") as response:
+            assert response.status_code == 200
+            assert "attachment" in response.headers["Content-Disposition"]
+            assert response.headers["Cache-Control"] == "no-store"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
+            AuditEntry.action == "export")) == 3
+
+
+def test_medical_notes_are_never_exported(app, centre_with_people, create_user):
+    from crise.care.models import Personne
+
+    centre = centre_with_people()
+    responsable = create_user("responsable_care", mairie="11e")
+    with app.app_context():
+        personne = db.session.scalar(sa.select(Personne).where(Personne.prenom == "Hélène"))
+        personne.notes_medicales = "Traitement anxiolytique"
+        personne.notes = "Note de desk"
+        db.session.commit()
+    for fmt in ("csv", "xlsx"):
+        data, _, _ = export(app, centre, responsable, "prefecture", fmt)
+        if fmt == "xlsx":
+            wb = load_workbook(io.BytesIO(data))
+            data = " ".join(str(c.value) for row in wb["Liste nominative"].iter_rows()
+                            for c in row).encode()
+        assert b"anxiolytique" not in data and b"Note de desk" not in data
