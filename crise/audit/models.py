@@ -42,6 +42,7 @@ OBJECT_LABELS = {
     "site": "Site",
     "centre": "C.A.RE",
     "personne": "Personne",
+    "recherche_proche": "Question d'un proche",
 }
 
 

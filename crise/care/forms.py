@@ -128,6 +128,16 @@ class PersonneForm(Form):
         render_kw={"rows": 3})
 
 
+class ProcheForm(Form):
+    nom = StringField("Nom de la personne recherchée", validators=[
+        NotBlank("Indiquez le nom de la personne recherchée."), Length(max=NOM_MAX)],
+        render_kw={"autocomplete": "off"})
+    prenom = StringField("Prénom", validators=[
+        NotBlank("Indiquez aussi le prénom."), Length(max=NOM_MAX)],
+        render_kw={"autocomplete": "off"})
+    date_naissance = DateField("Date de naissance (si connue)", validators=[Optional()])
+
+
 class DepartForm(Form):
     destination = RadioField("Destination", choices=choices(
         (d.value, label) for d, label in DESTINATION_LABELS.items()),

@@ -531,23 +531,85 @@ def search_keys(evenement_id: int, query: str) -> dict[str, int]:
     return keys
 
 
-def search_names(actor: User, evenement_id: int, query: str, *, limit: int = 10):
-    """People of the event whose names match ``query`` tolerantly, best first, in scope."""
+def _ranked(evenement_id: int, query: str, *, limit: int, mairie_id: int | None = None,
+            consent_only: bool = False):
+    """(person, score) best first, for one event; optionally one mairie, consenting only."""
     keys = search_keys(evenement_id, query)
     if not keys:
         return []
     score = sa.func.sum(PersonneCle.poids).label("score")
     ranked = (sa.select(PersonneCle.personne_id, score)
               .where(PersonneCle.evenement_id == evenement_id, PersonneCle.cle.in_(list(keys))))
-    if not actor.is_central:
-        # The scope goes into the ranking: another mairie's people never crowd out one's own.
-        ranked = ranked.join(Personne, Personne.id == PersonneCle.personne_id).where(
-            Personne.mairie_id == actor.mairie_id)
+    if mairie_id is not None or consent_only:
+        ranked = ranked.join(Personne, Personne.id == PersonneCle.personne_id)
+        if mairie_id is not None:
+            # The scope goes into the ranking: another mairie's people never crowd out
+            # one's own.
+            ranked = ranked.where(Personne.mairie_id == mairie_id)
+        if consent_only:
+            ranked = ranked.where(Personne.consent_recherche.is_(True))
     ranked = (ranked.group_by(PersonneCle.personne_id).having(score >= MIN_SCORE)
               .order_by(score.desc(), PersonneCle.personne_id).limit(limit).subquery())
     query_ = (sa.select(Personne, ranked.c.score).join(ranked, ranked.c.personne_id == Personne.id)
               .order_by(ranked.c.score.desc(), Personne.id))
     return db.session.execute(query_).all()
+
+
+def search_names(actor: User, evenement_id: int, query: str, *, limit: int = 10):
+    """People of the event whose names match ``query`` tolerantly, best first, in scope."""
+    return _ranked(evenement_id, query, limit=limit,
+                   mairie_id=None if actor.is_central else actor.mairie_id)
+
+
+@dataclass
+class ReponseProche:
+    """What the desk may tell a relative: yes or no, and where; never a list."""
+
+    trouve: bool
+    ambigu: bool = False
+    centre_nom: str = ""
+    present: bool = False
+
+
+def recherche_proche(actor: User, evenement_id: int, *, nom: str, prenom: str,
+                     date_naissance: date | None = None) -> ReponseProche:
+    """« Is my mother here? »: only people who consented to tracing, on a strong match.
+
+    Every word typed (nom and prénom) must match a word of the person's names as written
+    or as it sounds; a birth date, when given, must be equal. The answer is audited,
+    without the names asked about.
+    """
+    from crise.care.models import PERSON_VIEW_ROLES
+
+    if not actor.has_role(*PERSON_VIEW_ROLES):
+        raise ServiceError("Votre rôle ne permet pas de renseigner les proches.")
+    nom, prenom = (nom or "").strip(), (prenom or "").strip()
+    if not nom:
+        raise ServiceError("Indiquez le nom de la personne recherchée.", field="nom")
+    if not prenom:
+        raise ServiceError("Indiquez aussi le prénom : sans lui, la réponse serait trop "
+                           "imprécise.", field="prenom")
+    wanted = {recherche.phonetic(w) for w in recherche.words(f"{nom} {prenom}")}
+    matches = []
+    for personne, _ in _ranked(evenement_id, f"{nom} {prenom}", limit=20, consent_only=True):
+        names = recherche.words(f"{personne.nom} {personne.prenom} {personne.nom_usage}")
+        if not wanted <= {recherche.phonetic(w) for w in names}:
+            continue
+        if date_naissance and personne.date_naissance != date_naissance:
+            continue
+        matches.append(personne)
+    if len(matches) == 1:
+        answer = ReponseProche(True, centre_nom=matches[0].centre.nom,
+                               present=matches[0].present)
+    else:
+        answer = ReponseProche(False, ambigu=len(matches) > 1)
+    record(actor, Action.VIEW, "recherche_proche", None,
+           summary="Recherche par un proche : " + (
+               "personne trouvée" if answer.trouve else
+               "plusieurs correspondances" if answer.ambigu else "aucune correspondance"),
+           mairie_id=actor.mairie_id, evenement_id=evenement_id)
+    db.session.flush()
+    return answer
 
 
 def possible_duplicates(actor: User, personne: Personne, *, limit: int = 3) -> list[Personne]:

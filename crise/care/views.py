@@ -9,12 +9,12 @@ from flask_login import current_user
 from crise.audit.services import record_view
 from crise.care import bp, services
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
-                              OuvertureForm, PersonneForm)
+                              OuvertureForm, PersonneForm, ProcheForm)
 from crise.care.models import (CATEGORIE_LABELS, PERSON_VIEW_ROLES, CentreAccueil, Personne,
                                Site)
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
-from crise.extensions import db
+from crise.extensions import db, limiter
 from crise.forms import apply_service_error, choices
 from crise.mairies.models import Mairie
 
@@ -365,3 +365,30 @@ def export(centre_id, destinataire, fmt):
                          as_attachment=True)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- A relative asks ---------------------------------------------------------------------
+
+
+@bp.route("/<int:centre_id>/proche", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"],
+               key_func=lambda: f"proche:{current_user.get_id()}")
+def proche(centre_id):
+    """« Is my mother here? »: a yes or a no, and which C.A.RE; never a list."""
+    centre = get_centre_or_404(centre_id)
+    if not current_user.has_role(*PERSON_VIEW_ROLES):
+        abort(403)
+    form = ProcheForm()
+    answer = None
+    if form.validate_on_submit():
+        try:
+            answer = services.recherche_proche(current_user, centre.evenement_id,
+                                               nom=form.nom.data, prenom=form.prenom.data,
+                                               date_naissance=form.date_naissance.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+    return render_template("care/proche.html", centre=centre, evenement=centre.evenement,
+                           form=form, answer=answer)
