@@ -392,3 +392,14 @@ def proche(centre_id):
             db.session.commit()
     return render_template("care/proche.html", centre=centre, evenement=centre.evenement,
                            form=form, answer=answer)
+
+
+# --- Indicators -------------------------------------------------------------------------
+
+
+@bp.route("/indicateurs")
+def indicateurs():
+    annee = request.args.get("annee", type=int)
+    data = services.indicateurs(current_user, annee=annee)
+    return render_template("care/indicateurs.html", data=data, annee=annee,
+                           categories=CATEGORIE_LABELS)
