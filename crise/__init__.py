@@ -165,6 +165,7 @@ def register_template_helpers(app):
     app.jinja_env.filters["dt"] = formatting.format_datetime
     app.jinja_env.filters["date_fr"] = formatting.format_date
     app.jinja_env.filters["ago"] = formatting.format_ago
+    app.jinja_env.globals["now_paris"] = formatting.now_paris
     app.jinja_env.globals["Role"] = Role
 
 

@@ -31,3 +31,5 @@ class Defaults:
     TIMEZONE = "Europe/Paris"
     MIN_PASSWORD_LENGTH = 12
     AUDIT_PAGE_SIZE = 50
+    # Live boards (support cells…) fetch themselves again this often.
+    BOARD_REFRESH_SECONDS = 10

@@ -49,3 +49,8 @@ def format_ago(value: datetime | None, now: datetime | None = None) -> str:
     if hours < 48:
         return f"il y a {hours} h {rest:02d}"
     return f"il y a {hours // 24} jours"
+
+
+def now_paris() -> str:
+    """The current time in Paris, « 14:05:09 »."""
+    return datetime.now(PARIS).strftime("%H:%M:%S")

@@ -292,3 +292,71 @@ class PersonneCle(db.Model):
     cle: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"))
     poids: Mapped[int] = mapped_column(default=1)
+
+
+class Cellule(enum.StrEnum):
+    """The support cells of a C.A.RE (F.3.13), and the DSOL for emergency housing."""
+
+    MEDICO_PSY = "medico_psy"
+    MATERIELLE = "materielle"
+    ADMIN_JURIDIQUE = "admin_juridique"
+    HEBERGEMENT = "hebergement"
+
+    @property
+    def label(self) -> str:
+        return CELLULE_LABELS[self]
+
+
+CELLULE_LABELS = {
+    Cellule.MEDICO_PSY: "Cellule médico-psychologique",
+    Cellule.MATERIELLE: "Cellule matérielle",
+    Cellule.ADMIN_JURIDIQUE: "Cellule administrative et juridique",
+    Cellule.HEBERGEMENT: "DSOL — hébergement d'urgence",
+}
+
+
+class StatutOrientation(enum.StrEnum):
+    ATTENTE = "attente"
+    EN_COURS = "en_cours"
+    TERMINE = "termine"
+    ANNULE = "annule"
+
+    @property
+    def label(self) -> str:
+        return {"attente": "En attente", "en_cours": "Reçu(e)", "termine": "Terminé",
+                "annule": "Annulé"}[self.value]
+
+
+class Orientation(db.Model):
+    """A person sent to a support cell: waiting, being seen, done."""
+
+    __tablename__ = "care_orientation"
+    __table_args__ = (sa.Index("ix_care_orientation_board", "centre_id", "cellule", "statut"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    personne_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("care_personne.id", ondelete="CASCADE"), index=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("care_centre.id"))
+    cellule: Mapped[str] = mapped_column(sa.String(24))
+    statut: Mapped[str] = mapped_column(sa.String(16), default=StatutOrientation.ATTENTE)
+    note: Mapped[str] = mapped_column(sa.String(255), default="")
+    oriente_at: Mapped[datetime] = mapped_column(default=utcnow)
+    oriente_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    pris_at: Mapped[datetime | None]
+    pris_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    termine_at: Mapped[datetime | None]
+
+    personne: Mapped[Personne] = relationship()
+    pris_par: Mapped[User | None] = relationship(foreign_keys=[pris_par_id])
+
+    @property
+    def cellule_label(self) -> str:
+        return Cellule(self.cellule).label
+
+    @property
+    def statut_label(self) -> str:
+        return StatutOrientation(self.statut).label
+
+    @property
+    def active(self) -> bool:
+        return self.statut in (StatutOrientation.ATTENTE, StatutOrientation.EN_COURS)

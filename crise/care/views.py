@@ -10,8 +10,8 @@ from crise.audit.services import record_view
 from crise.care import bp, services
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
                               OuvertureForm, PersonneForm, ProcheForm)
-from crise.care.models import (CATEGORIE_LABELS, PERSON_VIEW_ROLES, CentreAccueil, Personne,
-                               Site)
+from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, PERSON_VIEW_ROLES,
+                               CentreAccueil, Cellule, Orientation, Personne, Site)
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db, limiter
@@ -92,7 +92,8 @@ def centre(centre_id):
     return render_template(
         "care/centre.html", centre=centre, evenement=centre.evenement,
         counts=services.present_counts(centre), present=services.present_people(centre).all(),
-        categories=CATEGORIE_LABELS, fermeture_form=FermetureForm())
+        categories=CATEGORIE_LABELS, fermeture_form=FermetureForm(),
+        attente=services.attente_par_cellule(centre), cellules=CELLULE_LABELS)
 
 
 @bp.route("/<int:centre_id>/etapes/<code>", methods=["POST"])
@@ -199,9 +200,16 @@ def personne(personne_id):
     record_view(current_user, "personne", personne.id, summary=f"Fiche de {personne}",
                 mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
     db.session.commit()
+    return _personne_page(personne, DepartForm())
+
+
+def _personne_page(personne, depart_form, status=200):
+    orientations = db.session.scalars(sa.select(Orientation).where(
+        Orientation.personne_id == personne.id).order_by(Orientation.oriente_at)).all()
     return render_template("care/personne.html", personne=personne, centre=personne.centre,
-                           evenement=personne.centre.evenement, depart_form=DepartForm(),
-                           besoins=dict(BESOINS))
+                           evenement=personne.centre.evenement, depart_form=depart_form,
+                           besoins=dict(BESOINS), orientations=orientations,
+                           cellules=CELLULE_LABELS), status
 
 
 @bp.route("/personnes/<int:personne_id>/modifier", methods=["GET", "POST"])
@@ -254,9 +262,7 @@ def depart(personne_id):
             db.session.commit()
             flash(f"Départ de {personne} enregistré.", "success")
             return redirect(url_for("care.centre", centre_id=personne.centre_id))
-    return render_template("care/personne.html", personne=personne, centre=personne.centre,
-                           evenement=personne.centre.evenement, depart_form=form,
-                           besoins=dict(BESOINS)), 422
+    return _personne_page(personne, form, 422)
 
 
 @bp.route("/personnes/<int:personne_id>/retour", methods=["POST"])
@@ -403,3 +409,66 @@ def indicateurs():
     data = services.indicateurs(current_user, annee=annee)
     return render_template("care/indicateurs.html", data=data, annee=annee,
                            categories=CATEGORIE_LABELS)
+
+
+# --- Support cells ----------------------------------------------------------------------
+
+
+@bp.route("/personnes/<int:personne_id>/orienter", methods=["POST"])
+def orienter(personne_id):
+    personne = get_personne_or_404(personne_id, edit=True)
+    try:
+        orientation = services.orienter(current_user, personne, request.form.get("cellule", ""),
+                                        note=request.form.get("note", ""))
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Orienté(e) vers : {orientation.cellule_label}.", "success")
+    return redirect(url_for("care.personne", personne_id=personne.id))
+
+
+def _cellule_or_404(cellule: str) -> Cellule:
+    try:
+        return Cellule(cellule)
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/<int:centre_id>/cellules/<cellule>")
+def cellule(centre_id, cellule):
+    centre = get_centre_or_404(centre_id)
+    if not current_user.has_role(*PERSON_VIEW_ROLES):
+        abort(403)
+    cellule = _cellule_or_404(cellule)
+    return render_template("care/cellule.html", centre=centre, evenement=centre.evenement,
+                           cellule=cellule, board=services.tableau_cellule(centre, cellule),
+                           cellules=CELLULE_LABELS)
+
+
+@bp.route("/<int:centre_id>/cellules/<cellule>/tableau")
+def cellule_tableau(centre_id, cellule):
+    """The board alone, fetched again every few seconds by the page."""
+    centre = get_centre_or_404(centre_id)
+    if not current_user.has_role(*PERSON_VIEW_ROLES):
+        abort(403)
+    cellule = _cellule_or_404(cellule)
+    return render_template("care/_tableau_cellule.html", centre=centre, cellule=cellule,
+                           board=services.tableau_cellule(centre, cellule))
+
+
+@bp.route("/orientations/<int:orientation_id>/<statut>", methods=["POST"])
+def orientation_statut(orientation_id, statut):
+    orientation = db.session.get(Orientation, orientation_id)
+    if orientation is None or not orientation.personne.can_view(current_user):
+        abort(404)
+    try:
+        services.changer_orientation(current_user, orientation, statut)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("care.cellule", centre_id=orientation.centre_id,
+                            cellule=orientation.cellule))

@@ -90,3 +90,47 @@ def test_open_register_household_duplicate_scan_and_checkout(page, live_server, 
     page.get_by_role("button", name="Enregistrer le départ").click()
     expect(page.get_by_test_id("counts")).to_contain_text("2 / 60")
     page.screenshot(path=str(_screenshot_dir() / "care-centre.png"), full_page=True)
+
+
+def test_cell_board_refreshes_itself(browser, live_server, app, create_user, create_centre):
+    from crise.auth.models import User
+    from crise.care import services
+    from crise.care.models import CentreAccueil
+    from crise.extensions import db
+
+    centre = create_centre(mairie="11e")
+    desk = create_user("agent_accueil", mairie="11e")
+    cell = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        (personne,), _ = services.register(
+            db.session.get(User, desk.id), db.session.get(CentreAccueil, centre.id),
+            [services.PersonneData(nom="Benali", prenom="Sami", categorie="implique")])
+        db.session.commit()
+        pid = personne.id
+
+    board_context = browser.new_context(base_url=live_server, locale="fr-FR")
+    desk_context = browser.new_context(base_url=live_server, locale="fr-FR")
+    try:
+        board = board_context.new_page()
+        login(board, live_server, cell.email)
+        board.goto(f"/care/{centre.id}/cellules/medico_psy")
+        expect(board.get_by_test_id("board-attente")).to_contain_text("Personne.")
+
+        desk_page = desk_context.new_page()
+        login(desk_page, live_server, desk.email)
+        desk_page.goto(f"/care/personnes/{pid}")
+        desk_page.get_by_label("Motif (facultatif)").fill("Sidéré, ne parle pas")
+        desk_page.get_by_role("button", name="Cellule médico-psychologique").click()
+        expect(desk_page.get_by_text("Orienté(e) vers : Cellule médico-psychologique.")
+               ).to_be_visible()
+
+        # No reload on the board: it fetches itself again.
+        waiting = board.get_by_test_id("board-attente")
+        expect(waiting).to_contain_text("BENALI Sami", timeout=10_000)
+        expect(waiting).to_contain_text("Sidéré, ne parle pas")
+        waiting.get_by_role("button", name="Recevoir").click()
+        expect(board.get_by_test_id("board-en_cours")).to_contain_text("BENALI Sami")
+        board.screenshot(path=str(_screenshot_dir() / "care-cellule.png"), full_page=True)
+    finally:
+        board_context.close()
+        desk_context.close()

@@ -58,6 +58,21 @@
       });
     });
 
+    // Live boards: fetch the board again every few seconds, without reloading the page.
+    document.querySelectorAll("[data-refresh-url]").forEach(function (zone) {
+      var url = zone.getAttribute("data-refresh-url");
+      var seconds = parseInt(zone.getAttribute("data-refresh-seconds") || "10", 10);
+      setInterval(function () {
+        if (zone.contains(document.activeElement) && document.activeElement.tagName !== "BODY") {
+          return; // someone is about to click: do not pull the button from under them
+        }
+        fetch(url, { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) { if (html !== null) { zone.innerHTML = html; } })
+          .catch(function () { /* offline: keep the last board */ });
+      }, seconds * 1000);
+    });
+
     // Show a hint only while a radio choice applies (data-show-when="name!=value").
     document.querySelectorAll("[data-show-when]").forEach(function (el) {
       var rule = el.getAttribute("data-show-when").split("!=");
