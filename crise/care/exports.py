@@ -44,7 +44,8 @@ class Liste:
         self.destinataire = destinataire
         self.exercice = centre.evenement.exercice
         self.generated_at = now
-        query = sa.select(Personne).where(Personne.centre_id == centre.id).order_by(
+        query = sa.select(Personne).where(Personne.centre_id == centre.id,
+                                          Personne.fusionne_dans_id.is_(None)).order_by(
             Personne.nom, Personne.prenom, Personne.id)
         if destinataire == "ciav":
             query = query.where(Personne.consent_ciav.is_(True))

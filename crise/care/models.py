@@ -195,7 +195,10 @@ class Personne(TimestampMixin, db.Model):
     sexe: Mapped[str] = mapped_column(sa.String(1), default="")
     date_naissance: Mapped[date | None]
     age_estime: Mapped[int | None]
-    telephone: Mapped[str] = mapped_column(sa.String(40), default="", index=True)
+    telephone: Mapped[str] = mapped_column(sa.String(40), default="")
+    # The phone's digits only, for searching whatever the spacing typed.
+    telephone_chiffres: Mapped[str] = mapped_column(sa.String(40), default="", index=True,
+                                                    server_default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     adresse_actuelle: Mapped[str] = mapped_column(sa.String(255), default="")
     adresse_permanente: Mapped[str] = mapped_column(sa.String(255), default="")
@@ -215,6 +218,8 @@ class Personne(TimestampMixin, db.Model):
     badge_token: Mapped[str] = mapped_column(sa.String(32), unique=True)
     code_court: Mapped[str] = mapped_column(sa.String(12), unique=True)
     present: Mapped[bool] = mapped_column(default=True)
+    # A record merged into another: kept for history and undo, out of lists and searches.
+    fusionne_dans_id: Mapped[int | None] = mapped_column(sa.ForeignKey("care_personne.id"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     jeton_creation: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
@@ -360,3 +365,36 @@ class Orientation(db.Model):
     @property
     def active(self) -> bool:
         return self.statut in (StatutOrientation.ATTENTE, StatutOrientation.EN_COURS)
+
+
+class Fusion(db.Model):
+    """Two records of the same person merged by a responsable; undoable."""
+
+    __tablename__ = "care_fusion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gardee_id: Mapped[int] = mapped_column(sa.ForeignKey("care_personne.id"), index=True)
+    absorbee_id: Mapped[int] = mapped_column(sa.ForeignKey("care_personne.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # {field: value of the kept record before the merge}, to put back on undo.
+    avant: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    absorbee_present: Mapped[bool] = mapped_column(default=False)
+    annulee_at: Mapped[datetime | None]
+    annulee_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    gardee: Mapped[Personne] = relationship(foreign_keys=[gardee_id])
+    absorbee: Mapped[Personne] = relationship(foreign_keys=[absorbee_id])
+
+
+class JetonPapier(db.Model):
+    """A badge token pre-printed on a paper intake sheet, for when the network fails."""
+
+    __tablename__ = "care_jeton_papier"
+
+    token: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    code_court: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("care_centre.id"), index=True)
+    imprime_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imprime_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    personne_id: Mapped[int | None] = mapped_column(sa.ForeignKey("care_personne.id"))

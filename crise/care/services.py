@@ -274,6 +274,14 @@ BESOINS = ("hebergement", "vetements", "alimentation", "soutien_psy", "aide_juri
            "medicaments", "animal")
 
 
+def phone_digits(value: str | None) -> str:
+    """« +33 6 12 34 56 78 » and « 06.12.34.56.78 » both become « 0612345678 »."""
+    digits = "".join(c for c in (value or "") if c.isdigit())
+    if digits.startswith("33") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
 def normalise_sinus(value: str | None) -> str:
     """A SINUS number as typed or scanned, without spaces or dashes, in capitals."""
     return re.sub(r"[^A-Za-z0-9]", "", value or "").upper()
@@ -368,7 +376,7 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
             badge_token=data.badge_token or new_badge_token(), code_court=new_code_court(),
             jeton_creation=jeton if jeton and index == 0 else None, present=True,
             **{name: getattr(data, name) for name in PERSON_FIELDS},
-            sinus=data.sinus or None)
+            telephone_chiffres=phone_digits(data.telephone), sinus=data.sinus or None)
         personne.passages.append(Passage(centre_id=centre.id, arrivee_at=now))
         db.session.add(personne)
         people.append(personne)
@@ -429,6 +437,7 @@ def update_personne(actor: User, personne: Personne, data: PersonneData, *,
     changed = [name for name in PERSON_FIELDS if getattr(personne, name) != getattr(data, name)]
     for name in changed:
         setattr(personne, name, getattr(data, name))
+    personne.telephone_chiffres = phone_digits(personne.telephone)
     if (personne.sinus or "") != data.sinus:
         personne.sinus = data.sinus or None
         changed.append("sinus")
@@ -633,13 +642,35 @@ def _code_matches(code: str):
 
 
 def find_by_code(actor: User, code: str) -> Personne | None:
-    """A badge token or short code typed or scanned at the desk, within the user's scope."""
+    """A badge token or short code typed or scanned at the desk, within the user's scope.
+
+    The badge of a record merged into another opens the record it was merged into.
+    """
     if not (code or "").strip():
         return None
     personne = db.session.scalar(sa.select(Personne).where(_code_matches(code)))
+    while personne is not None and personne.fusionne_dans_id:
+        personne = db.session.get(Personne, personne.fusionne_dans_id)
     if personne is None or not personne.can_view(actor):
         return None
     return personne
+
+
+def find_by_number(actor: User, evenement_id: int, query: str) -> list[Personne]:
+    """People of the event by SINUS number or phone number, within the user's scope."""
+    sinus = normalise_sinus(query)
+    if SINUS_RE.match(sinus):
+        condition = Personne.sinus == sinus
+    else:
+        digits = phone_digits(query)
+        if len(digits) < 6 or len(digits) < len(query.replace(" ", "")) - 4:
+            return []
+        condition = Personne.telephone_chiffres == digits
+    stmt = sa.select(Personne).where(Personne.evenement_id == evenement_id, condition,
+                                     Personne.fusionne_dans_id.is_(None)).order_by(Personne.nom)
+    if not actor.is_central:
+        stmt = stmt.where(Personne.mairie_id == actor.mairie_id)
+    return db.session.scalars(stmt.limit(20)).all()
 
 
 # --- Badges -----------------------------------------------------------------------------
@@ -747,7 +778,8 @@ def indicateurs(actor: User, *, annee: int | None = None) -> Indicateurs:
     if ids:
         for evenement_id, categorie, n in db.session.execute(
                 sa.select(Personne.evenement_id, Personne.categorie, sa.func.count(Personne.id))
-                .where(Personne.evenement_id.in_(ids), *_scope(actor, Personne))
+                .where(Personne.evenement_id.in_(ids), Personne.fusionne_dans_id.is_(None),
+                       *_scope(actor, Personne))
                 .group_by(Personne.evenement_id, Personne.categorie)):
             people.setdefault(evenement_id, {})[categorie] = n
     lignes = [LigneIndicateur(e, centre_counts.get(e.id, 0),

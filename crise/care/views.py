@@ -292,7 +292,13 @@ def recherche(centre_id):
     found = services.find_by_code(current_user, query) if query else None
     if found is not None:
         return redirect(url_for("care.personne", personne_id=found.id))
-    results = services.search_names(current_user, centre.evenement_id, query) if query else []
+    results = []
+    if query:
+        by_number = services.find_by_number(current_user, centre.evenement_id, query)
+        if len(by_number) == 1:
+            return redirect(url_for("care.personne", personne_id=by_number[0].id))
+        results = [(p, None) for p in by_number] or services.search_names(
+            current_user, centre.evenement_id, query)
     return render_template("care/recherche.html", centre=centre, evenement=centre.evenement,
                            query=query, results=results)
 

@@ -309,3 +309,23 @@ def test_no_names_in_the_session_cookie_after_registration(client, login_as, cre
         raw = zlib.decompress(raw)
     assert b"personne(s) enregistr" in raw
     assert b"Zyxwaldo" not in raw.replace(b"\\", b"") and b"ZYXWALDO" not in raw
+
+
+def test_desk_search_by_phone_and_sinus(app, client, login_as, create_centre):
+    centre = create_centre()
+    login_as("responsable_care", mairie="11e")
+    client.post(f"/care/{centre.id}/enregistrer", data=register_form(
+        {"nom": "Martin", "categorie": "sinistre", "telephone": "06.12.34.56.78"}))
+    with app.app_context():
+        from crise.extensions import db
+
+        personne = db.session.scalar(sa.select(Personne))
+        personne.sinus = "FR075PPOL2026TR000123"
+        db.session.commit()
+        pid = personne.id
+    for query in ("+33 6 12 34 56 78", "0612345678", "fr 075 ppol 2026 tr 000123"):
+        response = client.get(f"/care/{centre.id}/recherche", query_string={"q": query})
+        assert response.headers["Location"].endswith(f"/care/personnes/{pid}"), query
+    html = client.get(f"/care/{centre.id}/recherche", query_string={"q": "0699999999"}
+                      ).get_data(as_text=True)
+    assert "Aucune personne ne correspond" in html
