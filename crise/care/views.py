@@ -10,8 +10,9 @@ from crise.audit.services import record_view
 from crise.care import bp, services
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
                               OuvertureForm, PersonneForm, ProcheForm)
-from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, PERSON_VIEW_ROLES,
-                               CentreAccueil, Cellule, Orientation, Personne, Site)
+from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, CENTRE_MANAGE_ROLES,
+                               PERSON_VIEW_ROLES, CentreAccueil, Cellule, Fusion, Orientation,
+                               Personne, Site)
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db, limiter
@@ -206,10 +207,15 @@ def personne(personne_id):
 def _personne_page(personne, depart_form, status=200):
     orientations = db.session.scalars(sa.select(Orientation).where(
         Orientation.personne_id == personne.id).order_by(Orientation.oriente_at)).all()
+    fusions = db.session.scalars(sa.select(Fusion).where(
+        sa.or_(Fusion.gardee_id == personne.id, Fusion.absorbee_id == personne.id))
+        .order_by(Fusion.at.desc())).all()
     return render_template("care/personne.html", personne=personne, centre=personne.centre,
                            evenement=personne.centre.evenement, depart_form=depart_form,
                            besoins=dict(BESOINS), orientations=orientations,
-                           cellules=CELLULE_LABELS), status
+                           cellules=CELLULE_LABELS, fusions=fusions,
+                           peut_fusionner=current_user.has_role(*CENTRE_MANAGE_ROLES)
+                           and personne.can_edit(current_user)), status
 
 
 @bp.route("/personnes/<int:personne_id>/modifier", methods=["GET", "POST"])
@@ -478,3 +484,50 @@ def orientation_statut(orientation_id, statut):
         db.session.commit()
     return redirect(url_for("care.cellule", centre_id=orientation.centre_id,
                             cellule=orientation.cellule))
+
+
+# --- Merging records --------------------------------------------------------------------
+
+
+@bp.route("/personnes/<int:personne_id>/fusionner", methods=["GET", "POST"])
+def fusionner(personne_id):
+    """Merge another record (found by its code) into this one, after a side-by-side check."""
+    gardee = get_personne_or_404(personne_id, edit=True)
+    if not current_user.has_role(*CENTRE_MANAGE_ROLES):
+        abort(403)
+    code = (request.values.get("code") or "").strip()[:40]
+    autre, error = None, None
+    if code:
+        autre = services.find_in_event(gardee.evenement_id, code)
+        if autre is None or not autre.can_view(current_user):
+            autre, error = None, "Aucune fiche de cet événement n'a ce code dans votre périmètre."
+    if request.method == "POST" and autre is not None and request.form.get("confirmer"):
+        try:
+            services.fusionner(current_user, gardee, autre)
+        except ServiceError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+            flash(f"Fiche {autre.code_court} fusionnée dans {gardee.code_court}. "
+                  "La fusion peut être annulée depuis cette fiche.", "success")
+            return redirect(url_for("care.personne", personne_id=gardee.id))
+    return render_template("care/fusionner.html", personne=gardee, autre=autre, code=code,
+                           error=error, centre=gardee.centre, evenement=gardee.centre.evenement,
+                           champs=services.MERGE_FIELDS)
+
+
+@bp.route("/fusions/<int:fusion_id>/annuler", methods=["POST"])
+def annuler_fusion(fusion_id):
+    fusion = db.session.get(Fusion, fusion_id)
+    if fusion is None or not fusion.gardee.can_view(current_user):
+        abort(404)
+    try:
+        services.annuler_fusion(current_user, fusion)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash("Fusion annulée : les deux fiches sont de nouveau distinctes.", "success")
+    return redirect(url_for("care.personne", personne_id=fusion.gardee_id))
