@@ -8,6 +8,7 @@ from crise.audit.models import AuditEntry
 from crise.audit.services import record
 from crise.db import utcnow
 from crise.extensions import db
+from crise.formatting import to_paris
 
 
 def test_only_admin_reads_the_audit_trail(client, login_as):
@@ -39,7 +40,7 @@ def test_audit_filters_and_pages(app, client, login_as):
         as_text=True)
     html = client.get("/audit/?qui=ancien").get_data(as_text=True)
     assert "Export ancien" in html and "Consultation n°" not in html
-    day = (utcnow() - timedelta(days=40)).strftime("%Y-%m-%d")
+    day = to_paris(utcnow() - timedelta(days=40)).strftime("%Y-%m-%d")  # the day in Paris
     html = client.get(f"/audit/?du={day}&au={day}").get_data(as_text=True)
     assert "Export ancien" in html and "Consultation n°" not in html
     html = client.get("/audit/?du=2026-02-31").get_data(as_text=True)  # ignored, no 500
