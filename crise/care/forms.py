@@ -72,6 +72,10 @@ class EnregistrementForm(JetonMixin, Form):
     besoins = MultiCheckboxField("Besoins", choices=choices(BESOINS))
     notes = TextAreaField("Notes", validators=[Optional(), Length(
         max=2000, message=max_length_message(2000))], render_kw={"rows": 2})
+    jeton_papier = StringField("Code de la fiche papier", validators=[Optional(), Length(max=40)],
+                               description="Si la personne a été accueillie sur une fiche "
+                                           "papier : son badge imprimé reste valable.",
+                               render_kw={"autocomplete": "off"})
     depasser_capacite = BooleanField("Enregistrer malgré la capacité atteinte")
     jeton = HiddenField()
 

@@ -209,3 +209,92 @@ def badges_pdf(personnes, *, exercice: bool, title: str = "Badges") -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _line(canvas: Canvas, label: str, x: float, y: float, width: float) -> None:
+    canvas.setFont(FONT, 10)
+    canvas.drawString(x, y, label)
+    start = x + pdfmetrics.stringWidth(label, FONT, 10) + 2 * mm
+    canvas.setStrokeColor(Color(0.4, 0.4, 0.4))
+    canvas.setLineWidth(0.5)
+    canvas.setDash(1, 2)
+    canvas.line(start, y - 1, x + width, y - 1)
+    canvas.setDash()
+
+
+def _boxes(canvas: Canvas, label: str, options: list[str], x: float, y: float) -> None:
+    canvas.setFont(FONT, 10)
+    canvas.drawString(x, y, label)
+    cursor = x + pdfmetrics.stringWidth(label, FONT, 10) + 3 * mm
+    for option in options:
+        canvas.setStrokeColor(black)
+        canvas.setLineWidth(0.8)
+        canvas.rect(cursor, y - 1, 3.5 * mm, 3.5 * mm, stroke=1, fill=0)
+        canvas.drawString(cursor + 5 * mm, y, option)
+        cursor += 5 * mm + pdfmetrics.stringWidth(option, FONT, 10) + 5 * mm
+
+
+def feuilles_pdf(centre, jetons, *, exercice: bool) -> bytes:
+    """One A4 intake sheet per token, to fill by hand; its badge is cut out and handed over."""
+    register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle(("EXERCICE — " if exercice else "") + f"Fiches d'accueil — {centre.nom}")
+    left, width = 18 * mm, PAGE_W - 36 * mm
+    for jeton in jetons:
+        top = PAGE_H - 18 * mm
+        if exercice:
+            canvas.setFillColor(Color(1, 0.8, 0))
+            canvas.rect(left, top - 3 * mm, width, 9 * mm, stroke=0, fill=1)
+            canvas.setFillColor(black)
+            canvas.setFont(FONT_BOLD, 14)
+            canvas.drawCentredString(PAGE_W / 2, top, "EXERCICE — EXERCICE — EXERCICE")
+            top -= 12 * mm
+        canvas.setFillColor(black)
+        canvas.setFont(FONT_BOLD, 15)
+        canvas.drawString(left, top, f"Fiche d'accueil — C.A.RE {centre.nom}")
+        canvas.setFont(FONT_BOLD, 15)
+        canvas.drawRightString(left + width, top, jeton.code_court)
+        canvas.setFont(FONT, 8.5)
+        canvas.drawString(left, top - 5 * mm, "À remplir au stylo puis à saisir dans "
+                          "l'application avec le code ci-dessus. Le badge en bas est remis "
+                          "à la personne.")
+        y = top - 16 * mm
+        _boxes(canvas, "Catégorie :", ["Sinistré", "Impliqué", "Proche"], left, y)
+        y -= 10 * mm
+        for label in ("Nom :", "Prénom :", "Nom d'usage :", "Date de naissance ou âge :",
+                      "Téléphone :", "Adresse actuelle :", "Adresse permanente :",
+                      "Langue / interprète :", "Nationalité :", "N° SINUS (bracelet) :",
+                      "Taille du groupe arrivé :", "Proche de / personne recherchée :"):
+            _line(canvas, label, left, y, width)
+            y -= 9 * mm
+        _boxes(canvas, "Besoins :", ["Hébergement", "Vêtements", "Alimentation",
+                                     "Soutien psy"], left, y)
+        y -= 7 * mm
+        _boxes(canvas, "", ["Aide juridique", "Médicaments", "Animal"], left + 16 * mm, y)
+        y -= 9 * mm
+        _boxes(canvas, "Accepte :", ["d'être signalé(e) à ses proches",
+                                     "la transmission à la CIAV"], left, y)
+        y -= 9 * mm
+        _line(canvas, "Notes :", left, y, width)
+        _line(canvas, "", left, y - 8 * mm, width)
+        # The badge to cut out, at the bottom of the sheet.
+        bx, by = (PAGE_W - BADGE_W) / 2, 12 * mm
+        canvas.setStrokeColor(black)
+        canvas.setDash(4, 3)
+        canvas.rect(bx, by, BADGE_W, BADGE_H, stroke=1, fill=0)
+        canvas.setDash()
+        canvas.setFont(FONT, 7)
+        canvas.drawString(bx, by + BADGE_H + 1.5 * mm, "✂ Badge à découper et à remettre")
+        pad = 4 * mm
+        draw_qr(canvas, jeton.token, bx + BADGE_W - pad - 30 * mm, by + pad, 30 * mm)
+        canvas.setFont(FONT_BOLD, 11)
+        canvas.drawString(bx + pad, by + BADGE_H - pad - 5 * mm,
+                          ("EXERCICE — " if exercice else "") + f"C.A.RE {centre.nom}"[:38])
+        _line(canvas, "Nom :", bx + pad, by + BADGE_H - pad - 15 * mm, 50 * mm)
+        _boxes(canvas, "", ["S", "I", "P"], bx + pad - 3 * mm, by + BADGE_H - pad - 25 * mm)
+        canvas.setFont(FONT_BOLD, 20)
+        canvas.drawString(bx + pad, by + pad + 2 * mm, jeton.code_court)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

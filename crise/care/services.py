@@ -16,8 +16,8 @@ from crise.auth.models import User
 from crise.care import recherche
 from crise.care.models import (CENTRE_MANAGE_ROLES, ETAPES_OUVERTURE, Categorie,
                                CentreAccueil, Cellule, Destination, EtapeOuverture, Foyer,
-                               Fusion, Orientation, Passage, Personne, PersonneCle, Site,
-                               StatutOrientation)
+                               Fusion, JetonPapier, Orientation, Passage, Personne,
+                               PersonneCle, Site, StatutOrientation)
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
@@ -46,7 +46,10 @@ def new_code_court() -> str:
     while True:
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
         code = f"{raw[:3]}-{raw[3:]}"
-        if db.session.scalar(sa.select(Personne.id).where(Personne.code_court == code)) is None:
+        taken = db.session.scalar(sa.select(Personne.id).where(Personne.code_court == code))
+        printed = db.session.scalar(sa.select(JetonPapier.token).where(
+            JetonPapier.code_court == code))
+        if taken is None and printed is None:
             return code
 
 
@@ -334,7 +337,7 @@ def _clean_person(data: PersonneData, index: int | None, today: date) -> Personn
 
 def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
              jeton: str | None = None, depasser_capacite: bool = False,
-             now: datetime | None = None) -> tuple[list[Personne], bool]:
+             jeton_papier: str = "", now: datetime | None = None) -> tuple[list[Personne], bool]:
     """Register a person, or a household in one pass (the first member is the référent).
 
     Members without an address take the référent's. Returns (people, created).
@@ -356,6 +359,7 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
                            f"reste du groupe à part.")
     today = now.date()
     membres = [_clean_person(m, i, today) for i, m in enumerate(membres)]
+    papier = _paper_token(centre, jeton_papier) if (jeton_papier or "").strip() else None
     present = present_counts(centre)["total"]
     if present + len(membres) > centre.capacite and not depasser_capacite:
         raise ServiceError(f"Capacité atteinte : {present} présent(s) pour {centre.capacite} "
@@ -371,10 +375,12 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
             data.adresse_actuelle = referent.adresse_actuelle
         if index and not data.adresse_permanente:
             data.adresse_permanente = referent.adresse_permanente
+        on_paper = papier is not None and index == 0
         personne = Personne(
             centre=centre, centre_id=centre.id, evenement_id=centre.evenement_id,
             mairie_id=centre.mairie_id, foyer=foyer, created_by_id=actor.id,
-            badge_token=data.badge_token or new_badge_token(), code_court=new_code_court(),
+            badge_token=papier.token if on_paper else new_badge_token(),
+            code_court=papier.code_court if on_paper else new_code_court(),
             jeton_creation=jeton if jeton and index == 0 else None, present=True,
             **{name: getattr(data, name) for name in PERSON_FIELDS},
             telephone_chiffres=phone_digits(data.telephone), sinus=data.sinus or None)
@@ -382,6 +388,8 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
         db.session.add(personne)
         people.append(personne)
     db.session.flush()
+    if papier is not None:
+        papier.personne_id = people[0].id
     for personne in people:
         index_keys(personne)
         record(actor, Action.CREATE, "personne", personne.id,
@@ -394,6 +402,51 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
                        f"pour {centre.capacite} places",
                mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
     return people, True
+
+
+def _paper_token(centre: CentreAccueil, code: str) -> JetonPapier:
+    """The pre-printed badge of a paper intake sheet, if it may be used here."""
+    code = code.strip()
+    short = code.upper().replace(" ", "")
+    if len(short) == 6 and "-" not in short:
+        short = f"{short[:3]}-{short[3:]}"
+    papier = db.session.scalar(sa.select(JetonPapier).where(
+        sa.or_(JetonPapier.token == code, JetonPapier.code_court == short)))
+    if papier is None:
+        raise ServiceError("Code de fiche papier inconnu : vérifiez-le sur la fiche.",
+                           field="jeton_papier")
+    printed_for = db.session.get(CentreAccueil, papier.centre_id)
+    if printed_for.mairie_id != centre.mairie_id or printed_for.evenement_id != \
+            centre.evenement_id:
+        raise ServiceError("Cette fiche papier a été imprimée pour un autre C.A.RE.",
+                           field="jeton_papier")
+    if papier.personne_id is not None:
+        raise ServiceError("Cette fiche papier a déjà été saisie : cherchez la personne par "
+                           "son code.", field="jeton_papier")
+    return papier
+
+
+def imprimer_feuilles(actor: User, centre: CentreAccueil, nombre: int,
+                      now: datetime | None = None) -> bytes:
+    """Blank paper intake sheets, each with its own pre-printed badge (token and code)."""
+    from crise.care.pdf import feuilles_pdf
+
+    if not centre.can_register(actor):
+        raise ServiceError("Vous ne pouvez pas imprimer de fiches pour ce C.A.RE.")
+    if not 1 <= nombre <= 200:
+        raise ServiceError("De 1 à 200 fiches à la fois.", field="nombre")
+    jetons = []
+    for _ in range(nombre):
+        jeton = JetonPapier(token=new_badge_token(), code_court=new_code_court(),
+                            centre_id=centre.id, imprime_at=now or utcnow(),
+                            imprime_par_id=actor.id)
+        db.session.add(jeton)
+        db.session.flush()
+        jetons.append(jeton)
+    record(actor, Action.CREATE, "centre", centre.id,
+           summary=f"{nombre} fiche(s) d'accueil papier imprimée(s)",
+           mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    return feuilles_pdf(centre, jetons, exercice=centre.evenement.exercice)
 
 
 def index_keys(personne: Personne) -> None:

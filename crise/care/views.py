@@ -166,7 +166,8 @@ def enregistrer(centre_id):
         try:
             people, _ = services.register(current_user, centre, _membres_data(form),
                                           jeton=form.jeton.data,
-                                          depasser_capacite=form.depasser_capacite.data)
+                                          depasser_capacite=form.depasser_capacite.data,
+                                          jeton_papier=form.jeton_papier.data or "")
         except ServiceError as error:
             db.session.rollback()
             apply_service_error(form, error)
@@ -531,3 +532,20 @@ def annuler_fusion(fusion_id):
         db.session.commit()
         flash("Fusion annulée : les deux fiches sont de nouveau distinctes.", "success")
     return redirect(url_for("care.personne", personne_id=fusion.gardee_id))
+
+
+@bp.route("/<int:centre_id>/fiches-papier.pdf")
+def fiches_papier(centre_id):
+    """Blank intake sheets with pre-printed badges, for when the network or laptop fails."""
+    centre = get_centre_or_404(centre_id)
+    if not centre.can_register(current_user):
+        abort(403)
+    try:
+        data = services.imprimer_feuilles(current_user, centre,
+                                          request.args.get("nombre", 10, type=int))
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("care.centre", centre_id=centre.id))
+    db.session.commit()
+    return _pdf(data, f"fiches-papier-care-{centre.id}.pdf")
