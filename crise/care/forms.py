@@ -39,6 +39,18 @@ class OuvertureForm(JetonMixin, Form):
     jeton = HiddenField()
 
 
+class SiteForm(Form):
+    mairie = SelectField("Mairie", validators=[Optional()])
+    nom = StringField("Nom du site", validators=[NotBlank("Donnez un nom au site."), Length(
+        max=200, message=max_length_message(200))],
+        description="Ex. : Gymnase Japy, salle des fêtes de la mairie…")
+    adresse = StringField("Adresse", validators=[Optional(), Length(
+        max=255, message=max_length_message(255))])
+    capacite = IntegerField("Capacité d'accueil (personnes)", validators=[
+        Optional(), NumberRange(1, CAPACITE_MAX, f"Entre 1 et {CAPACITE_MAX} personnes.")])
+    actif = BooleanField("Site utilisable", default=True)
+
+
 class MembreForm(PlainForm):
     """One person of the household (a sub-form: the parent form carries the CSRF token)."""
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from crise.audit.services import record_view
 from crise.care import bp, services
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
-                              OuvertureForm, PersonneForm, ProcheForm)
+                              OuvertureForm, PersonneForm, ProcheForm, SiteForm)
 from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, CENTRE_MANAGE_ROLES,
                                PERSON_VIEW_ROLES, CentreAccueil, Cellule, Fusion, Orientation,
                                Personne, Site)
@@ -17,7 +17,7 @@ from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db, limiter
 from crise.forms import apply_service_error, choices
-from crise.mairies.models import Mairie
+from crise.mairies.models import Mairie, mairie_by_code, mairies_ordered
 
 
 def get_centre_or_404(centre_id: int, *, manage: bool = False) -> CentreAccueil:
@@ -549,3 +549,49 @@ def fiches_papier(centre_id):
         return redirect(url_for("care.centre", centre_id=centre.id))
     db.session.commit()
     return _pdf(data, f"fiches-papier-care-{centre.id}.pdf")
+
+
+# --- The mairie's sites -----------------------------------------------------------------
+
+
+@bp.route("/sites")
+def sites():
+    if not current_user.has_role(*CENTRE_MANAGE_ROLES):
+        abort(403)
+    query = sa.select(Site).join(Mairie).order_by(Mairie.ordre, Site.nom)
+    if not current_user.is_central:
+        query = query.where(Site.mairie_id == current_user.mairie_id)
+    return render_template("care/sites.html", sites=db.session.scalars(query).all())
+
+
+@bp.route("/sites/nouveau", methods=["GET", "POST"])
+@bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
+def site(site_id=None):
+    if not current_user.has_role(*CENTRE_MANAGE_ROLES):
+        abort(403)
+    site = None
+    if site_id is not None:
+        site = db.session.get(Site, site_id)
+        if site is None or not site.can_view(current_user):
+            abort(404)
+    form = SiteForm(obj=site if request.method == "GET" else None)
+    mairies = mairies_ordered() if current_user.is_central else [current_user.mairie]
+    form.mairie.choices = choices((m.code, m.nom) for m in mairies)
+    if request.method == "GET":
+        form.mairie.data = (site.mairie if site else mairies[0]).code
+        if site is None:
+            form.actif.data = True
+    if form.validate_on_submit():
+        mairie = site.mairie if site else (mairie_by_code(form.mairie.data) or mairies[0])
+        try:
+            saved = services.save_site(current_user, site, mairie=mairie, nom=form.nom.data,
+                                       adresse=form.adresse.data or "",
+                                       capacite=form.capacite.data, actif=form.actif.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Site « {saved.nom} » enregistré.", "success")
+            return redirect(url_for("care.sites"))
+    return render_template("care/site_form.html", form=form, site=site)
