@@ -134,3 +134,34 @@ def test_cell_board_refreshes_itself(browser, live_server, app, create_user, cre
     finally:
         board_context.close()
         desk_context.close()
+
+
+def test_crisis_lead_downloads_the_list_for_the_prefecture(page, live_server, app, create_user,
+                                                           create_centre, tmp_path):
+    from openpyxl import load_workbook
+
+    from crise.auth.models import User
+    from crise.care import services
+    from crise.care.models import CentreAccueil
+    from crise.extensions import db
+
+    responsable = create_user("responsable_care", mairie="11e")
+    centre = create_centre(mairie="11e", by=responsable)
+    with app.app_context():
+        services.register(db.session.get(User, responsable.id),
+                          db.session.get(CentreAccueil, centre.id),
+                          [services.PersonneData(nom="Lefèvre", prenom="Hélène",
+                                                 categorie="sinistre")])
+        db.session.commit()
+    login(page, live_server, responsable.email)
+    page.goto(f"/care/{centre.id}")
+    section = page.get_by_role("region", name="Listes pour les autorités")
+    with page.expect_download() as download_info:
+        section.get_by_role("link", name="XLSX").first.click()
+    download = download_info.value
+    name = download.suggested_filename
+    assert name.startswith(f"care-{centre.id}-prefecture-") and name.endswith(".xlsx")
+    path = tmp_path / "liste.xlsx"
+    download.save_as(path)
+    sheet = load_workbook(path)["Liste nominative"]
+    assert sheet.cell(row=5, column=2).value == "LEFÈVRE"

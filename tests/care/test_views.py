@@ -329,3 +329,35 @@ def test_desk_search_by_phone_and_sinus(app, client, login_as, create_centre):
     html = client.get(f"/care/{centre.id}/recherche", query_string={"q": "0699999999"}
                       ).get_data(as_text=True)
     assert "Aucune personne ne correspond" in html
+
+
+def test_two_desks_registering_at_the_same_moment(app, create_centre, create_user):
+    import threading
+
+    from tests.conftest import PASSWORD
+
+    centre = create_centre(capacite=100)
+    desks = [create_user("agent_accueil", mairie="11e") for _ in range(2)]
+    errors, barrier = [], threading.Barrier(2)
+
+    def desk(user, index):
+        client = app.test_client()
+        client.post("/auth/connexion", data={"email": user.email, "password": PASSWORD})
+        barrier.wait()
+        for n in range(10):
+            response = client.post(f"/care/{centre.id}/enregistrer", data=register_form(
+                {"nom": f"Desk{index}-{n}", "categorie": "sinistre"}, jeton=f"d{index}-{n}"))
+            if response.status_code != 302:
+                errors.append(response.status_code)
+
+    threads = [threading.Thread(target=desk, args=(u, i)) for i, u in enumerate(desks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        from crise.extensions import db
+
+        codes = db.session.scalars(sa.select(Personne.code_court)).all()
+        assert len(codes) == 20 and len(set(codes)) == 20
