@@ -55,3 +55,18 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def get_for_user_or_404(model, object_id: int, user, *, check: str | None = None):
+    """A record the user may see (404 otherwise, so its existence is not revealed) and,
+    with ``check`` (« can_edit », « can_manage »…), may act on (403 otherwise)."""
+    from flask import abort
+
+    from crise.extensions import db
+
+    obj = db.session.get(model, object_id)
+    if obj is None or not obj.can_view(user):
+        abort(404)
+    if check and not getattr(obj, check)(user):
+        abort(403)
+    return obj

@@ -13,6 +13,7 @@ from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, Fermeture
 from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, CENTRE_MANAGE_ROLES,
                                PERSON_VIEW_ROLES, CentreAccueil, Cellule, Fusion, Orientation,
                                Personne, Site)
+from crise.db import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db, limiter
@@ -21,21 +22,13 @@ from crise.mairies.models import Mairie, mairie_by_code, mairies_ordered
 
 
 def get_centre_or_404(centre_id: int, *, manage: bool = False) -> CentreAccueil:
-    centre = db.session.get(CentreAccueil, centre_id)
-    if centre is None or not centre.can_view(current_user):
-        abort(404)
-    if manage and not centre.can_manage(current_user):
-        abort(403)
-    return centre
+    return get_for_user_or_404(CentreAccueil, centre_id, current_user,
+                               check="can_manage" if manage else None)
 
 
 def get_personne_or_404(personne_id: int, *, edit: bool = False) -> Personne:
-    personne = db.session.get(Personne, personne_id)
-    if personne is None or not personne.can_view(current_user):
-        abort(404)
-    if edit and not personne.can_edit(current_user):
-        abort(403)
-    return personne
+    return get_for_user_or_404(Personne, personne_id, current_user,
+                               check="can_edit" if edit else None)
 
 
 # --- Opening ----------------------------------------------------------------------------

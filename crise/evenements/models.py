@@ -2,11 +2,10 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crise.auth.models import Role, User
-from crise.db import TimestampMixin
+from crise.db import TimestampMixin, get_for_user_or_404
 from crise.extensions import db
 from crise.mairies.models import Mairie
 
@@ -163,9 +162,4 @@ def can_create_evenement(user: User) -> bool:
 
 def get_evenement_or_404(evenement_id: int, user: User, *, edit: bool = False) -> Evenement:
     """The event, if the user may see it (404 otherwise) and, with ``edit``, change it (403)."""
-    evenement = db.session.get(Evenement, evenement_id)
-    if evenement is None or not evenement.can_view(user):
-        abort(404)
-    if edit and not evenement.can_edit(user):
-        abort(403)
-    return evenement
+    return get_for_user_or_404(Evenement, evenement_id, user, check="can_edit" if edit else None)
