@@ -165,6 +165,15 @@ def centres_for(actor: User, evenement: Evenement) -> list[CentreAccueil]:
     return db.session.scalars(query).all()
 
 
+def open_centres_for(actor: User) -> list[CentreAccueil]:
+    """The C.A.RE open now in the user's scope, newest first: the desk's way in."""
+    query = sa.select(CentreAccueil).where(CentreAccueil.ferme_at.is_(None)).order_by(
+        CentreAccueil.ouvert_at.desc())
+    if not actor.is_central:
+        query = query.where(CentreAccueil.mairie_id == actor.mairie_id)
+    return db.session.scalars(query.limit(20)).all()
+
+
 def present_totals(centre_ids: list[int]) -> dict[int, int]:
     """{centre id: people present} for several centres in one query."""
     if not centre_ids:
@@ -345,9 +354,13 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
     now = now or utcnow()
     if jeton:
         first = db.session.scalar(sa.select(Personne).where(Personne.jeton_creation == jeton))
+        if first is not None and membres and _same_person(first, membres[0]):
+            # The same form sent twice (double click, back and resend): one record.
+            return (first.foyer.membres if first.foyer else [first]), False
         if first is not None:
-            members = first.foyer.membres if first.foyer else [first]
-            return members, False
+            # The token came back with someone else typed in (a form restored by the
+            # browser's Back button): register them, without the spent token.
+            jeton = None
     if not centre.can_register(actor):
         raise ServiceError("Vous ne pouvez pas enregistrer de personnes dans ce C.A.RE.")
     if not centre.ouvert:
@@ -402,6 +415,12 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
                        f"pour {centre.capacite} places",
                mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
     return people, True
+
+
+def _same_person(personne: Personne, data: PersonneData) -> bool:
+    return (recherche.normalise(personne.nom) == recherche.normalise(data.nom)
+            and recherche.normalise(personne.prenom) == recherche.normalise(data.prenom or "")
+            and personne.categorie == data.categorie)
 
 
 def _paper_token(centre: CentreAccueil, code: str) -> JetonPapier:

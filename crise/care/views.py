@@ -157,7 +157,7 @@ def enregistrer(centre_id):
         return _form_page(centre, form)
     if form.validate_on_submit():
         try:
-            people, _ = services.register(current_user, centre, _membres_data(form),
+            people, created = services.register(current_user, centre, _membres_data(form),
                                           jeton=form.jeton.data,
                                           depasser_capacite=form.depasser_capacite.data,
                                           jeton_papier=form.jeton_papier.data or "")
@@ -168,8 +168,12 @@ def enregistrer(centre_id):
             db.session.commit()
             # Flash messages travel in the (signed, not encrypted) session cookie:
             # codes only, never names.
-            flash(f"{len(people)} personne(s) enregistrée(s) : "
-                  + ", ".join(p.code_court for p in people) + ".", "success")
+            codes = ", ".join(p.code_court for p in people)
+            if not created:
+                flash(f"Ce formulaire avait déjà été enregistré ({codes}) : rien n'a été créé "
+                      "en double.", "info")
+                return redirect(url_for("care.personne", personne_id=people[0].id))
+            flash(f"{len(people)} personne(s) enregistrée(s) : {codes}.", "success")
             doubles = services.possible_duplicates(current_user, people[0])
             if doubles:
                 flash("Doublon possible avec la fiche "

@@ -95,10 +95,11 @@ def create_evenement(actor: User, data: EvenementData, *, jeton: str | None = No
     if jeton:
         existing = db.session.scalar(sa.select(Evenement).where(
             Evenement.jeton_creation == jeton))
-        if existing is not None and existing.created_by_id == actor.id:
-            return existing, False
+        if existing is not None and existing.created_by_id == actor.id \
+                and existing.titre == (data.titre or "").strip():
+            return existing, False  # the same form sent twice: one event
         if existing is not None:
-            raise ServiceError("Ce formulaire a déjà été utilisé : rechargez la page.")
+            jeton = None  # a spent token with something else typed in: a new event
     now = now or utcnow()
     data = _clean(data, actor, now=now)
     evenement = Evenement(

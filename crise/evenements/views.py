@@ -25,8 +25,14 @@ def index():
         current_user, statut=Statut.EN_COURS if statut == "actifs" else
         (Statut.CLOS if statut == "clos" else None), exercice=exercice)
     pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    from crise.care.models import PERSON_VIEW_ROLES
+    from crise.care.services import open_centres_for, present_totals
+
+    centres = open_centres_for(current_user) if current_user.has_role(
+        *PERSON_VIEW_ROLES) else []
     return render_template("evenements/index.html", pagination=pagination,
-                           evenements=pagination.items, statut=statut, nature=nature)
+                           evenements=pagination.items, statut=statut, nature=nature,
+                           centres=centres, presents=present_totals([c.id for c in centres]))
 
 
 def _data_from(form, mairies) -> services.EvenementData:

@@ -165,3 +165,31 @@ def test_crisis_lead_downloads_the_list_for_the_prefecture(page, live_server, ap
     download.save_as(path)
     sheet = load_workbook(path)["Liste nominative"]
     assert sheet.cell(row=5, column=2).value == "LEFÈVRE"
+
+
+def test_double_click_on_enregistrer_registers_one_person(page, live_server, app, create_user,
+                                                          create_centre):
+    from crise.care.models import Personne
+    from tests.conftest import count
+
+    agent = create_user("agent_accueil", mairie="11e")
+    create_centre(mairie="11e")
+    login(page, live_server, agent.email)
+    page.get_by_test_id("care-ouverts").get_by_role("link", name="Gymnase Japy").click()
+    page.get_by_role("link", name="Enregistrer une personne").click()
+    expect(page.get_by_role("textbox", name="Nom", exact=True)).to_be_focused()
+    page.keyboard.type("Da Silva")
+    page.get_by_role("combobox", name="Catégorie").select_option("sinistre")
+    page.get_by_role("button", name="Enregistrer", exact=True).dblclick()
+    expect(page.get_by_role("heading", name="DA SILVA")).to_be_visible()
+    assert count(app, Personne) == 1
+
+    code = page.get_by_test_id("code-court").inner_text()
+
+    # Back, and the same person typed again: the form is a new one, so the server
+    # cannot tell; its duplicate check warns the desk, which can have the two merged.
+    page.go_back()
+    page.get_by_role("textbox", name="Nom", exact=True).fill("Da Silva")
+    page.get_by_role("combobox", name="Catégorie").select_option("sinistre")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_text(f"Doublon possible avec la fiche {code}")).to_be_visible()

@@ -281,3 +281,23 @@ def test_scoped_search_is_not_crowded_out_by_other_mairies(app, create_centre, c
         found = services.search_names(get(User, agent), evenement.id, "Martin Marie", limit=5)
         assert [(p.prenom, p.mairie_id) for p, _ in found] == [("Mario",
                                                                 centre_11.mairie_id)]
+
+
+def test_spent_form_token_with_another_person_registers_them(app, create_centre, create_user):
+    """A form restored by the Back button keeps its token but holds someone else."""
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        user, c = get(User, agent), get(CentreAccueil, centre)
+        (first,), _ = services.register(user, c, [PersonneData(nom="Da Silva",
+                                                                categorie="sinistre")],
+                                        jeton="restored")
+        (again,), created = services.register(user, c, [PersonneData(nom="DA SILVA",
+                                                                      categorie="sinistre")],
+                                              jeton="restored")
+        assert not created and again.id == first.id
+        (other,), created = services.register(user, c, [PersonneData(nom="Nguyen",
+                                                                      categorie="implique")],
+                                              jeton="restored")
+        assert created and other.id != first.id
+        assert db.session.scalar(sa.select(sa.func.count(Personne.id))) == 2

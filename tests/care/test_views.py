@@ -361,3 +361,17 @@ def test_two_desks_registering_at_the_same_moment(app, create_centre, create_use
 
         codes = db.session.scalars(sa.select(Personne.code_court)).all()
         assert len(codes) == 20 and len(set(codes)) == 20
+
+
+def test_home_shows_the_open_centres_of_ones_mairie(client, login_as, auth, create_centre):
+    centre = create_centre(mairie="11e")
+    other = create_centre(mairie="12e", nom="École Bercy")
+    login_as("agent_accueil", mairie="11e")
+    html = client.get("/evenements/").get_data(as_text=True)
+    panel = html.split('data-testid="care-ouverts"')[1].split("</section>")[0]
+    assert f'/care/{centre.id}"' in panel and "École Bercy" not in panel
+    auth.logout()
+    login_as("scop")
+    assert 'data-testid="care-ouverts"' not in client.get("/evenements/").get_data(
+        as_text=True)
+    assert other.id

@@ -184,3 +184,11 @@ def test_update_is_audited_and_exercise_flag_is_fixed(app, actor):
         assert entry.changes["mairie_codes"] == ["['11e']", "['11e', '20e']"]
         with pytest.raises(ServiceError, match="exercice"):
             services.update_evenement(actor(), evenement, data(exercice=True))
+
+
+def test_spent_form_token_with_another_title_declares_a_new_event(app, actor):
+    with app.app_context():
+        first, _ = services.create_evenement(actor(), data(), jeton="restored")
+        other, created = services.create_evenement(actor(), data(titre="Autre incendie"),
+                                                   jeton="restored")
+        assert created and other.id != first.id

@@ -86,6 +86,20 @@
     });
   });
 
+  // Back from the next page (back-forward cache): the form may be sent again; the server
+  // recognises a form it has already received and creates nothing twice.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    document.querySelectorAll("form").forEach(function (form) {
+      delete form.dataset.sent;
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = false;
+        button.removeAttribute("aria-disabled");
+        button.classList.remove("is-sending");
+      });
+    });
+  });
+
   function draftKey(form) { return "crise-draft:" + form.getAttribute("data-keep-draft"); }
 
   function keptFields(form) {
