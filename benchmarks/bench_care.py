@@ -96,6 +96,13 @@ def populate(app, rng):
             db.session.execute(sa.insert(Passage), passages)
             db.session.execute(sa.insert(PersonneCle), keys)
             db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            # Explicit ids were loaded: move the sequences past them.
+            for table in ("care_personne", "care_passage"):
+                db.session.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"))
+            db.session.commit()
         target = db.session.scalar(sa.select(CentreAccueil).join(Mairie).where(
             Mairie.code == "11e").order_by(CentreAccueil.id))
         key_rows = db.session.scalar(sa.select(sa.func.count()).select_from(PersonneCle))

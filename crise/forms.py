@@ -95,3 +95,25 @@ class NotBlank:
             raise StopValidation()
         if not field.data or not str(field.data).strip():
             raise StopValidation(self.message)
+
+
+def perform(action, success=None) -> bool:
+    """Run a service call for a view: on refusal roll back and show why; else commit.
+
+    ``success`` is the message to flash, or a function of the action's result giving it.
+    """
+    from flask import flash
+
+    from crise.errors import ServiceError
+    from crise.extensions import db
+
+    try:
+        result = action()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    if success:
+        flash(success(result) if callable(success) else success, "success")
+    return True

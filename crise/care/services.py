@@ -426,11 +426,8 @@ def _same_person(personne: Personne, data: PersonneData) -> bool:
 def _paper_token(centre: CentreAccueil, code: str) -> JetonPapier:
     """The pre-printed badge of a paper intake sheet, if it may be used here."""
     code = code.strip()
-    short = code.upper().replace(" ", "")
-    if len(short) == 6 and "-" not in short:
-        short = f"{short[:3]}-{short[3:]}"
     papier = db.session.scalar(sa.select(JetonPapier).where(
-        sa.or_(JetonPapier.token == code, JetonPapier.code_court == short)))
+        sa.or_(JetonPapier.token == code, JetonPapier.code_court == normalise_code(code))))
     if papier is None:
         raise ServiceError("Code de fiche papier inconnu : vérifiez-le sur la fiche.",
                            field="jeton_papier")
@@ -705,13 +702,18 @@ def possible_duplicates(actor: User, personne: Personne, *, limit: int = 3) -> l
             and (personne.foyer_id is None or p.foyer_id != personne.foyer_id)][:limit]
 
 
-def _code_matches(code: str):
-    """The condition matching a badge token, or a short code typed in any case or spacing."""
-    code = (code or "").strip()
-    short = code.upper().replace(" ", "")
+def normalise_code(code: str) -> str:
+    """A short code typed in any case, with or without its dash: « k7m4qx » → « K7M-4QX »."""
+    short = (code or "").strip().upper().replace(" ", "")
     if len(short) == 6 and "-" not in short:
         short = f"{short[:3]}-{short[3:]}"
-    return sa.or_(Personne.badge_token == code, Personne.code_court == short)
+    return short
+
+
+def _code_matches(code: str):
+    """The condition matching a badge token, or a short code typed in any case or spacing."""
+    return sa.or_(Personne.badge_token == (code or "").strip(),
+                  Personne.code_court == normalise_code(code))
 
 
 def find_by_code(actor: User, code: str) -> Personne | None:

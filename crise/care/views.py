@@ -17,7 +17,7 @@ from crise.db import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db, limiter
-from crise.forms import apply_service_error, choices
+from crise.forms import apply_service_error, choices, perform
 from crise.mairies.models import Mairie, mairie_by_code, mairies_ordered
 
 
@@ -93,13 +93,8 @@ def centre(centre_id):
 @bp.route("/<int:centre_id>/etapes/<code>", methods=["POST"])
 def etape(centre_id, code):
     centre = get_centre_or_404(centre_id)
-    try:
-        services.tick_etape(current_user, centre, code, done=request.form.get("fait") == "1")
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    perform(lambda: services.tick_etape(current_user, centre, code,
+                                        done=request.form.get("fait") == "1"))
     return redirect(url_for("care.centre", centre_id=centre.id, _anchor="fiche-reflexe"))
 
 
@@ -108,16 +103,10 @@ def fermer(centre_id):
     centre = get_centre_or_404(centre_id, manage=True)
     form = FermetureForm()
     if form.validate_on_submit():
-        try:
-            moved = services.close_centre(current_user, centre,
-                                          destination=form.destination.data or None)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("C.A.RE fermé." + (f" {moved} départ(s) enregistré(s)." if moved else ""),
-                  "success")
+        perform(lambda: services.close_centre(current_user, centre,
+                                              destination=form.destination.data or None),
+                lambda moved: "C.A.RE fermé." + (f" {moved} départ(s) enregistré(s)."
+                                                 if moved else ""))
     return redirect(url_for("care.centre", centre_id=centre.id))
 
 
@@ -272,14 +261,8 @@ def depart(personne_id):
 @bp.route("/personnes/<int:personne_id>/retour", methods=["POST"])
 def retour(personne_id):
     personne = get_personne_or_404(personne_id, edit=True)
-    try:
-        services.retour(current_user, personne)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Retour de {personne} enregistré.", "success")
+    perform(lambda: services.retour(current_user, personne),
+            f"Retour de {personne} enregistré.")
     return redirect(url_for("care.personne", personne_id=personne.id))
 
 
@@ -427,15 +410,9 @@ def indicateurs():
 @bp.route("/personnes/<int:personne_id>/orienter", methods=["POST"])
 def orienter(personne_id):
     personne = get_personne_or_404(personne_id, edit=True)
-    try:
-        orientation = services.orienter(current_user, personne, request.form.get("cellule", ""),
-                                        note=request.form.get("note", ""))
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Orienté(e) vers : {orientation.cellule_label}.", "success")
+    perform(lambda: services.orienter(current_user, personne, request.form.get("cellule", ""),
+                                      note=request.form.get("note", "")),
+            lambda orientation: f"Orienté(e) vers : {orientation.cellule_label}.")
     return redirect(url_for("care.personne", personne_id=personne.id))
 
 
@@ -473,13 +450,7 @@ def orientation_statut(orientation_id, statut):
     orientation = db.session.get(Orientation, orientation_id)
     if orientation is None or not orientation.personne.can_view(current_user):
         abort(404)
-    try:
-        services.changer_orientation(current_user, orientation, statut)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    perform(lambda: services.changer_orientation(current_user, orientation, statut))
     return redirect(url_for("care.cellule", centre_id=orientation.centre_id,
                             cellule=orientation.cellule))
 
@@ -520,14 +491,8 @@ def annuler_fusion(fusion_id):
     fusion = db.session.get(Fusion, fusion_id)
     if fusion is None or not fusion.gardee.can_view(current_user):
         abort(404)
-    try:
-        services.annuler_fusion(current_user, fusion)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash("Fusion annulée : les deux fiches sont de nouveau distinctes.", "success")
+    perform(lambda: services.annuler_fusion(current_user, fusion),
+            "Fusion annulée : les deux fiches sont de nouveau distinctes.")
     return redirect(url_for("care.personne", personne_id=fusion.gardee_id))
 
 

@@ -9,7 +9,7 @@ from crise.evenements import bp, services
 from crise.evenements.forms import EvenementForm, ScopInformeeForm
 from crise.evenements.models import CREATE_ROLES, Statut, get_evenement_or_404
 from crise.extensions import db
-from crise.forms import apply_service_error
+from crise.forms import apply_service_error, perform
 from crise.mairies.models import mairies_ordered
 
 PAGE_SIZE = 50
@@ -150,12 +150,5 @@ def reopen(evenement_id):
 
 
 def _status_change(evenement, change, message):
-    try:
-        change(current_user, evenement)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    perform(lambda: change(current_user, evenement), message)
     return redirect(url_for("evenements.detail", evenement_id=evenement.id))
