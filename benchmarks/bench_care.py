@@ -103,6 +103,9 @@ def populate(app, rng):
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT max(id) FROM {table}))"))
             db.session.commit()
+            # What autovacuum would have done after such a load: planner statistics.
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
         target = db.session.scalar(sa.select(CentreAccueil).join(Mairie).where(
             Mairie.code == "11e").order_by(CentreAccueil.id))
         key_rows = db.session.scalar(sa.select(sa.func.count()).select_from(PersonneCle))
