@@ -570,15 +570,27 @@ def depart(actor: User, personne: Personne, *, destination: str, detail: str = "
     return personne.dernier_passage
 
 
-def retour(actor: User, personne: Personne, *, now: datetime | None = None) -> Passage:
+def retour(actor: User, personne: Personne, *, depasser_capacite: bool = False,
+           now: datetime | None = None) -> Passage:
     """A person who left comes back: a new passage, same record and badge."""
     now = now or utcnow()
     if not personne.can_edit(actor):
         raise ServiceError("Vous ne pouvez pas modifier cette personne.")
     if personne.present:
         raise ServiceError("Cette personne est déjà présente.")
-    if not personne.centre.ouvert:
+    centre = personne.centre
+    if not centre.ouvert:
         raise ServiceError("Ce C.A.RE est fermé.")
+    present = present_counts(centre)["total"]
+    if present >= centre.capacite:
+        if not depasser_capacite:
+            raise ServiceError(f"Capacité atteinte : {present} présent(s) pour "
+                               f"{centre.capacite} places. Confirmez le dépassement.",
+                               field="depasser_capacite")
+        record(actor, Action.UPDATE, "centre", centre.id,
+               summary=f"Dépassement de capacité accepté : {present + 1} présents pour "
+                       f"{centre.capacite} places",
+               mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
     passage = Passage(centre_id=personne.centre_id, arrivee_at=now)
     personne.passages.append(passage)
     personne.present = True

@@ -261,7 +261,8 @@ def depart(personne_id):
 @bp.route("/personnes/<int:personne_id>/retour", methods=["POST"])
 def retour(personne_id):
     personne = get_personne_or_404(personne_id, edit=True)
-    perform(lambda: services.retour(current_user, personne),
+    perform(lambda: services.retour(current_user, personne,
+                                    depasser_capacite=bool(request.form.get("depasser"))),
             f"Retour de {personne} enregistré.")
     return redirect(url_for("care.personne", personne_id=personne.id))
 

@@ -301,3 +301,20 @@ def test_spent_form_token_with_another_person_registers_them(app, create_centre,
                                               jeton="restored")
         assert created and other.id != first.id
         assert db.session.scalar(sa.select(sa.func.count(Personne.id))) == 2
+
+
+def test_a_return_respects_the_capacity_too(app, create_centre, create_user):
+    centre = create_centre(capacite=1)
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        user, c = get(User, agent), get(CentreAccueil, centre)
+        (first,), _ = services.register(user, c, [PersonneData(nom="A", categorie="sinistre")])
+        services.depart(user, first, destination="domicile")
+        services.register(user, c, [PersonneData(nom="B", categorie="sinistre")])
+        with pytest.raises(ServiceError, match="Capacité atteinte : 1 présent"):
+            services.retour(user, first)
+        assert not first.present
+        services.retour(user, first, depasser_capacite=True)
+        assert first.present and services.present_counts(c)["total"] == 2
+        assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
+            AuditEntry.summary.like("Dépassement de capacité accepté : 2 présents%"))) == 1
