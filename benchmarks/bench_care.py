@@ -91,7 +91,7 @@ def populate(app, rng):
                 passages.append({"personne_id": pid, "centre_id": centre.id, "arrivee_at": now})
                 for key, weight in recherche.person_keys(nom, prenom).items():
                     keys.append({"personne_id": pid, "evenement_id": centre.evenement_id,
-                                 "cle": key, "poids": weight})
+                                 "mairie_id": centre.mairie_id, "cle": key, "poids": weight})
             db.session.execute(sa.insert(Personne), rows)
             db.session.execute(sa.insert(Passage), passages)
             db.session.execute(sa.insert(PersonneCle), keys)

@@ -296,6 +296,8 @@ class PersonneCle(db.Model):
         sa.ForeignKey("care_personne.id", ondelete="CASCADE"), primary_key=True)
     cle: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"))
+    # Copied from the person: a mairie-scoped search needs no join.
+    mairie_id: Mapped[int] = mapped_column(sa.ForeignKey("mairie.id"))
     poids: Mapped[int] = mapped_column(default=1)
 
 

@@ -471,8 +471,9 @@ def index_keys(personne: Personne) -> None:
     keys = recherche.person_keys(personne.nom, personne.prenom, personne.nom_usage)
     if keys:
         db.session.execute(sa.insert(PersonneCle), [
-            {"personne_id": personne.id, "evenement_id": personne.evenement_id, "cle": key,
-             "poids": weight} for key, weight in keys.items()])
+            {"personne_id": personne.id, "evenement_id": personne.evenement_id,
+             "mairie_id": personne.mairie_id, "cle": key, "poids": weight}
+            for key, weight in keys.items()])
 
 
 PERSON_FIELDS = ("nom", "prenom", "nom_usage", "categorie", "taille_groupe", "sexe",
@@ -632,14 +633,12 @@ def _ranked(evenement_id: int, query: str, *, limit: int, mairie_id: int | None 
     score = sa.func.sum(PersonneCle.poids).label("score")
     ranked = (sa.select(PersonneCle.personne_id, score)
               .where(PersonneCle.evenement_id == evenement_id, PersonneCle.cle.in_(list(keys))))
-    if mairie_id is not None or consent_only:
-        ranked = ranked.join(Personne, Personne.id == PersonneCle.personne_id)
-        if mairie_id is not None:
-            # The scope goes into the ranking: another mairie's people never crowd out
-            # one's own.
-            ranked = ranked.where(Personne.mairie_id == mairie_id)
-        if consent_only:
-            ranked = ranked.where(Personne.consent_recherche.is_(True))
+    if mairie_id is not None:
+        # The scope goes into the ranking: another mairie's people never crowd out one's own.
+        ranked = ranked.where(PersonneCle.mairie_id == mairie_id)
+    if consent_only:
+        ranked = ranked.join(Personne, Personne.id == PersonneCle.personne_id).where(
+            Personne.consent_recherche.is_(True))
     ranked = (ranked.group_by(PersonneCle.personne_id).having(score >= MIN_SCORE)
               .order_by(score.desc(), PersonneCle.personne_id).limit(limit).subquery())
     query_ = (sa.select(Personne, ranked.c.score).join(ranked, ranked.c.personne_id == Personne.id)
