@@ -1,10 +1,11 @@
 """The C.A.RE desk: thin views over crise.care.services."""
 
-import sqlalchemy as sa
 import io
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from crise.audit.services import record_view
 from crise.care import bp, services
@@ -146,15 +147,11 @@ def enregistrer(centre_id):
         return _form_page(centre, form)
     if form.validate_on_submit():
         try:
-            people, created = services.register(current_user, centre, _membres_data(form),
-                                          jeton=form.jeton.data,
-                                          depasser_capacite=form.depasser_capacite.data,
-                                          jeton_papier=form.jeton_papier.data or "")
+            people, created = _register_with_retry(centre, form)
         except ServiceError as error:
             db.session.rollback()
             apply_service_error(form, error)
         else:
-            db.session.commit()
             # Flash messages travel in the (signed, not encrypted) session cookie:
             # codes only, never names.
             codes = ", ".join(p.code_court for p in people)
@@ -171,6 +168,27 @@ def enregistrer(centre_id):
                         "les fiches.", "error")
             return redirect(url_for("care.personne", personne_id=people[0].id))
     return _form_page(centre, form)
+
+
+def _register_with_retry(centre, form):
+    """Register and commit; once more if a unique value was taken at the same instant.
+
+    Two desks drawing the same short code, or the same form arriving twice in parallel,
+    make the second insert fail: the retry draws a new code, or finds the record the
+    other request created from the same form.
+    """
+    for attempt in (1, 2):
+        try:
+            people, created = services.register(
+                current_user, centre, _membres_data(form), jeton=form.jeton.data,
+                depasser_capacite=form.depasser_capacite.data,
+                jeton_papier=form.jeton_papier.data or "")
+            db.session.commit()
+            return people, created
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
 
 
 def _form_page(centre, form):

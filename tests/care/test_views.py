@@ -375,3 +375,32 @@ def test_home_shows_the_open_centres_of_ones_mairie(client, login_as, auth, crea
     assert 'data-testid="care-ouverts"' not in client.get("/evenements/").get_data(
         as_text=True)
     assert other.id
+
+
+def test_a_short_code_taken_at_the_same_instant_is_drawn_again(app, client, login_as,
+                                                              create_centre, monkeypatch):
+    from crise.care import services
+
+    centre = create_centre()
+    login_as("agent_accueil", mairie="11e")
+    client.post(f"/care/{centre.id}/enregistrer", data=register_form(
+        {"nom": "Premier", "categorie": "sinistre"}))
+    with app.app_context():
+        from crise.extensions import db
+
+        taken = db.session.scalar(sa.select(Personne.code_court))
+    real = services.new_code_court
+    draws = iter([taken])  # another desk got this code between the check and the insert
+
+    def racing_code():
+        return next(draws, None) or real()
+
+    monkeypatch.setattr(services, "new_code_court", racing_code)
+    response = client.post(f"/care/{centre.id}/enregistrer", data=register_form(
+        {"nom": "Second", "categorie": "sinistre"}))
+    assert response.status_code == 302
+    with app.app_context():
+        from crise.extensions import db
+
+        codes = db.session.scalars(sa.select(Personne.code_court)).all()
+        assert len(codes) == 2 and len(set(codes)) == 2
