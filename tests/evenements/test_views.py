@@ -174,3 +174,32 @@ def test_edit_close_reopen_through_the_web(app, client, login_as, create_eveneme
 def test_unknown_event_is_404(client, login_as):
     login_as("cellule")
     assert client.get("/evenements/424242").status_code == 404
+
+
+def test_same_form_arriving_twice_at_the_same_instant(app, client, login_as, monkeypatch):
+    """Our insert fails on the form token another request committed just before: the view
+    retries once and finds that event instead of answering 500."""
+    from crise.evenements import services
+    from crise.extensions import db
+
+    login_as("cellule")
+    real, calls = services.create_evenement, []
+
+    def racing(actor, data, *, jeton=None, now=None):
+        calls.append(jeton)
+        if len(calls) == 1:
+            def same_form():
+                return Evenement(titre=data.titre, type=data.type, survenu_at=data.survenu_at,
+                                 source_information="scop", jeton_creation=jeton,
+                                 created_by_id=actor.id, mairies=list(data.mairies))
+
+            db.session.add(same_form())  # the other request, committed first
+            db.session.commit()
+            db.session.add(same_form())  # ours
+            db.session.flush()  # raises IntegrityError: the token is taken
+        return real(actor, data, jeton=jeton, now=now)
+
+    monkeypatch.setattr(services, "create_evenement", racing)
+    response = client.post("/evenements/nouveau", data=form(jeton="parallel"))
+    assert response.status_code == 302 and calls == ["parallel", "parallel"]
+    assert count(app, Evenement) == 1
