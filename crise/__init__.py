@@ -114,6 +114,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from crise import audit, auth, care, evenements, main
+    from crise.scop import models as scop_models  # noqa: F401  (tables known to migrations)
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)

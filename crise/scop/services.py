@@ -1,0 +1,258 @@
+"""SCOP request rules: asking, taking, moving through the workflow, answering, delays.
+
+Nothing is edited in place: every step appends an EtapeDemande (who, when, from, to, what).
+Services flush, never commit.
+"""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from crise.auth.models import User
+from crise.care.models import CentreAccueil
+from crise.db import utcnow
+from crise.errors import ServiceError
+from crise.evenements.models import Evenement
+from crise.extensions import db
+from crise.scop.models import (CANCELLABLE, MAIRIE_ROLES_DEMANDE, SCOP_MOVES, SCOP_ROLES,
+                               DemandeScop, EtapeDemande, StatutDemande, TypeDemande, Urgence)
+
+S = StatutDemande
+QUANTITE_MAX = 10_000
+VPU_ARTICLES = {
+    "vetements_enfant": "Vêtements enfant", "vetements_s": "Vêtements adulte S",
+    "vetements_m": "Vêtements adulte M", "vetements_l": "Vêtements adulte L",
+    "vetements_xl": "Vêtements adulte XL", "couvertures": "Couvertures",
+    "hygiene": "Kits d'hygiène", "denrees": "Denrées", "eau": "Eau (bouteilles)",
+    "autre": "Autre",
+}
+UMIP_PUBLICS = {"impliques": "Impliqués", "proches": "Proches", "enfants": "Enfants",
+                "agents": "Agents municipaux"}
+
+
+def _quantity(value, field: str, label: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ServiceError(f"{label} : un nombre entier.", field=field)
+    if not 0 <= value <= QUANTITE_MAX:
+        raise ServiceError(f"{label} : entre 0 et {QUANTITE_MAX}.", field=field)
+    return value
+
+
+def _clean_contenu(type_: str, contenu: dict) -> dict:
+    if type_ == TypeDemande.SIGNALEMENT:
+        texte = (contenu.get("texte") or "").strip()
+        if not texte:
+            raise ServiceError("Décrivez ce qui est signalé.", field="texte")
+        if len(texte) > 2000:
+            raise ServiceError("2000 caractères au maximum.", field="texte")
+        return {"texte": texte, "source": (contenu.get("source") or "").strip()[:255]}
+    if type_ == TypeDemande.VPU:
+        articles = {code: _quantity(qty, f"articles-{code}", VPU_ARTICLES[code])
+                    for code, qty in (contenu.get("articles") or {}).items()
+                    if code in VPU_ARTICLES}
+        articles = {code: qty for code, qty in articles.items() if qty}
+        if not articles:
+            raise ServiceError("Indiquez au moins un article et sa quantité.", field="articles")
+        detail = (contenu.get("autre_detail") or "").strip()[:255]
+        if "autre" in articles and not detail:
+            raise ServiceError("Précisez ce que recouvre « Autre ».", field="autre_detail")
+        return {"articles": articles, "autre_detail": detail}
+    if type_ == TypeDemande.UMIP:
+        publics = {code: _quantity(contenu.get(code, 0) or 0, code, label)
+                   for code, label in UMIP_PUBLICS.items()}
+        if not sum(publics.values()):
+            raise ServiceError("Indiquez combien de personnes ont besoin de soutien.",
+                               field="impliques")
+        contact = (contenu.get("contact") or "").strip()
+        if not contact:
+            raise ServiceError("Indiquez un contact sur place (nom et téléphone).",
+                               field="contact")
+        return {**publics, "contact": contact[:255],
+                "nature": (contenu.get("nature") or "").strip()[:500]}
+    raise ServiceError("Type de demande inconnu.", field="type")
+
+
+def _step(demande: DemandeScop, actor: User | None, de: str, vers: str, texte: str = "",
+          donnees: dict | None = None, now: datetime | None = None) -> EtapeDemande:
+    etape = EtapeDemande(auteur_id=getattr(actor, "id", None), de=de, vers=vers,
+                         texte=(texte or "")[:1000], donnees=donnees, at=now or utcnow())
+    demande.etapes.append(etape)
+    return etape
+
+
+def demander(actor: User, evenement: Evenement, *, type: str, urgence: str, contenu: dict,
+             nb_personnes: int | None = None, centre: CentreAccueil | None = None,
+             lieu: str = "", jeton: str | None = None,
+             now: datetime | None = None) -> tuple[DemandeScop, bool]:
+    """A mairie's request to the SCOP. A signalement also records that the SCOP was told."""
+    now = now or utcnow()
+    if jeton:
+        existing = db.session.scalar(sa.select(DemandeScop).where(
+            DemandeScop.jeton_creation == jeton))
+        if existing is not None and existing.demandeur_id == actor.id \
+                and existing.type == type:
+            return existing, False
+        if existing is not None:
+            jeton = None
+    if not actor.has_role(*MAIRIE_ROLES_DEMANDE):
+        raise ServiceError("Seul le responsable de crise d'une mairie s'adresse à la SCOP.")
+    mairie_id = actor.mairie_id or (centre.mairie_id if centre else None)
+    if mairie_id is None or mairie_id not in evenement.mairie_ids or \
+            not evenement.can_view(actor):
+        raise ServiceError("Cet événement ne concerne pas votre mairie.")
+    if not evenement.en_cours:
+        raise ServiceError("Cet événement est clos : plus de demande à la SCOP.")
+    if urgence not in set(Urgence):
+        raise ServiceError("Indiquez l'urgence.", field="urgence")
+    contenu = _clean_contenu(type, contenu or {})
+    if nb_personnes is not None and not 1 <= nb_personnes <= QUANTITE_MAX:
+        raise ServiceError(f"Nombre de personnes : entre 1 et {QUANTITE_MAX}.",
+                           field="nb_personnes")
+    if type == TypeDemande.VPU and not nb_personnes:
+        raise ServiceError("Indiquez le nombre de personnes concernées.", field="nb_personnes")
+    if centre is not None and (centre.evenement_id != evenement.id
+                               or centre.mairie_id != mairie_id):
+        raise ServiceError("Ce C.A.RE n'appartient pas à cet événement et à votre mairie.",
+                           field="centre")
+    lieu = (lieu or "").strip()
+    if type != TypeDemande.SIGNALEMENT and centre is None and not lieu:
+        raise ServiceError("Indiquez où : un C.A.RE de l'événement ou une adresse.",
+                           field="lieu")
+    demande = DemandeScop(
+        evenement_id=evenement.id, mairie_id=mairie_id, type=type, urgence=urgence,
+        urgence_rang=Urgence(urgence).rang, statut=S.NOUVELLE, contenu=contenu,
+        nb_personnes=nb_personnes, centre_id=centre.id if centre else None, lieu=lieu[:255],
+        demandeur_id=actor.id, jeton_creation=jeton or None, created_at=now, updated_at=now)
+    db.session.add(demande)
+    _step(demande, actor, "", S.NOUVELLE, "Demande envoyée", now=now)
+    if type == TypeDemande.SIGNALEMENT and evenement.scop_informee_at is None:
+        evenement.scop_informee_at = now
+        evenement.scop_informee_contact = "Signalement transmis par l'application"
+        evenement.scop_informee_par_id = actor.id
+    db.session.flush()
+    return demande, True
+
+
+def _flush_or_conflict():
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise ServiceError("Un autre opérateur vient de modifier cette demande : la page a été "
+                           "rechargée, rien n'a été changé.") from None
+
+
+def prendre(actor: User, demande: DemandeScop, *, reprendre: bool = False,
+            now: datetime | None = None) -> DemandeScop:
+    """An operator takes the request (one owner at a time; taking over is explicit)."""
+    now = now or utcnow()
+    if not actor.has_role(*SCOP_ROLES):
+        raise ServiceError("Seule la SCOP prend en charge les demandes.")
+    if S(demande.statut).final:
+        raise ServiceError("Cette demande est close.")
+    if demande.operateur_id == actor.id:
+        return demande
+    if demande.operateur_id is not None and not reprendre:
+        raise ServiceError(f"Demande déjà prise par {demande.operateur}. Pour la reprendre, "
+                           f"utilisez « Reprendre ».")
+    with db.session.no_autoflush:  # a stale copy must fail in _flush_or_conflict only
+        ancien, de = demande.operateur, demande.statut
+        demande.operateur = actor
+        if de == S.NOUVELLE:
+            demande.statut, demande.prise_at = S.PRISE_EN_COMPTE, now
+        _step(demande, actor, de, demande.statut,
+              f"Reprise à {ancien}" if ancien else "Prise en charge", now=now)
+    _flush_or_conflict()
+    return demande
+
+
+def changer_statut(actor: User, demande: DemandeScop, vers: str, *, texte: str = "",
+                   arrivee_estimee_at: datetime | None = None, reference: str | None = None,
+                   now: datetime | None = None) -> DemandeScop:
+    """The owner moves the request along the workflow; forbidden jumps are refused."""
+    now = now or utcnow()
+    if not actor.has_role(*SCOP_ROLES):
+        raise ServiceError("Seule la SCOP fait avancer les demandes.")
+    if demande.operateur_id != actor.id:
+        raise ServiceError("Prenez d'abord la demande (ou reprenez-la).")
+    de = S(demande.statut)
+    if vers not in SCOP_MOVES.get(de, set()):
+        raise ServiceError(f"Passage impossible : « {de.label} » → "
+                           f"« {S(vers).label if vers in set(S) else vers} ».")
+    texte = (texte or "").strip()
+    if vers == S.ENGAGEE:
+        if arrivee_estimee_at is None:
+            raise ServiceError("Indiquez l'heure d'arrivée estimée.", field="arrivee_estimee_at")
+        if arrivee_estimee_at < now - timedelta(minutes=5):
+            raise ServiceError("L'arrivée estimée est dans le passé.",
+                               field="arrivee_estimee_at")
+        demande.arrivee_estimee_at, demande.engagee_at = arrivee_estimee_at, now
+    if vers in (S.REFUSEE, S.CONTRE_PROPOSITION) and not texte:
+        raise ServiceError("Expliquez la raison à la mairie." if vers == S.REFUSEE else
+                           "Décrivez la contre-proposition (ex. : 40 couvertures au lieu "
+                           "de 80).", field="texte")
+    if vers == S.SUR_PLACE:
+        demande.sur_place_at = now
+    if S(vers).final:
+        demande.close_at = now
+    if reference is not None:
+        demande.reference_scop = reference.strip()[:64]
+    demande.statut = vers
+    _step(demande, actor, de, vers, texte, now=now,
+          donnees={"arrivee_estimee_at": arrivee_estimee_at.isoformat()}
+          if arrivee_estimee_at else None)
+    _flush_or_conflict()
+    return demande
+
+
+def repondre_contre_proposition(actor: User, demande: DemandeScop, *, accepte: bool,
+                                texte: str = "", now: datetime | None = None) -> DemandeScop:
+    """The mairie accepts the SCOP's counter-proposal (back to the SCOP) or declines it."""
+    now = now or utcnow()
+    if not (actor.has_role(*MAIRIE_ROLES_DEMANDE) and actor.can_access_mairie(
+            demande.mairie_id)):
+        raise ServiceError("Seule la mairie demandeuse répond à la contre-proposition.")
+    if demande.statut != S.CONTRE_PROPOSITION:
+        raise ServiceError("Aucune contre-proposition en attente de réponse.")
+    vers = S.PRISE_EN_COMPTE if accepte else S.ANNULEE
+    if vers == S.ANNULEE:
+        demande.close_at = now
+    demande.statut = vers
+    _step(demande, actor, S.CONTRE_PROPOSITION, vers,
+          ("Contre-proposition acceptée" if accepte else "Contre-proposition déclinée")
+          + (f" : {texte.strip()}" if texte.strip() else ""), now=now)
+    _flush_or_conflict()
+    return demande
+
+
+def annuler(actor: User, demande: DemandeScop, *, texte: str = "",
+            now: datetime | None = None) -> DemandeScop:
+    now = now or utcnow()
+    if not (actor.has_role(*MAIRIE_ROLES_DEMANDE) and actor.can_access_mairie(
+            demande.mairie_id)):
+        raise ServiceError("Seule la mairie demandeuse annule sa demande.")
+    if demande.statut not in CANCELLABLE:
+        raise ServiceError("Cette demande ne peut plus être annulée.")
+    de = demande.statut
+    demande.statut, demande.close_at = S.ANNULEE, now
+    _step(demande, actor, de, S.ANNULEE, texte.strip() or "Annulée par la mairie", now=now)
+    _flush_or_conflict()
+    return demande
+
+
+def delais(demande: DemandeScop) -> dict[str, timedelta | None]:
+    """Request → taken → engaged → on site: the delays that feed the RETEX."""
+    start = demande.created_at
+    return {name: (moment - start) if moment else None for name, moment in (
+        ("prise", demande.prise_at), ("engagement", demande.engagee_at),
+        ("arrivee", demande.sur_place_at))}
+
+
+def file_scop(actor: User):
+    """The SCOP's single queue: open requests of every mairie, most urgent then oldest."""
+    if not actor.has_role(*SCOP_ROLES):
+        raise ServiceError("Réservé à la SCOP.")
+    return (sa.select(DemandeScop)
+            .where(DemandeScop.statut.not_in([S.TERMINEE, S.REFUSEE, S.ANNULEE]))
+            .order_by(DemandeScop.urgence_rang, DemandeScop.created_at, DemandeScop.id))
