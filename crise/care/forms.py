@@ -5,17 +5,12 @@ from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField,
 from wtforms import Form as PlainForm
 from wtforms.validators import Length, NumberRange, Optional
 
-from crise.care.models import CATEGORIE_LABELS, DESTINATION_LABELS
+from crise.care.models import BESOIN_LABELS, CATEGORIE_LABELS, DESTINATION_LABELS
 from crise.care.services import CAPACITE_MAX, FOYER_MAX, GROUPE_MAX, NOM_MAX
 from crise.evenements.forms import MultiCheckboxField
 from crise.forms import Form, NotBlank, ParisDateTimeField, choices, max_length_message
 
-BESOINS = [
-    ("hebergement", "Hébergement"), ("vetements", "Vêtements"),
-    ("alimentation", "Alimentation"), ("soutien_psy", "Soutien psychologique"),
-    ("aide_juridique", "Aide juridique"), ("medicaments", "Médicaments"),
-    ("animal", "Animal"),
-]
+BESOINS = list(BESOIN_LABELS.items())
 
 
 class JetonMixin:

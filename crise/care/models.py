@@ -62,6 +62,12 @@ DESTINATION_LABELS = {
     Destination.AUTRE: "Autre",
 }
 
+BESOIN_LABELS = {
+    "hebergement": "Hébergement", "vetements": "Vêtements", "alimentation": "Alimentation",
+    "soutien_psy": "Soutien psychologique", "aide_juridique": "Aide juridique",
+    "medicaments": "Médicaments", "animal": "Animal",
+}
+
 # The fiche réflexe d'ouverture: what the team does when a C.A.RE opens (F.3.13).
 ETAPES_OUVERTURE = [
     ("scop", "Informer la SCOP de l'ouverture du C.A.RE"),

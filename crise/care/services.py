@@ -14,9 +14,9 @@ from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import User
 from crise.care import recherche
-from crise.care.models import (CENTRE_MANAGE_ROLES, ETAPES_OUVERTURE, Categorie,
-                               CentreAccueil, Cellule, Destination, EtapeOuverture, Foyer,
-                               Fusion, JetonPapier, Orientation, Passage, Personne,
+from crise.care.models import (BESOIN_LABELS, CENTRE_MANAGE_ROLES, ETAPES_OUVERTURE,
+                               Categorie, CentreAccueil, Cellule, Destination, EtapeOuverture,
+                               Foyer, Fusion, JetonPapier, Orientation, Passage, Personne,
                                PersonneCle, Site, StatutOrientation)
 from crise.db import utcnow
 from crise.errors import ServiceError
@@ -283,8 +283,6 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TEXT_LIMITS = {"telephone": 40, "email": 254, "adresse_actuelle": 255,
                "adresse_permanente": 255, "langue": 80, "nationalite": 80,
                "recherche_nom": 200, "notes": 2000}
-BESOINS = ("hebergement", "vetements", "alimentation", "soutien_psy", "aide_juridique",
-           "medicaments", "animal")
 
 
 def phone_digits(value: str | None) -> str:
@@ -338,7 +336,7 @@ def _clean_person(data: PersonneData, index: int | None, today: date) -> Personn
         raise ServiceError("Numéro SINUS invalide : 21 caractères, par exemple "
                            "FR 075 PPOL 2026 TR 000123 (pays, département, entité, année, "
                            "TR ou HP, numéro).", field=prefix + "sinus")
-    unknown = set(data.besoins or []) - set(BESOINS)
+    unknown = set(data.besoins or []) - set(BESOIN_LABELS)
     if unknown:
         raise ServiceError("Besoin inconnu.", field=prefix + "besoins")
     return data
