@@ -23,7 +23,6 @@ from crise.auth.models import User  # noqa: E402
 from crise.care import recherche, services  # noqa: E402
 from crise.care.models import CentreAccueil, Passage, Personne, PersonneCle, Site  # noqa: E402
 from crise.db import utcnow  # noqa: E402
-from crise.evenements.models import Evenement  # noqa: E402
 from crise.evenements.services import EvenementData, create_evenement  # noqa: E402
 from crise.extensions import db  # noqa: E402
 from crise.mairies.models import Mairie  # noqa: E402

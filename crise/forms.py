@@ -97,13 +97,11 @@ class NotBlank:
             raise StopValidation(self.message)
 
 
-def perform(action, success=None) -> bool:
-    """Run a service call for a view: on refusal roll back and show why; else commit.
+def _run(action, on_refusal):
+    """Call a service for a view; commit on success, roll back and report a refusal.
 
-    ``success`` is the message to flash, or a function of the action's result giving it.
+    Returns (True, result) or (False, None).
     """
-    from flask import flash
-
     from crise.errors import ServiceError
     from crise.extensions import db
 
@@ -111,9 +109,26 @@ def perform(action, success=None) -> bool:
         result = action()
     except ServiceError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return False
+        on_refusal(error)
+        return False, None
     db.session.commit()
-    if success:
+    return True, result
+
+
+def submit(form, action):
+    """A validated form's service call: (True, result) once committed, or (False, None)
+    with the refusal shown next to its field and nothing written."""
+    return _run(action, lambda error: apply_service_error(form, error))
+
+
+def perform(action, success=None) -> bool:
+    """A button's service call: on refusal roll back and flash why; else commit.
+
+    ``success`` is the message to flash, or a function of the action's result giving it.
+    """
+    from flask import flash
+
+    ok, result = _run(action, lambda error: flash(error.message, "error"))
+    if ok and success:
         flash(success(result) if callable(success) else success, "success")
-    return True
+    return ok

@@ -10,9 +10,8 @@ from crise.auth import bp, services
 from crise.auth.decorators import role_required
 from crise.auth.forms import LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
 from crise.auth.models import Role, User
-from crise.errors import ServiceError
 from crise.extensions import db, limiter, login_manager
-from crise.forms import apply_service_error
+from crise.forms import submit
 from crise.mairies.models import mairie_by_code, mairies_ordered
 
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
@@ -83,13 +82,9 @@ def logout():
 def account():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
-            services.change_own_password(current_user, form.current_password.data,
-                                         form.password.data)
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = submit(form, lambda: services.change_own_password(
+            current_user, form.current_password.data, form.password.data))
+        if ok:
             # The session token rotated: log in again with the new one.
             login_user(current_user)
             flash("Mot de passe changé.", "success")
@@ -125,14 +120,11 @@ def user_create():
     form = UserCreateForm()
     form.set_choices(mairies_ordered())
     if form.validate_on_submit():
-        try:
-            user, password = services.create_user(
-                current_user, email=form.email.data, nom=form.nom.data, role=form.role.data,
-                mairie=services.resolve_mairie(form.mairie.data))
-        except ServiceError as error:
-            apply_service_error(form, error)
-        else:
-            db.session.commit()
+        ok, result = submit(form, lambda: services.create_user(
+            current_user, email=form.email.data, nom=form.nom.data, role=form.role.data,
+            mairie=services.resolve_mairie(form.mairie.data)))
+        if ok:
+            user, password = result
             return _password_once(user, password, created=True)
     return render_template("auth/user_form.html", form=form, user=None)
 
@@ -149,15 +141,10 @@ def user_edit(user_id):
                     mairie_id=user.mairie_id)
         db.session.commit()
     if form.validate_on_submit():
-        try:
-            services.update_user(current_user, user, nom=form.nom.data, role=form.role.data,
-                                 mairie=services.resolve_mairie(form.mairie.data),
-                                 actif=form.actif.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = submit(form, lambda: services.update_user(
+            current_user, user, nom=form.nom.data, role=form.role.data,
+            mairie=services.resolve_mairie(form.mairie.data), actif=form.actif.data))
+        if ok:
             flash(f"Compte {user.email} enregistré.", "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=user)

@@ -18,7 +18,7 @@ from crise.db import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db, limiter
-from crise.forms import apply_service_error, choices, perform
+from crise.forms import choices, perform, submit
 from crise.mairies.models import Mairie, mairie_by_code, mairies_ordered
 
 
@@ -60,16 +60,12 @@ def ouvrir(evenement_id):
             form.site.data = str(sites[0].id)
     if form.validate_on_submit():
         site = next(s for s in sites if str(s.id) == form.site.data)
-        try:
-            centre, _ = services.open_centre(
-                current_user, evenement, site=site, capacite=form.capacite.data,
-                responsable_nom=form.responsable_nom.data, cai=form.cai.data, caf=form.caf.data,
-                ouvert_at=form.ouvert_at.data, jeton=form.jeton.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-        else:
-            db.session.commit()
+        ok, result = submit(form, lambda: services.open_centre(
+            current_user, evenement, site=site, capacite=form.capacite.data,
+            responsable_nom=form.responsable_nom.data, cai=form.cai.data, caf=form.caf.data,
+            ouvert_at=form.ouvert_at.data, jeton=form.jeton.data))
+        if ok:
+            centre, _ = result
             flash(f"C.A.RE ouvert : {centre.nom}. Suivez la fiche réflexe d'ouverture.",
                   "success")
             return redirect(url_for("care.centre", centre_id=centre.id))
@@ -146,12 +142,9 @@ def enregistrer(centre_id):
         form.membres.append_entry()  # add a row without JavaScript; nothing is saved yet
         return _form_page(centre, form)
     if form.validate_on_submit():
-        try:
-            people, created = _register_with_retry(centre, form)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-        else:
+        ok, result = submit(form, lambda: _register_with_retry(centre, form))
+        if ok:
+            people, created = result
             # Flash messages travel in the (signed, not encrypted) session cookie:
             # codes only, never names.
             codes = ", ".join(p.code_court for p in people)
@@ -243,15 +236,10 @@ def modifier(personne_id):
                 "recherche_nom", "consent_recherche", "consent_ciav", "notes")},
             besoins=list(form.besoins.data or []))
         data.nom_usage = (data.nom_usage or "").strip()
-        try:
-            services.update_personne(
-                current_user, personne, data, recherche_code=form.recherche_code.data or "",
-                notes_medicales=form.notes_medicales.data or "" if medical else None)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = submit(form, lambda: services.update_personne(
+            current_user, personne, data, recherche_code=form.recherche_code.data or "",
+            notes_medicales=(form.notes_medicales.data or "") if medical else None))
+        if ok:
             flash("Fiche enregistrée.", "success")
             return redirect(url_for("care.personne", personne_id=personne.id))
     return render_template("care/modifier.html", form=form, personne=personne,
@@ -263,14 +251,10 @@ def depart(personne_id):
     personne = get_personne_or_404(personne_id, edit=True)
     form = DepartForm()
     if form.validate_on_submit():
-        try:
-            services.depart(current_user, personne, destination=form.destination.data,
-                            detail=form.detail.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = submit(form, lambda: services.depart(
+            current_user, personne, destination=form.destination.data,
+            detail=form.detail.data or ""))
+        if ok:
             flash(f"Départ de {personne} enregistré.", "success")
             return redirect(url_for("care.centre", centre_id=personne.centre_id))
     return _personne_page(personne, form, 422)
@@ -399,15 +383,9 @@ def proche(centre_id):
     form = ProcheForm()
     answer = None
     if form.validate_on_submit():
-        try:
-            answer = services.recherche_proche(current_user, centre.evenement_id,
-                                               nom=form.nom.data, prenom=form.prenom.data,
-                                               date_naissance=form.date_naissance.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-        else:
-            db.session.commit()
+        _, answer = submit(form, lambda: services.recherche_proche(
+            current_user, centre.evenement_id, nom=form.nom.data, prenom=form.prenom.data,
+            date_naissance=form.date_naissance.data))
     return render_template("care/proche.html", centre=centre, evenement=centre.evenement,
                            form=form, answer=answer)
 
@@ -564,15 +542,11 @@ def site(site_id=None):
             form.actif.data = True
     if form.validate_on_submit():
         mairie = site.mairie if site else (mairie_by_code(form.mairie.data) or mairies[0])
-        try:
-            saved = services.save_site(current_user, site, mairie=mairie, nom=form.nom.data,
-                                       adresse=form.adresse.data or "",
-                                       capacite=form.capacite.data, actif=form.actif.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-        else:
-            db.session.commit()
+        ok, saved = submit(form, lambda: services.save_site(
+            current_user, site, mairie=mairie, nom=form.nom.data,
+            adresse=form.adresse.data or "", capacite=form.capacite.data,
+            actif=form.actif.data))
+        if ok:
             flash(f"Site « {saved.nom} » enregistré.", "success")
             return redirect(url_for("care.sites"))
     return render_template("care/site_form.html", form=form, site=site)

@@ -5,12 +5,11 @@ from sqlalchemy.exc import IntegrityError
 from crise.audit.services import history as audit_history
 from crise.auth.decorators import role_required
 from crise.db import utcnow
-from crise.errors import ServiceError
 from crise.evenements import bp, services
 from crise.evenements.forms import EvenementForm, ScopInformeeForm
 from crise.evenements.models import CREATE_ROLES, Statut, get_evenement_or_404
 from crise.extensions import db
-from crise.forms import apply_service_error, perform
+from crise.forms import perform, submit
 from crise.mairies.models import mairies_ordered
 
 PAGE_SIZE = 50
@@ -60,12 +59,9 @@ def create():
             form.exercice.data = True
         form.new_jeton()
     if form.validate_on_submit():
-        try:
-            evenement, created = _create_with_retry(form, mairies)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-        else:
+        ok, result = submit(form, lambda: _create_with_retry(form, mairies))
+        if ok:
+            evenement, created = result
             if created:
                 flash(f"Événement « {evenement.titre} » déclaré.", "success")
             return redirect(url_for("evenements.detail", evenement_id=evenement.id))
@@ -115,15 +111,10 @@ def edit(evenement_id):
     if request.method == "GET":
         form.mairies.data = [m.code for m in evenement.mairies]
     if form.validate_on_submit():
-        try:
-            data = _data_from(form, mairies)
-            data.exercice = evenement.exercice  # fixed at creation, not on the edit form
-            services.update_evenement(current_user, evenement, data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-        else:
-            db.session.commit()
+        data = _data_from(form, mairies)
+        data.exercice = evenement.exercice  # fixed at creation, not on the edit form
+        ok, _ = submit(form, lambda: services.update_evenement(current_user, evenement, data))
+        if ok:
             flash("Événement enregistré.", "success")
             return redirect(url_for("evenements.detail", evenement_id=evenement.id))
     return render_template("evenements/form.html", form=form, evenement=evenement)
@@ -135,15 +126,10 @@ def scop_informee(evenement_id):
     evenement = get_evenement_or_404(evenement_id, current_user, edit=True)
     form = ScopInformeeForm()
     if form.validate_on_submit():
-        try:
-            services.record_scop_informee(current_user, evenement,
-                                          informed_at=form.informed_at.data,
-                                          contact=form.contact.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = submit(form, lambda: services.record_scop_informee(
+            current_user, evenement, informed_at=form.informed_at.data,
+            contact=form.contact.data))
+        if ok:
             flash("Information de la SCOP enregistrée.", "success")
             return redirect(url_for("evenements.detail", evenement_id=evenement.id))
     return _detail(evenement, form, 422)

@@ -1,6 +1,5 @@
 """F.3.13 indicators: events needing a C.A.RE, people taken in charge; exercises apart."""
 
-import sqlalchemy as sa
 
 from crise.auth.models import User
 from crise.care import services

@@ -10,7 +10,6 @@ from crise.auth.models import User
 from crise.care import services
 from crise.care.models import CentreAccueil, Personne, PersonneCle, Site
 from crise.care.services import PersonneData
-from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
