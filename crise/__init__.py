@@ -113,14 +113,14 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from crise import audit, auth, care, evenements, main
-    from crise.scop import models as scop_models  # noqa: F401  (tables known to migrations)
+    from crise import audit, auth, care, evenements, main, scop
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(evenements.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(care.bp)
+    app.register_blueprint(scop.bp)
 
 
 def register_errorhandlers(app):
@@ -166,6 +166,7 @@ def register_template_helpers(app):
     app.jinja_env.filters["dt"] = formatting.format_datetime
     app.jinja_env.filters["date_fr"] = formatting.format_date
     app.jinja_env.filters["ago"] = formatting.format_ago
+    app.jinja_env.filters["duree"] = formatting.format_duree
     app.jinja_env.globals["now_paris"] = formatting.now_paris
     app.jinja_env.globals["Role"] = Role
 

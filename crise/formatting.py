@@ -1,6 +1,6 @@
 """Display helpers: datetimes are stored in UTC and shown in Europe/Paris."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -49,6 +49,19 @@ def format_ago(value: datetime | None, now: datetime | None = None) -> str:
     if hours < 48:
         return f"il y a {hours} h {rest:02d}"
     return f"il y a {hours // 24} jours"
+
+
+def format_duree(value: timedelta | None) -> str:
+    """« 12 min », « 1 h 05 », « 2 j 3 h » — a delay."""
+    if value is None:
+        return "—"
+    minutes = max(int(value.total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {rest:02d}"
+    return f"{hours // 24} j {hours % 24} h"
 
 
 def now_paris() -> str:

@@ -62,6 +62,11 @@ def _find_field(form, path: str):
     field = getattr(form, path, None)
     if field is not None or "-" not in path:
         return field
+    head, rest = path.split("-", 1)
+    container = getattr(form, head, None)
+    if container is not None and hasattr(container, "form") and not hasattr(
+            container, "entries"):  # a FormField: « articles-eau » → form.articles.eau
+        return _find_field(container.form, rest)
     head, index, rest = path.split("-", 2) if path.count("-") >= 2 else (path, None, None)
     container = getattr(form, head, None)
     if container is None or index is None or not index.isdigit():
@@ -76,7 +81,7 @@ def _find_field(form, path: str):
 def apply_service_error(form, error) -> None:
     """Show a ServiceError next to its field, or with the form's general errors."""
     field = _find_field(form, error.field) if error.field else None
-    if field is not None:
+    if field is not None and not hasattr(field, "form"):  # a group of fields: said above them
         field.errors = list(field.errors) + [error.message]
     else:
         form.form_errors.append(error.message)
@@ -91,6 +96,11 @@ class NotBlank:
 
     def __call__(self, form, field):
         if field.process_errors:
+            raw = (field.raw_data or [""])[0]
+            if raw is None or not str(raw).strip():
+                # Nothing typed in a number or date field: say it is required, not invalid.
+                field.errors[:] = []
+                raise StopValidation(self.message)
             # The value could not be read (an impossible date…): that message says it.
             raise StopValidation()
         if not field.data or not str(field.data).strip():

@@ -95,10 +95,14 @@ def detail(evenement_id):
 def _detail(evenement, scop_form, status=200):
     from crise.care.services import centres_for, present_totals
 
+    from crise.scop.models import SCOP_VIEW_ROLES
+    from crise.scop.views import demandes_context
+
     centres = centres_for(current_user, evenement)
+    scop = demandes_context(evenement) if current_user.has_role(*SCOP_VIEW_ROLES) else None
     return render_template("evenements/detail.html", evenement=evenement, scop_form=scop_form,
                            history=audit_history("evenement", evenement.id), centres=centres,
-                           presents=present_totals([c.id for c in centres])), status
+                           presents=present_totals([c.id for c in centres]), scop=scop), status
 
 
 @bp.route("/<int:evenement_id>/modifier", methods=["GET", "POST"])

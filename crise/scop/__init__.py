@@ -1,4 +1,5 @@
-"""Requests from the mairies to the SCOP (signalements, VPU, UMIP) and their handling.
+from flask import Blueprint
 
-The workflow and its rules are here (models, services); the screens come next (issue 4).
-"""
+bp = Blueprint("scop", __name__, url_prefix="/scop")
+
+from crise.scop import views  # noqa: E402,F401

@@ -85,6 +85,8 @@ CANCELLABLE = {S.NOUVELLE, S.PRISE_EN_COMPTE, S.ENGAGEE, S.CONTRE_PROPOSITION}
 
 MAIRIE_ROLES_DEMANDE = (Role.RESPONSABLE_CARE, Role.ADMIN)
 SCOP_ROLES = (Role.SCOP, Role.ADMIN)
+SCOP_VIEW_ROLES = (Role.SCOP, Role.CELLULE, Role.RESPONSABLE_CARE, Role.AGENT_ACCUEIL,
+                   Role.ADMIN)
 
 
 class DemandeScop(TimestampMixin, db.Model):
@@ -132,10 +134,16 @@ class DemandeScop(TimestampMixin, db.Model):
     def statut_label(self) -> str:
         return StatutDemande(self.statut).label
 
+    @property
+    def urgence_label(self) -> str:
+        return Urgence(self.urgence).label
+
+    @property
+    def ouverte(self) -> bool:
+        return not StatutDemande(self.statut).final
+
     def can_view(self, user: User) -> bool:
-        return user.can_access_mairie(self.mairie_id) and (
-            user.has_role(*SCOP_ROLES) or user.has_role(Role.CELLULE)
-            or user.has_role(*MAIRIE_ROLES_DEMANDE) or user.has_role(Role.AGENT_ACCUEIL))
+        return user.can_access_mairie(self.mairie_id) and user.has_role(*SCOP_VIEW_ROLES)
 
 
 class EtapeDemande(db.Model):
@@ -154,3 +162,7 @@ class EtapeDemande(db.Model):
 
     demande: Mapped[DemandeScop] = relationship(back_populates="etapes")
     auteur: Mapped[User | None] = relationship()
+
+    @property
+    def vers_label(self) -> str:
+        return StatutDemande(self.vers).label if self.vers else ""

@@ -241,6 +241,29 @@ def annuler(actor: User, demande: DemandeScop, *, texte: str = "",
     return demande
 
 
+def noter(actor: User, demande: DemandeScop, *, texte: str = "", reference: str | None = None,
+          now: datetime | None = None) -> DemandeScop:
+    """The SCOP adds its reference number or a note; the status does not move."""
+    now = now or utcnow()
+    if not actor.has_role(*SCOP_ROLES):
+        raise ServiceError("Seule la SCOP annote les demandes.")
+    texte = (texte or "").strip()
+    reference = (reference or "").strip()[:64]
+    changed_reference = reference and reference != demande.reference_scop
+    if not texte and not changed_reference:
+        raise ServiceError("Écrivez une note ou une référence.", field="texte")
+    if len(texte) > 1000:
+        raise ServiceError("1000 caractères au maximum.", field="texte")
+    with db.session.no_autoflush:
+        if changed_reference:
+            demande.reference_scop = reference
+            texte = f"Référence SCOP : {reference}" + (f" — {texte}" if texte else "")
+        _step(demande, actor, demande.statut, demande.statut, texte, now=now)
+        demande.updated_at = now
+    _flush_or_conflict()
+    return demande
+
+
 def delais(demande: DemandeScop) -> dict[str, timedelta | None]:
     """Request → taken → engaged → on site: the delays that feed the RETEX."""
     start = demande.created_at
@@ -256,3 +279,40 @@ def file_scop(actor: User):
     return (sa.select(DemandeScop)
             .where(DemandeScop.statut.not_in([S.TERMINEE, S.REFUSEE, S.ANNULEE]))
             .order_by(DemandeScop.urgence_rang, DemandeScop.created_at, DemandeScop.id))
+
+
+def demandes_evenement(actor: User, evenement: Evenement):
+    """An event's requests that the user may see (a mairie: its own), newest first."""
+    query = sa.select(DemandeScop).where(DemandeScop.evenement_id == evenement.id)
+    if not actor.is_central:
+        query = query.where(DemandeScop.mairie_id == actor.mairie_id)
+    return query.order_by(DemandeScop.created_at.desc(), DemandeScop.id.desc())
+
+
+def delais_moyens(demandes) -> dict[str, timedelta | None]:
+    """Average delays over requests (those that reached each stage), for the RETEX."""
+    totals: dict[str, list[timedelta]] = {"prise": [], "engagement": [], "arrivee": []}
+    for demande in demandes:
+        if demande.type == TypeDemande.SIGNALEMENT:
+            continue
+        for name, value in delais(demande).items():
+            if value is not None:
+                totals[name].append(value)
+    return {name: (sum(values, timedelta()) / len(values)) if values else None
+            for name, values in totals.items()}
+
+
+def resume(demande: DemandeScop) -> str:
+    """One line saying what is asked: « 80 Couvertures, 24 Eau (bouteilles) »."""
+    contenu = demande.contenu or {}
+    if demande.type == TypeDemande.VPU:
+        parts = [f"{qty} {VPU_ARTICLES.get(code, code)}"
+                 for code, qty in (contenu.get("articles") or {}).items()]
+        if contenu.get("autre_detail"):
+            parts.append(f"(autre : {contenu['autre_detail']})")
+        return ", ".join(parts)
+    if demande.type == TypeDemande.UMIP:
+        return ", ".join(f"{contenu[code]} {label.lower()}" for code, label
+                         in UMIP_PUBLICS.items() if contenu.get(code))
+    texte = contenu.get("texte", "")
+    return texte if len(texte) <= 140 else texte[:139] + "…"
