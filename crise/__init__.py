@@ -113,7 +113,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from crise import audit, auth, care, evenements, main, scop
+    from crise import audit, auth, care, evenements, hebergement, main, scop
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -121,6 +121,7 @@ def register_blueprints(app):
     app.register_blueprint(audit.bp)
     app.register_blueprint(care.bp)
     app.register_blueprint(scop.bp)
+    app.register_blueprint(hebergement.bp)
 
 
 def register_errorhandlers(app):

@@ -43,6 +43,8 @@ OBJECT_LABELS = {
     "centre": "C.A.RE",
     "personne": "Personne",
     "recherche_proche": "Question d'un proche",
+    "hebergement": "Dossier d'hébergement",
+    "hebergement_evenement": "Hébergement d'un événement",
 }
 
 

@@ -37,7 +37,15 @@ COLUMNS = [
 
 
 class Liste:
-    """What an export says, whatever its format."""
+    """What an export says, whatever its format.
+
+    Any list exported with to_csv/to_xlsx offers the same: title, generated_at, exercice,
+    counts, columns, widths, sheet_title and rows().
+    """
+
+    columns = COLUMNS
+    widths = (10, 18, 14, 14, 11, 6, 14, 14, 15, 30, 28, 17, 17, 20, 8, 10)
+    sheet_title = "Liste nominative"
 
     def __init__(self, centre: CentreAccueil, destinataire: str, now: datetime):
         self.centre = centre
@@ -88,9 +96,9 @@ def to_csv(liste: Liste) -> bytes:
     writer.writerow([f"Édité le {format_datetime(liste.generated_at)}"])
     writer.writerow([f"{label} : {n}" for label, n in liste.counts.items()])
     writer.writerow([])
-    writer.writerow([label for _, label in COLUMNS])
+    writer.writerow([label for _, label in liste.columns])
     for row in liste.rows():
-        writer.writerow([_safe_cell(row[key]) for key, _ in COLUMNS])
+        writer.writerow([_safe_cell(row[key]) for key, _ in liste.columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -104,7 +112,7 @@ def _safe_cell(value):
 def to_xlsx(liste: Liste) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = "Liste nominative"
+    ws.title = liste.sheet_title
     bold = Font(bold=True)
     ws.append([liste.title])
     ws["A1"].font = Font(bold=True, size=13)
@@ -112,19 +120,18 @@ def to_xlsx(liste: Liste) -> bytes:
         ws["A1"].fill = PatternFill("solid", fgColor="FFCC00")
     ws.append([f"Édité le {format_datetime(liste.generated_at)}"])
     ws.append([])
-    ws.append([label for _, label in COLUMNS])
+    ws.append([label for _, label in liste.columns])
     for cell in ws[4]:
         cell.font = bold
     for row in liste.rows():
-        ws.append([_safe_cell(row[key]) for key, _ in COLUMNS])
+        ws.append([_safe_cell(row[key]) for key, _ in liste.columns])
     ws.freeze_panes = "A5"
-    for column, width in zip("ABCDEFGHIJKLMNOP", (10, 18, 14, 14, 11, 6, 14, 14, 15, 30, 28,
-                                                   17, 17, 20, 8, 10)):
+    for column, width in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", liste.widths):
         ws.column_dimensions[column].width = width
     counts = wb.create_sheet("Effectifs")
     counts.append([liste.title])
     counts.append([])
-    counts.append(["Catégorie", "Personnes"])
+    counts.append(["", "Nombre"])
     for cell in counts[3]:
         cell.font = bold
     for label, n in liste.counts.items():

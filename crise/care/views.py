@@ -208,7 +208,14 @@ def _personne_page(personne, depart_form, status=200):
     fusions = db.session.scalars(sa.select(Fusion).where(
         sa.or_(Fusion.gardee_id == personne.id, Fusion.absorbee_id == personne.id))
         .order_by(Fusion.at.desc())).all()
+    from crise.hebergement.models import HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES
+    from crise.hebergement.services import dossier_of, nuit_en_cours
+
+    dossier = dossier_of(personne) if current_user.has_role(*HEBERGEMENT_VIEW_ROLES) else None
     return render_template("care/personne.html", personne=personne, centre=personne.centre,
+                           dossier=dossier, nuit=nuit_en_cours(),
+                           peut_heberger=current_user.has_role(*HEBERGEMENT_EDIT_ROLES)
+                           and not personne.fusionne_dans_id,
                            evenement=personne.centre.evenement, depart_form=depart_form,
                            besoins=dict(BESOINS), orientations=orientations,
                            cellules=CELLULE_LABELS, fusions=fusions,

@@ -99,10 +99,17 @@ def _detail(evenement, scop_form, status=200):
     from crise.scop.views import demandes_context
 
     centres = centres_for(current_user, evenement)
+    from crise.hebergement import services as hebergement_services
+    from crise.hebergement.models import HEBERGEMENT_VIEW_ROLES
+
     scop = demandes_context(evenement) if current_user.has_role(*SCOP_VIEW_ROLES) else None
+    hebergement = hebergement_services.totaux(
+        current_user, evenement, hebergement_services.nuit_en_cours()) \
+        if current_user.has_role(*HEBERGEMENT_VIEW_ROLES) else None
     return render_template("evenements/detail.html", evenement=evenement, scop_form=scop_form,
                            history=audit_history("evenement", evenement.id), centres=centres,
-                           presents=present_totals([c.id for c in centres]), scop=scop), status
+                           presents=present_totals([c.id for c in centres]), scop=scop,
+                           hebergement=hebergement), status
 
 
 @bp.route("/<int:evenement_id>/modifier", methods=["GET", "POST"])

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("hebergement", __name__, url_prefix="/hebergement")
+
+from crise.hebergement import views  # noqa: E402,F401

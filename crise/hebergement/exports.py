@@ -1,0 +1,77 @@
+"""Housing lists as CSV and XLSX, laid out by crise.care.exports."""
+
+from datetime import datetime
+
+from crise.care import exports as care_exports
+from crise.extensions import db
+from crise.formatting import format_datetime
+
+LISTES = {
+    "sans-solution": "Foyers sans solution ce soir",
+    "heberges": "Foyers hébergés ce soir",
+    "dossiers": "Tous les dossiers d'hébergement",
+    "relogement": "Demandes de relogement (DLH)",
+}
+COLUMNS = [
+    ("dossier", "Dossier"), ("code", "Code référent"), ("nom", "Nom"), ("prenom", "Prénom"),
+    ("telephone", "Téléphone"), ("mairie", "Mairie"), ("care", "C.A.RE"),
+    ("personnes", "Personnes"), ("enfants", "Enfants"), ("habitable", "Logement"),
+    ("besoins", "Besoins"), ("nuits_demandees", "Nuits demandées"),
+    ("secteur", "Secteur souhaité"), ("solution", "Solution ce soir"), ("lieu", "Lieu"),
+    ("adresse", "Adresse"), ("du", "Du"), ("au", "Au"), ("relogement", "Relogement"),
+    ("ouvert", "Ouvert le"),
+]
+
+
+class ListeHebergement(care_exports.Liste):
+    columns = COLUMNS
+    widths = (9, 11, 18, 14, 15, 9, 18, 9, 8, 14, 24, 9, 16, 18, 22, 28, 11, 11, 14, 17)
+    sheet_title = "Hébergement"
+
+    def __init__(self, actor, evenement, liste: str, now: datetime):
+        from crise.hebergement import services
+
+        self.evenement, self.liste = evenement, liste
+        self.exercice = evenement.exercice
+        self.generated_at = now
+        self.nuit = services.nuit_en_cours(now)
+        query = {"sans-solution": services.sans_solution(actor, evenement, self.nuit),
+                 "heberges": services.heberges(actor, evenement, self.nuit),
+                 "dossiers": services.tous(actor, evenement)}.get(liste)
+        if query is None:
+            self.dossiers = [r.dossier for r in db.session.scalars(
+                services.relogements(actor, evenement))]
+        else:
+            self.dossiers = db.session.scalars(query).all()
+        self.counts = {"Foyers": len(self.dossiers),
+                       "Personnes": sum(d.nb_personnes for d in self.dossiers)}
+
+    @property
+    def title(self) -> str:
+        prefix = "EXERCICE — " if self.exercice else ""
+        return (f"{prefix}{LISTES[self.liste]} — nuit du {self.nuit:%d/%m/%Y} — "
+                f"{self.evenement.titre}")
+
+    def rows(self) -> list[dict]:
+        rows = []
+        for d in self.dossiers:
+            r, s = d.referent, d.solution_pour(self.nuit)
+            rows.append({
+                "dossier": d.id, "code": r.code_court, "nom": r.nom.upper(),
+                "prenom": r.prenom, "telephone": r.telephone, "mairie": d.centre.mairie.nom_court,
+                "care": d.centre.nom, "personnes": d.nb_personnes, "enfants": d.nb_enfants,
+                "habitable": d.habitable_label, "besoins": ", ".join(d.besoins_labels)
+                + (f" ({d.animaux_detail})" if d.animaux_detail else ""),
+                "nuits_demandees": d.nb_nuits, "secteur": d.secteur_souhaite,
+                "solution": s.type_label if s else ("Dossier clos" if d.clos else "AUCUNE"),
+                "lieu": s.lieu if s else "", "adresse": s.adresse if s else "",
+                "du": s.du.strftime("%d/%m/%Y") if s else "",
+                "au": s.au.strftime("%d/%m/%Y") if s else "",
+                "relogement": d.relogement.statut_label if d.relogement else "",
+                "ouvert": format_datetime(d.created_at),
+            })
+        return rows
+
+
+FORMATS = {"csv": (care_exports.to_csv, "text/csv; charset=utf-8"),
+           "xlsx": care_exports.FORMATS["xlsx"]}

@@ -1,0 +1,497 @@
+"""Housing rules: a dossier per household, dated stays, tonight's list, rehousing.
+
+Services flush, never commit. Every change is written in the dossier's journal.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from crise.audit.models import Action
+from crise.audit.services import record
+from crise.auth.models import User
+from crise.care.models import Personne
+from crise.db import utcnow
+from crise.errors import ServiceError
+from crise.evenements.models import Evenement
+from crise.extensions import db
+from crise.formatting import to_paris
+from crise.hebergement.models import (BESOINS_HEBERGEMENT, HABITABLE_LABELS,
+                                      HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES,
+                                      RELOGEMENT_ASK_ROLES, RELOGEMENT_EDIT_ROLES,
+                                      DossierHebergement, JournalHebergement, NoteRelogement,
+                                      Relogement, Solution, StatutRelogement, TypeSolution)
+
+NUITS_MAX = 365
+PERSONNES_MAX = 50
+PLACES_MAX = 500
+# Before this hour, « tonight » is still the night that began yesterday evening.
+HEURE_BASCULE = 6
+
+
+def nuit_en_cours(now: datetime | None = None) -> date:
+    """The night a DSOL agent means by « ce soir »: at 2 a.m. it is still last night."""
+    local = to_paris(now or utcnow())
+    return (local - timedelta(hours=HEURE_BASCULE)).date()
+
+
+def _age(personne: Personne, today: date) -> int | None:
+    if personne.date_naissance:
+        born = personne.date_naissance
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return personne.age_estime
+
+
+def _log(dossier: DossierHebergement, actor: User | None, texte: str,
+         now: datetime | None = None) -> None:
+    dossier.journal.append(JournalHebergement(auteur_id=getattr(actor, "id", None),
+                                              texte=texte[:1000], at=now or utcnow()))
+
+
+def _fr(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+# --- The dossier --------------------------------------------------------------------------
+
+
+@dataclass
+class DossierData:
+    logement_habitable: str = "inconnu"
+    besoins: list = field(default_factory=list)
+    animaux_detail: str = ""
+    nb_nuits: int | None = 1
+    secteur_souhaite: str = ""
+    notes: str = ""
+    nb_personnes: int | None = None
+    nb_enfants: int | None = None
+
+
+def _check_dossier_data(data: DossierData) -> None:
+    if data.logement_habitable not in HABITABLE_LABELS:
+        raise ServiceError("Indiquez si le logement est habitable.", field="logement_habitable")
+    unknown = [b for b in data.besoins if b not in BESOINS_HEBERGEMENT]
+    if unknown:
+        raise ServiceError("Besoin inconnu.", field="besoins")
+    if data.nb_nuits is None or not 1 <= data.nb_nuits <= NUITS_MAX:
+        raise ServiceError(f"Nombre de nuits : entre 1 et {NUITS_MAX}.", field="nb_nuits")
+    if data.nb_personnes is not None and not 1 <= data.nb_personnes <= PERSONNES_MAX:
+        raise ServiceError(f"Entre 1 et {PERSONNES_MAX} personnes.", field="nb_personnes")
+    if data.nb_enfants is not None and not 0 <= data.nb_enfants <= (data.nb_personnes or 0):
+        raise ServiceError("Pas plus d'enfants que de personnes.", field="nb_enfants")
+    if "animaux" in data.besoins and not data.animaux_detail.strip():
+        raise ServiceError("Précisez les animaux (ex. : un chien de taille moyenne).",
+                           field="animaux_detail")
+    if len(data.notes) > 2000:
+        raise ServiceError("2000 caractères au maximum.", field="notes")
+
+
+def _apply(dossier: DossierHebergement, data: DossierData) -> None:
+    dossier.logement_habitable = data.logement_habitable
+    dossier.besoins = list(data.besoins)
+    dossier.animaux_detail = data.animaux_detail.strip()[:255]
+    dossier.nb_nuits = data.nb_nuits
+    dossier.secteur_souhaite = data.secteur_souhaite.strip()[:255]
+    dossier.notes = data.notes.strip()
+    if data.nb_personnes is not None:
+        dossier.nb_personnes = data.nb_personnes
+    if data.nb_enfants is not None:
+        dossier.nb_enfants = data.nb_enfants
+
+
+def referent_of(personne: Personne) -> Personne:
+    """The household's référent: its first member (or the person registered alone)."""
+    if personne.foyer is not None:
+        membres = [p for p in personne.foyer.membres if p.fusionne_dans_id is None]
+        if membres:
+            return membres[0]
+    return personne
+
+
+def dossier_of(personne: Personne) -> DossierHebergement | None:
+    return db.session.scalar(sa.select(DossierHebergement).where(
+        DossierHebergement.referent_id == referent_of(personne).id))
+
+
+def ouvrir_dossier(actor: User, personne: Personne, data: DossierData, *,
+                   jeton: str | None = None,
+                   now: datetime | None = None) -> tuple[DossierHebergement, bool]:
+    """Open the housing dossier of a person's household (one per household)."""
+    now = now or utcnow()
+    if jeton:
+        existing = db.session.scalar(sa.select(DossierHebergement).where(
+            DossierHebergement.jeton_creation == jeton))
+        if existing is not None and existing.created_by_id == actor.id:
+            return existing, False
+    if not (actor.has_role(*HEBERGEMENT_EDIT_ROLES) and personne.can_view(actor)
+            and actor.can_access_mairie(personne.mairie_id)):
+        raise ServiceError("Votre rôle ne permet pas d'ouvrir un dossier d'hébergement pour "
+                           "cette personne.")
+    if personne.fusionne_dans_id is not None:
+        raise ServiceError("Cette fiche a été fusionnée dans une autre : ouvrez le dossier "
+                           "depuis la fiche gardée.")
+    evenement = db.session.get(Evenement, personne.evenement_id)
+    if not evenement.en_cours:
+        raise ServiceError("Cet événement est clos : plus de nouveau dossier d'hébergement.")
+    referent = referent_of(personne)
+    if dossier_of(referent) is not None:
+        raise ServiceError("Ce foyer a déjà un dossier d'hébergement.")
+    membres = referent.foyer.membres if referent.foyer else [referent]
+    membres = [p for p in membres if p.fusionne_dans_id is None]
+    today = to_paris(now).date()
+    if data.nb_personnes is None:
+        data.nb_personnes = len(membres)
+    if data.nb_enfants is None:
+        data.nb_enfants = sum(1 for p in membres if (_age(p, today) or 99) < 18)
+    _check_dossier_data(data)
+    dossier = DossierHebergement(
+        evenement_id=evenement.id, mairie_id=referent.mairie_id, centre_id=referent.centre_id,
+        referent_id=referent.id, created_by_id=actor.id, jeton_creation=jeton or None,
+        created_at=now, updated_at=now)
+    _apply(dossier, data)
+    db.session.add(dossier)
+    _log(dossier, actor, f"Dossier ouvert : {dossier.nb_personnes} personne(s), "
+                         f"{dossier.nb_nuits} nuit(s) demandée(s)", now)
+    db.session.flush()
+    record(actor, Action.CREATE, "hebergement", dossier.id,
+           summary=f"Dossier d'hébergement du foyer de {referent.code_court}",
+           mairie_id=dossier.mairie_id, evenement_id=dossier.evenement_id)
+    return dossier, True
+
+
+def _check_edit(actor: User, dossier: DossierHebergement) -> None:
+    if not dossier.can_edit(actor):
+        raise ServiceError("Votre rôle ne permet pas de modifier ce dossier d'hébergement.")
+
+
+def modifier_dossier(actor: User, dossier: DossierHebergement, data: DossierData,
+                     now: datetime | None = None) -> DossierHebergement:
+    _check_edit(actor, dossier)
+    _check_dossier_data(data)
+    _apply(dossier, data)
+    _log(dossier, actor, "Besoins du foyer mis à jour", now)
+    db.session.flush()
+    return dossier
+
+
+def clore_dossier(actor: User, dossier: DossierHebergement, motif: str, *,
+                  now: datetime | None = None) -> DossierHebergement:
+    """No more housing needed (back home, rehoused…); stays must be over first."""
+    now = now or utcnow()
+    _check_edit(actor, dossier)
+    motif = (motif or "").strip()
+    if not motif:
+        raise ServiceError("Indiquez pourquoi le dossier est clos (ex. : retour au domicile).",
+                           field="motif")
+    nuit = nuit_en_cours(now)
+    if any(s.au > nuit for s in dossier.solutions):
+        raise ServiceError("Un hébergement est encore en cours ou prévu : terminez-le d'abord.")
+    dossier.clos, dossier.clos_at, dossier.clos_motif = True, now, motif[:255]
+    _log(dossier, actor, f"Dossier clos : {motif}", now)
+    db.session.flush()
+    return dossier
+
+
+def rouvrir_dossier(actor: User, dossier: DossierHebergement,
+                    now: datetime | None = None) -> DossierHebergement:
+    _check_edit(actor, dossier)
+    dossier.clos, dossier.clos_at, dossier.clos_motif = False, None, ""
+    _log(dossier, actor, "Dossier rouvert", now)
+    db.session.flush()
+    return dossier
+
+
+# --- Stays --------------------------------------------------------------------------------
+
+
+@dataclass
+class SolutionData:
+    type: str = ""
+    lieu: str = ""
+    adresse: str = ""
+    du: date | None = None
+    au: date | None = None
+    chambres: int | None = None
+    lits: int | None = None
+
+
+def _check_dates(du: date | None, au: date | None, nuit: date) -> None:
+    if du is None:
+        raise ServiceError("Indiquez la date d'arrivée.", field="du")
+    if au is None:
+        raise ServiceError("Indiquez la date de départ.", field="au")
+    if au <= du:
+        raise ServiceError("La date de départ doit suivre la date d'arrivée (au moins une "
+                           "nuit).", field="au")
+    if (au - du).days > NUITS_MAX:
+        raise ServiceError(f"{NUITS_MAX} nuits au plus.", field="au")
+    if du < nuit - timedelta(days=30):
+        raise ServiceError("Date d'arrivée trop ancienne (plus de 30 jours).", field="du")
+
+
+def _check_overlap(dossier: DossierHebergement, du: date, au: date,
+                   ignore: Solution | None = None) -> None:
+    for other in dossier.solutions:
+        if other is not ignore and other.du < au and du < other.au:
+            raise ServiceError(f"Ce foyer est déjà hébergé du {_fr(other.du)} au "
+                               f"{_fr(other.au)} ({other.lieu}) : prolongez ou déplacez "
+                               "plutôt.", field="du")
+
+
+def heberger(actor: User, dossier: DossierHebergement, data: SolutionData, *,
+             now: datetime | None = None) -> Solution:
+    """Record the solution found: where, from when to when, rooms or beds, who found it."""
+    now = now or utcnow()
+    _check_edit(actor, dossier)
+    if dossier.clos:
+        raise ServiceError("Ce dossier est clos : rouvrez-le pour héberger le foyer.")
+    if data.type not in set(TypeSolution):
+        raise ServiceError("Choisissez le type de solution.", field="type")
+    lieu = (data.lieu or "").strip()
+    if not lieu:
+        raise ServiceError("Indiquez le lieu (nom de l'hôtel, du centre, du proche…).",
+                           field="lieu")
+    _check_dates(data.du, data.au, nuit_en_cours(now))
+    for name in ("chambres", "lits"):
+        value = getattr(data, name)
+        if value is not None and not 0 <= value <= PLACES_MAX:
+            raise ServiceError(f"Entre 0 et {PLACES_MAX}.", field=name)
+    _check_overlap(dossier, data.du, data.au)
+    solution = Solution(type=data.type, lieu=lieu[:200], adresse=(data.adresse or "").strip()[:255],
+                        chambres=data.chambres, lits=data.lits, trouve_par_id=actor.id,
+                        created_at=now, updated_at=now)
+    solution.set_dates(data.du, data.au)
+    dossier.solutions.append(solution)
+    _log(dossier, actor, f"Hébergé(e) : {TypeSolution(data.type).label} — {lieu}, du "
+                         f"{_fr(data.du)} au {_fr(data.au)} ({solution.nuits} nuit(s))", now)
+    db.session.flush()
+    return solution
+
+
+def prolonger(actor: User, solution: Solution, au: date | None, *,
+              now: datetime | None = None) -> Solution:
+    dossier = solution.dossier
+    _check_edit(actor, dossier)
+    if au is None:
+        raise ServiceError("Indiquez la nouvelle date de départ.", field="au")
+    if au <= solution.au:
+        raise ServiceError(f"Pour prolonger, choisissez une date après le {_fr(solution.au)}.",
+                           field="au")
+    if (au - solution.du).days > NUITS_MAX:
+        raise ServiceError(f"{NUITS_MAX} nuits au plus.", field="au")
+    _check_overlap(dossier, solution.du, au, ignore=solution)
+    ancien = solution.au
+    solution.set_dates(solution.du, au)
+    _log(dossier, actor, f"Prolongé : {solution.lieu} jusqu'au {_fr(au)} (au lieu du "
+                         f"{_fr(ancien)})", now)
+    db.session.flush()
+    return solution
+
+
+def terminer(actor: User, solution: Solution, le: date | None, motif: str = "", *,
+             now: datetime | None = None, _journal: bool = True) -> Solution:
+    """The household leaves on the morning of ``le``: later nights are no longer booked."""
+    dossier = solution.dossier
+    _check_edit(actor, dossier)
+    le = le or nuit_en_cours(now) + timedelta(days=1)
+    if not solution.du <= le <= solution.au:
+        raise ServiceError(f"La date de fin doit être comprise entre le {_fr(solution.du)} et "
+                           f"le {_fr(solution.au)}.", field="le")
+    solution.set_dates(solution.du, le)
+    solution.termine, solution.fin_motif = True, (motif or "").strip()[:255]
+    if _journal:
+        _log(dossier, actor, f"Fin de l'hébergement {solution.lieu} le {_fr(le)}"
+                             + (f" : {solution.fin_motif}" if solution.fin_motif else ""), now)
+    db.session.flush()
+    return solution
+
+
+def deplacer(actor: User, solution: Solution, data: SolutionData, *,
+             now: datetime | None = None) -> Solution:
+    """Move the household: the current stay ends the day the new one begins."""
+    if data.du is None:
+        raise ServiceError("Indiquez la date du déplacement.", field="du")
+    ancien = solution.lieu
+    terminer(actor, solution, data.du, "Déplacé", now=now, _journal=False)
+    nouvelle = heberger(actor, solution.dossier, data, now=now)
+    _log(solution.dossier, actor, f"Déplacé de {ancien} vers {nouvelle.lieu} le "
+                                  f"{_fr(data.du)}", now)
+    db.session.flush()
+    return nouvelle
+
+
+# --- Lists and totals ---------------------------------------------------------------------
+
+
+def check_view(actor: User, evenement: Evenement) -> None:
+    if not (actor.has_role(*HEBERGEMENT_VIEW_ROLES) and evenement.can_view(actor)):
+        raise ServiceError("Votre rôle ne donne pas accès à l'hébergement de cet événement.")
+
+
+def dossiers_query(actor: User, evenement: Evenement):
+    query = sa.select(DossierHebergement).where(
+        DossierHebergement.evenement_id == evenement.id)
+    if not actor.is_central:
+        query = query.where(DossierHebergement.mairie_id == actor.mairie_id)
+    return query
+
+
+def _couvre(nuit: date):
+    return sa.select(Solution.id).where(Solution.dossier_id == DossierHebergement.id,
+                                        Solution.du <= nuit, Solution.au > nuit).exists()
+
+
+def sans_solution(actor: User, evenement: Evenement, nuit: date):
+    """Open dossiers that no stay covers tonight, oldest first: the critical list."""
+    return (dossiers_query(actor, evenement)
+            .where(DossierHebergement.clos.is_(False), ~_couvre(nuit))
+            .order_by(DossierHebergement.created_at, DossierHebergement.id))
+
+
+def heberges(actor: User, evenement: Evenement, nuit: date):
+    return (dossiers_query(actor, evenement).where(_couvre(nuit))
+            .order_by(DossierHebergement.created_at, DossierHebergement.id))
+
+
+def tous(actor: User, evenement: Evenement):
+    return dossiers_query(actor, evenement).order_by(DossierHebergement.created_at.desc(),
+                                                    DossierHebergement.id.desc())
+
+
+@dataclass
+class Totaux:
+    dossiers: int = 0
+    sans_solution: int = 0
+    personnes_sans_solution: int = 0
+    personnes_hebergees: int = 0
+    foyers_heberges: int = 0
+    nuits: int = 0
+    nuitees: int = 0
+    places: int = 0
+    chambres: int = 0
+
+
+def totaux(actor: User, evenement: Evenement, nuit: date) -> Totaux:
+    """Per event: people housed tonight, nights allocated, places and rooms in use."""
+    scope = [DossierHebergement.evenement_id == evenement.id]
+    if not actor.is_central:
+        scope.append(DossierHebergement.mairie_id == actor.mairie_id)
+    t = Totaux()
+    t.dossiers = db.session.scalar(sa.select(sa.func.count()).where(*scope)) or 0
+    row = db.session.execute(sa.select(sa.func.count(), sa.func.sum(
+        DossierHebergement.nb_personnes)).where(
+        *scope, DossierHebergement.clos.is_(False), ~_couvre(nuit))).one()
+    t.sans_solution, t.personnes_sans_solution = row[0] or 0, row[1] or 0
+    joined = sa.select().select_from(Solution).join(DossierHebergement).where(*scope)
+    row = db.session.execute(joined.add_columns(
+        sa.func.sum(Solution.nuits),
+        sa.func.sum(Solution.nuits * DossierHebergement.nb_personnes))).one()
+    t.nuits, t.nuitees = row[0] or 0, row[1] or 0
+    row = db.session.execute(joined.where(Solution.du <= nuit, Solution.au > nuit).add_columns(
+        sa.func.count(sa.distinct(DossierHebergement.id)),
+        sa.func.sum(DossierHebergement.nb_personnes),
+        sa.func.sum(sa.func.coalesce(Solution.lits, DossierHebergement.nb_personnes)),
+        sa.func.sum(sa.func.coalesce(Solution.chambres, 0)))).one()
+    t.foyers_heberges, t.personnes_hebergees = row[0] or 0, row[1] or 0
+    t.places, t.chambres = row[2] or 0, row[3] or 0
+    return t
+
+
+def a_recenser(actor: User, evenement: Evenement, limit: int = 100) -> list[Personne]:
+    """People who said at the desk they need a roof, whose household has no dossier yet."""
+    query = (sa.select(Personne).where(
+        Personne.evenement_id == evenement.id, Personne.fusionne_dans_id.is_(None),
+        sa.cast(Personne.besoins, sa.String).like('%"hebergement"%'),
+        ~sa.select(DossierHebergement.id).where(
+            DossierHebergement.referent_id == Personne.id).exists())
+        .order_by(Personne.created_at, Personne.id))
+    if not actor.is_central:
+        query = query.where(Personne.mairie_id == actor.mairie_id)
+    return db.session.scalars(query.limit(limit)).all()
+
+
+# --- Rehousing (DLH) ----------------------------------------------------------------------
+
+
+def demander_relogement(actor: User, dossier: DossierHebergement, texte: str = "", *,
+                        now: datetime | None = None) -> Relogement:
+    now = now or utcnow()
+    if not (actor.has_role(*RELOGEMENT_ASK_ROLES) and dossier.can_view(actor)):
+        raise ServiceError("Votre rôle ne permet pas de demander un relogement.")
+    if dossier.relogement is not None:
+        raise ServiceError("Une demande de relogement existe déjà pour ce foyer.")
+    relogement = Relogement(dossier=dossier, evenement_id=dossier.evenement_id,
+                            statut=StatutRelogement.A_EVALUER, demande_par_id=actor.id,
+                            created_at=now, updated_at=now)
+    db.session.add(relogement)
+    relogement.notes.append(NoteRelogement(
+        auteur_id=actor.id, statut=StatutRelogement.A_EVALUER, at=now,
+        texte=(texte or "").strip()[:2000] or "Demande de relogement transmise à la DLH"))
+    _log(dossier, actor, "Demande de relogement transmise à la DLH", now)
+    db.session.flush()
+    return relogement
+
+
+def noter_relogement(actor: User, relogement: Relogement, *, statut: str = "",
+                     texte: str = "", now: datetime | None = None) -> NoteRelogement:
+    """A dated note of the DLH, possibly moving the evaluation to another status."""
+    now = now or utcnow()
+    if not (actor.has_role(*RELOGEMENT_EDIT_ROLES) and relogement.dossier.can_view(actor)):
+        raise ServiceError("Seule la DLH évalue les demandes de relogement.")
+    texte = (texte or "").strip()
+    if statut and statut not in set(StatutRelogement):
+        raise ServiceError("Statut inconnu.", field="statut")
+    change = bool(statut) and statut != relogement.statut
+    if not texte and not change:
+        raise ServiceError("Écrivez une note ou choisissez un nouveau statut.", field="texte")
+    if len(texte) > 2000:
+        raise ServiceError("2000 caractères au maximum.", field="texte")
+    if statut == StatutRelogement.SANS_SUITE and not texte:
+        raise ServiceError("Expliquez pourquoi la demande reste sans suite.", field="texte")
+    note = NoteRelogement(auteur_id=actor.id, statut=statut if change else "", texte=texte,
+                          at=now)
+    relogement.notes.append(note)
+    if change:
+        relogement.statut = statut
+    relogement.updated_at = now
+    db.session.flush()
+    return note
+
+
+def relogements(actor: User, evenement: Evenement, statut: str = ""):
+    query = (sa.select(Relogement).join(DossierHebergement)
+             .where(Relogement.evenement_id == evenement.id)
+             .order_by(Relogement.created_at, Relogement.id))
+    if not actor.is_central:
+        query = query.where(DossierHebergement.mairie_id == actor.mairie_id)
+    if statut in set(StatutRelogement):
+        query = query.where(Relogement.statut == statut)
+    return query
+
+
+# --- Exports ------------------------------------------------------------------------------
+
+
+def export(actor: User, evenement: Evenement, *, liste: str, fmt: str,
+           now: datetime | None = None) -> tuple[bytes, str, str]:
+    """(content, mimetype, file name) of a housing list, audited as an export."""
+    from crise.hebergement import exports
+    from crise.hebergement.models import HEBERGEMENT_EXPORT_ROLES
+
+    now = now or utcnow()
+    check_view(actor, evenement)
+    if not actor.has_role(*HEBERGEMENT_EXPORT_ROLES):
+        raise ServiceError("Votre rôle ne permet pas d'exporter ces listes.")
+    if liste not in exports.LISTES or fmt not in exports.FORMATS:
+        raise ServiceError("Export inconnu.")
+    content = exports.ListeHebergement(actor, evenement, liste, now)
+    build, mimetype = exports.FORMATS[fmt]
+    record(actor, Action.EXPORT, "hebergement_evenement", evenement.id,
+           summary=f"Liste exportée ({exports.LISTES[liste]}, {fmt.upper()}, "
+                   f"{len(content.dossiers)} foyer(s))",
+           mairie_id=actor.mairie_id, evenement_id=evenement.id)
+    db.session.flush()
+    prefix = "EXERCICE-" if evenement.exercice else ""
+    return build(content), mimetype, f"{prefix}hebergement-{evenement.id}-{liste}-" \
+                                     f"{now:%Y%m%d-%H%M}.{fmt}"
