@@ -103,8 +103,10 @@ class NotBlank:
                 raise StopValidation(self.message)
             # The value could not be read (an impossible date…): that message says it.
             raise StopValidation()
-        if not field.data or not str(field.data).strip():
-            raise StopValidation(self.message)
+        data = field.data
+        if data is None or (isinstance(data, str) and not data.strip()) or (
+                isinstance(data, (list, tuple)) and not data):
+            raise StopValidation(self.message)  # 0 is a value: NumberRange judges it
 
 
 def _run(action, on_refusal):

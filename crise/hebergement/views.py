@@ -164,9 +164,10 @@ def _dossier_page(dossier, status=200, **forms):
     actuelle = dossier.solution_pour(nuit)
     solution_form = forms.get("solution_form") or SolutionForm(formdata=None)
     if not forms.get("solution_form"):
-        debut = actuelle.au if actuelle else nuit
-        solution_form.du.data = debut
-        solution_form.au.data = debut + timedelta(days=dossier.nb_nuits or 1)
+        # A new stay starts tonight; a move too, keeping the nights already planned.
+        solution_form.du.data = nuit
+        solution_form.au.data = max(actuelle.au, nuit + timedelta(days=1)) if actuelle \
+            else nuit + timedelta(days=dossier.nb_nuits or 1)
     prolonger_form = forms.get("prolonger_form") or ProlongerForm(formdata=None,
                                                                   prefix="prolonger")
     terminer_form = forms.get("terminer_form") or TerminerForm(formdata=None, prefix="terminer")
