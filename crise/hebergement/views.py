@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from crise.audit.services import record_view
-from crise.care.models import Personne
+from crise.care.models import CentreAccueil, Personne
 from crise.db import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
@@ -19,7 +20,8 @@ from crise.hebergement.forms import (ClotureForm, DossierForm, NoteRelogementFor
                                      ProlongerForm, RelogementForm, SolutionForm, TerminerForm)
 from crise.hebergement.models import (HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_EXPORT_ROLES,
                                       RELOGEMENT_ASK_ROLES, RELOGEMENT_EDIT_ROLES,
-                                      DossierHebergement, Solution, StatutRelogement)
+                                      DossierHebergement, Relogement, Solution,
+                                      StatutRelogement)
 
 PAGE_SIZE = 50
 VUES = {"sans-solution": "Sans solution ce soir", "heberges": "Hébergés ce soir",
@@ -59,7 +61,8 @@ def tableau(evenement_id):
              "heberges": lambda: services.heberges(current_user, evenement, nuit),
              "dossiers": lambda: services.tous(current_user, evenement),
              "relogement": lambda: services.relogements(current_user, evenement, statut)}[vue]()
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
+    pagination = db.paginate(query.options(*_list_loading(vue)),
+                             page=request.args.get("page", 1, type=int),
                              per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "hebergement/tableau.html", evenement=evenement, vue=vue, vues=VUES, nuit=nuit,
@@ -69,6 +72,18 @@ def tableau(evenement_id):
         a_recenser=services.a_recenser(current_user, evenement, limit=50)
         if vue == "sans-solution" else [],
         peut_exporter=current_user.has_role(*HEBERGEMENT_EXPORT_ROLES), listes=LISTES)
+
+
+def _list_loading(vue):
+    """What a list row shows, loaded with the page rather than one query per row."""
+    if vue == "relogement":
+        dossier = selectinload(Relogement.dossier)
+        return [selectinload(Relogement.notes), dossier.selectinload(
+            DossierHebergement.solutions), dossier.joinedload(DossierHebergement.referent),
+                dossier.joinedload(DossierHebergement.centre).joinedload(CentreAccueil.mairie)]
+    return [selectinload(DossierHebergement.solutions),
+            joinedload(DossierHebergement.referent),
+            joinedload(DossierHebergement.centre).joinedload(CentreAccueil.mairie)]
 
 
 @bp.route("/evenements/<int:evenement_id>/export/<liste>.<fmt>")

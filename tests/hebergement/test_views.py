@@ -191,3 +191,28 @@ def test_roles_without_housing(app, client, auth, famille, create_user):
     assert client.get(f"/hebergement/dossiers/{dossier_id}").status_code == 200
     assert client.get(f"/hebergement/evenements/{evenement_id}/export/dossiers.csv"
                       ).status_code == 403
+
+
+def test_lists_page_through_many_households(app, client, auth, famille, monkeypatch):
+    from crise.auth.models import User
+    from crise.care import services as care_services
+    from crise.care.models import CentreAccueil
+    from crise.extensions import db
+    from crise.hebergement import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    with app.app_context():
+        (seul,), _ = care_services.register(
+            db.session.get(User, famille["desk"].id),
+            db.session.get(CentreAccueil, famille["centre"].id),
+            [care_services.PersonneData(nom="Durand", prenom="Léon", categorie="sinistre")])
+        db.session.commit()
+        seul_id = seul.id
+    first = open_dossier(client, auth, famille)
+    client.post(f"/hebergement/personnes/{seul_id}/ouvrir", data=dossier_form(
+        jeton="d2", nb_personnes="1", nb_enfants="0", besoins=[]))
+    evenement_id = get_db_object(app, DossierHebergement, first).evenement_id
+    page1 = client.get(f"/hebergement/evenements/{evenement_id}").get_data(as_text=True)
+    assert "Page 1 sur 2" in page1 and f"/hebergement/evenements/{evenement_id}?page=2" in page1
+    page2 = client.get(f"/hebergement/evenements/{evenement_id}?page=2").get_data(as_text=True)
+    assert "DURAND Léon" in page2 and "DURAND Léon" not in page1  # oldest first
