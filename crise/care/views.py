@@ -1,9 +1,7 @@
 """The C.A.RE desk: thin views over crise.care.services."""
 
-import io
-
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +17,7 @@ from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db, limiter
 from crise.forms import choices, perform, submit
+from crise.http import file_response
 from crise.mairies.models import Mairie, mairie_by_code, mairies_ordered
 
 
@@ -316,10 +315,7 @@ def doublons(centre_id):
 
 
 def _pdf(data: bytes, name: str):
-    response = send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name,
-                         as_attachment=False)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(data, "application/pdf", name, attachment=False)
 
 
 def _badges_response(centre, personnes, what, name):
@@ -370,10 +366,7 @@ def export(centre_id, destinataire, fmt):
     except ServiceError:
         abort(404)
     db.session.commit()
-    response = send_file(io.BytesIO(data), mimetype=mimetype, download_name=name,
-                         as_attachment=True)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(data, mimetype, name)
 
 
 # --- A relative asks ---------------------------------------------------------------------

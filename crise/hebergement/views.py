@@ -1,9 +1,8 @@
 """DSOL housing and DLH rehousing: thin views over crise.hebergement.services."""
 
-import io
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,6 +13,7 @@ from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db
 from crise.forms import submit
+from crise.http import file_response
 from crise.hebergement import bp, services
 from crise.hebergement.exports import LISTES
 from crise.hebergement.forms import (ClotureForm, DossierForm, NoteRelogementForm,
@@ -97,10 +97,7 @@ def export(evenement_id, liste, fmt):
         db.session.rollback()
         abort(404)
     db.session.commit()
-    response = send_file(io.BytesIO(data), mimetype=mimetype, download_name=name,
-                         as_attachment=True)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(data, mimetype, name)
 
 
 # --- Opening a dossier --------------------------------------------------------------------
