@@ -118,6 +118,8 @@ def test_end_date_before_start_is_refused(app, client, auth, famille):
 def test_tonight_list_totals_and_exports(app, client, auth, famille):
     dossier_id = open_dossier(client, auth, famille)
     evenement_id = get_db_object(app, DossierHebergement, dossier_id).evenement_id
+    index = client.get("/evenements/").get_data(as_text=True)  # one click from the start
+    assert f'href="/hebergement/evenements/{evenement_id}"' in index
     board = client.get(f"/hebergement/evenements/{evenement_id}").get_data(as_text=True)
     assert f'data-testid="dossier-{dossier_id}"' in board and "Aucune solution" in board
     nuit = services.nuit_en_cours()
