@@ -113,7 +113,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from crise import audit, auth, care, evenements, hebergement, main, scop
+    from crise import audit, auth, care, cellule, evenements, hebergement, main, scop
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -122,6 +122,7 @@ def register_blueprints(app):
     app.register_blueprint(care.bp)
     app.register_blueprint(scop.bp)
     app.register_blueprint(hebergement.bp)
+    app.register_blueprint(cellule.bp)
 
 
 def register_errorhandlers(app):

@@ -1,5 +1,6 @@
 """Shared form helpers: French messages, Paris-local date-times, service errors."""
 
+import secrets
 from datetime import datetime
 
 from flask_wtf import FlaskForm
@@ -15,6 +16,15 @@ REQUIRED = "Ce champ est obligatoire."
 def choices(pairs) -> list[SelectChoice]:
     """Select/radio options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class JetonMixin:
+    """A hidden « jeton » drawn when the form is shown: the same form sent twice (double
+    click, a retry on a weak network) creates one record."""
+
+    def new_jeton(self):
+        if not self.jeton.data:
+            self.jeton.data = secrets.token_urlsafe(24)
 
 
 class Form(FlaskForm):

@@ -45,6 +45,7 @@ OBJECT_LABELS = {
     "recherche_proche": "Question d'un proche",
     "hebergement": "Dossier d'hébergement",
     "hebergement_evenement": "Hébergement d'un événement",
+    "main_courante": "Main courante",
 }
 
 

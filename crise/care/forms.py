@@ -1,5 +1,3 @@
-import secrets
-
 from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField,
                      RadioField, SelectField, StringField, TextAreaField)
 from wtforms import Form as PlainForm
@@ -8,15 +6,10 @@ from wtforms.validators import Length, NumberRange, Optional
 from crise.care.models import BESOIN_LABELS, CATEGORIE_LABELS, DESTINATION_LABELS
 from crise.care.services import CAPACITE_MAX, FOYER_MAX, GROUPE_MAX, NOM_MAX
 from crise.evenements.forms import MultiCheckboxField
-from crise.forms import Form, NotBlank, ParisDateTimeField, choices, max_length_message
+from crise.forms import (Form, JetonMixin, NotBlank, ParisDateTimeField, choices,
+                         max_length_message)
 
 BESOINS = list(BESOIN_LABELS.items())
-
-
-class JetonMixin:
-    def new_jeton(self):
-        if not self.jeton.data:
-            self.jeton.data = secrets.token_urlsafe(24)
 
 
 class OuvertureForm(JetonMixin, Form):

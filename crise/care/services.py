@@ -18,6 +18,7 @@ from crise.care.models import (BESOIN_LABELS, CENTRE_MANAGE_ROLES, ETAPES_OUVERT
                                Categorie, CentreAccueil, Cellule, Destination, EtapeOuverture,
                                Foyer, Fusion, JetonPapier, Orientation, Passage, Personne,
                                PersonneCle, Site, StatutOrientation)
+from crise.cellule.services import systeme as main_courante_systeme
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
@@ -153,6 +154,9 @@ def open_centre(actor: User, evenement: Evenement, *, site: Site, capacite: int 
     record(actor, Action.CREATE, "centre", centre.id,
            summary=f"C.A.RE ouvert : {centre.nom} (capacité {capacite})",
            mairie_id=centre.mairie_id, evenement_id=evenement.id)
+    main_courante_systeme(evenement.id, f"C.A.RE ouvert : {centre.nom} "
+                                        f"({centre.mairie.nom_court}, capacité {capacite})",
+                          objet_type="centre", objet_id=centre.id, now=ouvert_at)
     return centre, True
 
 
@@ -244,6 +248,9 @@ def close_centre(actor: User, centre: CentreAccueil, *, destination: str | None 
                    + (f" ({len(present)} départ(s) vers « {Destination(destination).label} »)"
                       if present else ""),
            mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    main_courante_systeme(centre.evenement_id, f"C.A.RE fermé : {centre.nom} "
+                                               f"({centre.mairie.nom_court})",
+                          objet_type="centre", objet_id=centre.id, now=now)
     db.session.flush()
     return len(present)
 

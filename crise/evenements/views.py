@@ -30,9 +30,12 @@ def index():
 
     centres = open_centres_for(current_user) if current_user.has_role(
         *PERSON_VIEW_ROLES) else []
+    from crise.cellule.views import en_attente_context
+
     return render_template("evenements/index.html", pagination=pagination,
                            evenements=pagination.items, statut=statut, nature=nature,
-                           centres=centres, presents=present_totals([c.id for c in centres]))
+                           centres=centres, presents=present_totals([c.id for c in centres]),
+                           **en_attente_context())
 
 
 def _data_from(form, mairies) -> services.EvenementData:

@@ -5,8 +5,8 @@ from wtforms import (FormField, HiddenField, IntegerField, RadioField, SelectFie
 from wtforms import Form as PlainForm
 from wtforms.validators import Length, NumberRange, Optional
 
-from crise.care.forms import JetonMixin
-from crise.forms import Form, NotBlank, ParisDateTimeField, choices, max_length_message
+from crise.forms import (Form, JetonMixin, NotBlank, ParisDateTimeField, choices,
+                         max_length_message)
 from crise.scop.models import Urgence
 from crise.scop.services import QUANTITE_MAX, UMIP_PUBLICS, VPU_ARTICLES
 

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("cellule", __name__, url_prefix="/cellule")
+
+from crise.cellule import views  # noqa: E402,F401

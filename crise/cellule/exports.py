@@ -1,0 +1,120 @@
+"""The main courante as CSV (via crise.care.exports) and PDF, struck entries included."""
+
+import io
+from datetime import datetime
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from crise.audit.models import Action
+from crise.audit.services import record
+from crise.care import exports as care_exports
+from crise.care.pdf import FONT, FONT_BOLD, register_fonts
+from crise.db import utcnow
+from crise.extensions import db
+from crise.formatting import format_datetime
+
+COLUMNS = [("numero", "N°"), ("fait", "Heure du fait"), ("ecrit", "Écrit le"),
+           ("auteur", "Auteur"), ("type", "Type"), ("priorite", "Priorité"),
+           ("source", "Source / support"), ("texte", "Texte"), ("barree", "Barrée")]
+
+
+class MainCourante(care_exports.Liste):
+    columns = COLUMNS
+    widths = (7, 17, 17, 24, 16, 10, 24, 80, 40)
+    sheet_title = "Main courante"
+
+    def __init__(self, evenement, filtres, now: datetime):
+        from crise.cellule import services
+
+        self.evenement, self.exercice, self.generated_at = evenement, evenement.exercice, now
+        self.entrees = list(reversed(db.session.scalars(
+            services.main_courante(evenement, filtres)).all()))  # in the order of the facts
+        self.counts = {"Entrées": len(self.entrees),
+                       "Barrées": sum(1 for e in self.entrees if e.barree_at)}
+
+    @property
+    def title(self) -> str:
+        return ("EXERCICE — " if self.exercice else "") + \
+            f"Main courante — {self.evenement.titre}"
+
+    def rows(self) -> list[dict]:
+        return [{
+            "numero": e.id, "fait": format_datetime(e.fait_at),
+            "ecrit": format_datetime(e.ecrit_at),
+            "auteur": e.auteur_nom + (f" ({e.auteur_role_label})" if e.auteur_role else ""),
+            "type": e.type_label + (" (application)" if e.systeme else ""),
+            "priorite": e.priorite_label,
+            "source": " / ".join(p for p in (e.source, e.support_label if e.support else "")
+                                 if p),
+            "texte": e.texte,
+            "barree": (f"BARRÉE le {format_datetime(e.barree_at)} par {e.barree_par_nom} : "
+                       f"{e.barree_motif}") if e.barree_at else "",
+        } for e in self.entrees]
+
+
+def to_pdf(liste: MainCourante) -> bytes:
+    register_fonts()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm,
+                            rightMargin=10 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
+                            title=liste.title, author="Ville de Paris — cellule centrale de crise")
+    small = ParagraphStyle("s", fontName=FONT, fontSize=7.5, leading=9)
+    story = []
+    if liste.exercice:
+        story.append(Paragraph("EXERCICE — EXERCICE — EXERCICE", ParagraphStyle(
+            "x", fontName=FONT_BOLD, fontSize=16, leading=20, alignment=1,
+            backColor=colors.HexColor("#FFCC00"), borderColor=colors.black, borderWidth=1.5,
+            borderPadding=4)))
+        story.append(Spacer(1, 4 * mm))
+    story.append(Paragraph(_escape(liste.title), ParagraphStyle(
+        "t", fontName=FONT_BOLD, fontSize=13, leading=16)))
+    story.append(Paragraph(f"Édité le {format_datetime(liste.generated_at)} — "
+                           + " · ".join(f"{k} : {v}" for k, v in liste.counts.items()),
+                           ParagraphStyle("c", fontName=FONT, fontSize=9, leading=12)))
+    story.append(Spacer(1, 4 * mm))
+    keys = [k for k, _ in COLUMNS if k != "barree"]
+    header = [Paragraph(f"<b>{label}</b>", small) for k, label in COLUMNS if k in keys]
+    body = []
+    for entree, row in zip(liste.entrees, liste.rows()):
+        cells = []
+        for key in keys:
+            text = _escape(str(row[key])).replace("\n", "<br/>")
+            if entree.barree_at and key == "texte":
+                text = f"<strike>{text}</strike><br/><b>{_escape(row['barree'])}</b>"
+            cells.append(Paragraph(text, small))
+        body.append(cells)
+    table = Table([header] + body, repeatRows=1, colWidths=[
+        10 * mm, 22 * mm, 22 * mm, 32 * mm, 22 * mm, 15 * mm, 32 * mm, 122 * mm])
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E9EE")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    story.append(table)
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+FORMATS = {"csv": (care_exports.to_csv, "text/csv; charset=utf-8"),
+           "pdf": (to_pdf, "application/pdf")}
+
+
+def export(actor, evenement, filtres, fmt: str, now: datetime | None = None
+           ) -> tuple[bytes, str, str]:
+    now = now or utcnow()
+    liste = MainCourante(evenement, filtres, now)
+    build, mimetype = FORMATS[fmt]
+    record(actor, Action.EXPORT, "main_courante", evenement.id,
+           summary=f"Main courante exportée ({fmt.upper()}, {len(liste.entrees)} entrée(s))",
+           evenement_id=evenement.id)
+    db.session.flush()
+    prefix = "EXERCICE-" if evenement.exercice else ""
+    return build(liste), mimetype, f"{prefix}main-courante-{evenement.id}-{now:%Y%m%d-%H%M}.{fmt}"

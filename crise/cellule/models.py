@@ -1,0 +1,222 @@
+"""The Cellule Centrale de Crise: its activation, the main courante, decisions.
+
+The main courante is evidence: an entry is never edited nor deleted. A wrong entry is struck
+through with a reason and stays visible; the ORM refuses any other change (see the guards at
+the end of this module), whatever the route.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crise.auth.models import Role, User
+from crise.db import TimestampMixin, utcnow
+from crise.errors import ServiceError
+from crise.evenements.models import Evenement
+from crise.extensions import db
+from crise.mairies.models import Mairie
+
+CELLULE_ROLES = (Role.CELLULE, Role.ADMIN)
+
+TYPE_LABELS = {"information": "Information", "demande": "Demande", "action": "Action",
+               "decision": "Décision", "point_situation": "Point de situation"}
+SUPPORT_LABELS = {"telephone": "Téléphone", "radio": "Radio", "mail": "Mail", "oral": "Oral",
+                  "reunion": "Réunion", "application": "Application", "autre": "Autre"}
+PRIORITE_LABELS = {"normale": "Normale", "haute": "Haute", "urgente": "Urgente"}
+# The directions of the Ville that receive decisions, and the role that answers for each.
+DIRECTIONS = {"DSOL": "DSOL — solidarités", "DLH": "DLH — logement et habitat",
+              "DPMP": "DPMP — prévention et protection", "DDCT": "DDCT — démocratie, citoyens "
+              "et territoires", "DICOM": "DICOM — communication", "DPE": "DPE — propreté et eau",
+              "DVD": "DVD — voirie et déplacements", "DASCO": "DASCO — affaires scolaires"}
+DIRECTION_ROLES = {"DSOL": Role.DSOL, "DLH": Role.DLH}
+ETAT_LABELS = {"": "Pas encore d'application", "en_cours": "En cours",
+               "appliquee": "Appliquée", "impossible": "Impossible"}
+
+
+class ActivationCellule(db.Model):
+    """The cellule activated for an event, from when to when, and who sits in it."""
+
+    __tablename__ = "cellule_activation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"), index=True)
+    activee_at: Mapped[datetime] = mapped_column(default=utcnow)
+    activee_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    desactivee_at: Mapped[datetime | None]
+    desactivee_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    evenement: Mapped[Evenement] = relationship()
+    activee_par: Mapped[User | None] = relationship(foreign_keys=[activee_par_id])
+    membres: Mapped[list["MembreCellule"]] = relationship(
+        back_populates="activation", order_by="MembreCellule.id", cascade="all, delete-orphan")
+
+    @property
+    def active(self) -> bool:
+        return self.desactivee_at is None
+
+
+class MembreCellule(db.Model):
+    __tablename__ = "cellule_membre"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activation_id: Mapped[int] = mapped_column(sa.ForeignKey("cellule_activation.id"),
+                                               index=True)
+    nom: Mapped[str] = mapped_column(sa.String(120))
+    direction: Mapped[str] = mapped_column(sa.String(120), default="")
+    fonction: Mapped[str] = mapped_column(sa.String(120), default="")
+    depuis_at: Mapped[datetime] = mapped_column(default=utcnow)
+    jusqu_at: Mapped[datetime | None]
+
+    activation: Mapped[ActivationCellule] = relationship(back_populates="membres")
+
+
+class EntreeMainCourante(db.Model):
+    __tablename__ = "cellule_main_courante"
+    __table_args__ = (sa.Index("ix_cellule_main_courante_fil", "evenement_id", "fait_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"))
+    fait_at: Mapped[datetime]
+    ecrit_at: Mapped[datetime] = mapped_column(default=utcnow)
+    auteur_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # Who wrote it, as they were then (a renamed account does not rewrite the log).
+    auteur_nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    auteur_role: Mapped[str] = mapped_column(sa.String(32), default="")
+    type: Mapped[str] = mapped_column(sa.String(20))
+    source: Mapped[str] = mapped_column(sa.String(200), default="")
+    support: Mapped[str] = mapped_column(sa.String(20), default="")
+    priorite: Mapped[str] = mapped_column(sa.String(10), default="normale")
+    texte: Mapped[str] = mapped_column(sa.Text)
+    systeme: Mapped[bool] = mapped_column(default=False)
+    # What it concerns: « centre », « demande », « decision », « reunion » and its id.
+    objet_type: Mapped[str] = mapped_column(sa.String(20), default="")
+    objet_id: Mapped[int | None]
+    barree_at: Mapped[datetime | None]
+    barree_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    barree_par_nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    barree_motif: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    evenement: Mapped[Evenement] = relationship()
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS.get(self.type, self.type)
+
+    @property
+    def support_label(self) -> str:
+        return SUPPORT_LABELS.get(self.support, self.support)
+
+    @property
+    def priorite_label(self) -> str:
+        return PRIORITE_LABELS.get(self.priorite, self.priorite)
+
+    @property
+    def auteur_role_label(self) -> str:
+        try:
+            return Role(self.auteur_role).label
+        except ValueError:
+            return self.auteur_role
+
+
+class Decision(TimestampMixin, db.Model):
+    __tablename__ = "cellule_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"), index=True)
+    texte: Mapped[str] = mapped_column(sa.Text)
+    echeance_at: Mapped[datetime | None]
+    prise_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reunion_id: Mapped[int | None]
+    jeton_creation: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+
+    evenement: Mapped[Evenement] = relationship()
+    prise_par: Mapped[User | None] = relationship()
+    destinataires: Mapped[list["DestinataireDecision"]] = relationship(
+        back_populates="decision", order_by="DestinataireDecision.id",
+        cascade="all, delete-orphan")
+
+    def en_retard(self, dest: "DestinataireDecision", now: datetime) -> bool:
+        return self.echeance_at is not None and now > self.echeance_at and \
+            dest.etat not in ("appliquee", "impossible")
+
+    def progres(self, now: datetime | None = None) -> dict:
+        now = now or utcnow()
+        dests = self.destinataires
+        return {"total": len(dests),
+                "pris_connaissance": sum(1 for d in dests if d.pris_connaissance_at),
+                "appliquee": sum(1 for d in dests if d.etat == "appliquee"),
+                "impossible": sum(1 for d in dests if d.etat == "impossible"),
+                "en_retard": sum(1 for d in dests if self.en_retard(d, now))}
+
+
+class DestinataireDecision(db.Model):
+    """One addressee of a decision (a mairie or a direction) and how far it has got."""
+
+    __tablename__ = "cellule_destinataire"
+    __table_args__ = (sa.UniqueConstraint("decision_id", "mairie_id", "direction"),
+                      sa.Index("ix_cellule_destinataire_mairie", "mairie_id", "etat"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(sa.ForeignKey("cellule_decision.id"), index=True)
+    mairie_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mairie.id"))
+    direction: Mapped[str] = mapped_column(sa.String(16), default="")
+    pris_connaissance_at: Mapped[datetime | None]
+    pris_connaissance_par_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id"))
+    etat: Mapped[str] = mapped_column(sa.String(16), default="")
+    etat_at: Mapped[datetime | None]
+    etat_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    motif: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    decision: Mapped[Decision] = relationship(back_populates="destinataires")
+    mairie: Mapped[Mairie | None] = relationship()
+    pris_connaissance_par: Mapped[User | None] = relationship(
+        foreign_keys=[pris_connaissance_par_id])
+    etat_par: Mapped[User | None] = relationship(foreign_keys=[etat_par_id])
+
+    @property
+    def libelle(self) -> str:
+        return self.mairie.nom_court if self.mairie else DIRECTIONS.get(self.direction,
+                                                                        self.direction)
+
+    @property
+    def etat_label(self) -> str:
+        return ETAT_LABELS.get(self.etat, self.etat)
+
+    def peut_repondre(self, user: User) -> bool:
+        """The addressee itself, or the cellule recording what a direction said by phone."""
+        if self.mairie_id is not None:
+            return user.mairie_id == self.mairie_id and user.has_role(
+                Role.RESPONSABLE_CARE, Role.AGENT_ACCUEIL)
+        role = DIRECTION_ROLES.get(self.direction)
+        return (role is not None and user.has_role(role)) or user.has_role(*CELLULE_ROLES)
+
+
+# --- The main courante is append-only ------------------------------------------------------
+
+STRIKE_FIELDS = {"barree_at", "barree_par_id", "barree_par_nom", "barree_motif"}
+
+
+@sa.event.listens_for(EntreeMainCourante, "before_update")
+def _refuse_edit(mapper, connection, target):
+    state = sa.inspect(target)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    if changed - STRIKE_FIELDS:
+        raise ServiceError("Une entrée de la main courante ne se modifie pas : barrez-la avec "
+                           "un motif et écrivez-en une nouvelle.")
+    if state.attrs.barree_at.history.deleted and state.attrs.barree_at.history.deleted[0]:
+        raise ServiceError("Cette entrée est déjà barrée.")
+
+
+@sa.event.listens_for(EntreeMainCourante, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise ServiceError("Une entrée de la main courante ne se supprime pas.")
+
+
+@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
+def _refuse_bulk(orm_execute_state):
+    if (orm_execute_state.is_update or orm_execute_state.is_delete) and any(
+            getattr(m, "class_", None) is EntreeMainCourante
+            for m in orm_execute_state.all_mappers):
+        raise ServiceError("La main courante ne se modifie pas en masse.")

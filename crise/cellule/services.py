@@ -1,0 +1,348 @@
+"""Cellule rules: activation, the main courante (append-only), decisions and their follow-up.
+
+Services flush, never commit.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from crise.auth.models import User
+from crise.cellule.models import (CELLULE_ROLES, DIRECTION_ROLES, DIRECTIONS, ETAT_LABELS,
+                                  PRIORITE_LABELS, SUPPORT_LABELS, TYPE_LABELS,
+                                  ActivationCellule, Decision, DestinataireDecision,
+                                  EntreeMainCourante, MembreCellule)
+from crise.db import utcnow
+from crise.errors import ServiceError
+from crise.evenements.models import Evenement
+from crise.extensions import db
+from crise.mairies.models import Mairie
+
+TEXTE_MAX = 5000
+
+
+def _check_cellule(actor: User) -> None:
+    if not actor.has_role(*CELLULE_ROLES):
+        raise ServiceError("Réservé à la cellule centrale de crise.")
+
+
+# --- The main courante --------------------------------------------------------------------
+
+
+def systeme(evenement_id: int, texte: str, *, objet_type: str = "", objet_id: int | None = None,
+            type: str = "information", now: datetime | None = None) -> EntreeMainCourante:
+    """An entry written by the application itself (C.A.RE opened, request moved…)."""
+    now = now or utcnow()
+    entree = EntreeMainCourante(
+        evenement_id=evenement_id, fait_at=now, ecrit_at=now, auteur_nom="Application",
+        type=type, support="application", priorite="normale", texte=texte[:TEXTE_MAX],
+        systeme=True, objet_type=objet_type, objet_id=objet_id)
+    db.session.add(entree)
+    return entree
+
+
+@dataclass
+class EntreeData:
+    texte: str = ""
+    type: str = "information"
+    fait_at: datetime | None = None
+    source: str = ""
+    support: str = ""
+    priorite: str = "normale"
+    objet: str = ""  # « centre:12 », « demande:4 », « decision:3 »
+
+
+def ecrire(actor: User, evenement: Evenement, data: EntreeData, *,
+           now: datetime | None = None) -> EntreeMainCourante:
+    now = now or utcnow()
+    _check_cellule(actor)
+    texte = (data.texte or "").strip()
+    if not texte:
+        raise ServiceError("Écrivez le contenu de l'entrée.", field="texte")
+    if len(texte) > TEXTE_MAX:
+        raise ServiceError(f"{TEXTE_MAX} caractères au maximum.", field="texte")
+    if data.type not in TYPE_LABELS:
+        raise ServiceError("Choisissez le type d'entrée.", field="type")
+    if data.support and data.support not in SUPPORT_LABELS:
+        raise ServiceError("Support inconnu.", field="support")
+    if data.priorite not in PRIORITE_LABELS:
+        raise ServiceError("Priorité inconnue.", field="priorite")
+    fait_at = data.fait_at or now
+    if fait_at > now + timedelta(minutes=5):
+        raise ServiceError("L'heure du fait est dans le futur.", field="fait_at")
+    if fait_at < evenement.survenu_at - timedelta(days=1):
+        raise ServiceError("L'heure du fait précède l'événement.", field="fait_at")
+    objet_type, objet_id = _objet(evenement, data.objet)
+    entree = EntreeMainCourante(
+        evenement_id=evenement.id, fait_at=fait_at, ecrit_at=now, auteur_id=actor.id,
+        auteur_nom=actor.nom or actor.email, auteur_role=actor.role, type=data.type,
+        source=(data.source or "").strip()[:200], support=data.support,
+        priorite=data.priorite, texte=texte, objet_type=objet_type, objet_id=objet_id)
+    db.session.add(entree)
+    db.session.flush()
+    return entree
+
+
+def _objet(evenement: Evenement, objet: str) -> tuple[str, int | None]:
+    if not objet:
+        return "", None
+    kind, _, raw = objet.partition(":")
+    if not raw.isdigit():
+        raise ServiceError("Lien inconnu.", field="objet")
+    from crise.care.models import CentreAccueil
+    from crise.scop.models import DemandeScop
+
+    model = {"centre": CentreAccueil, "demande": DemandeScop, "decision": Decision}.get(kind)
+    found = db.session.get(model, int(raw)) if model else None
+    if found is None or found.evenement_id != evenement.id:
+        raise ServiceError("Ce lien ne concerne pas cet événement.", field="objet")
+    return kind, found.id
+
+
+def barrer(actor: User, entree: EntreeMainCourante, motif: str, *,
+           now: datetime | None = None) -> EntreeMainCourante:
+    """Strike a wrong entry through: it stays visible, with who, when and why."""
+    _check_cellule(actor)
+    motif = (motif or "").strip()
+    if not motif:
+        raise ServiceError("Indiquez pourquoi l'entrée est barrée.", field="motif")
+    if entree.barree_at is not None:
+        raise ServiceError("Cette entrée est déjà barrée.")
+    if entree.systeme:
+        raise ServiceError("Une entrée écrite par l'application ne se barre pas : elle dit ce "
+                           "qui s'est passé dans l'outil.")
+    entree.barree_at, entree.barree_par_id = now or utcnow(), actor.id
+    entree.barree_par_nom, entree.barree_motif = actor.nom or actor.email, motif[:500]
+    db.session.flush()
+    return entree
+
+
+@dataclass
+class Filtres:
+    type: str = ""
+    priorite: str = ""
+    origine: str = ""  # « humain », « systeme »
+    q: str = ""
+    barrees: bool = True
+
+
+def main_courante(evenement: Evenement, filtres: Filtres):
+    query = sa.select(EntreeMainCourante).where(
+        EntreeMainCourante.evenement_id == evenement.id)
+    if filtres.type in TYPE_LABELS:
+        query = query.where(EntreeMainCourante.type == filtres.type)
+    if filtres.priorite in PRIORITE_LABELS:
+        query = query.where(EntreeMainCourante.priorite == filtres.priorite)
+    if filtres.origine in ("humain", "systeme"):
+        query = query.where(EntreeMainCourante.systeme.is_(filtres.origine == "systeme"))
+    if not filtres.barrees:
+        query = query.where(EntreeMainCourante.barree_at.is_(None))
+    for word in (filtres.q or "").split()[:5]:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        query = query.where(sa.or_(EntreeMainCourante.texte.ilike(pattern),
+                                   EntreeMainCourante.source.ilike(pattern),
+                                   EntreeMainCourante.auteur_nom.ilike(pattern)))
+    return query.order_by(EntreeMainCourante.fait_at.desc(), EntreeMainCourante.id.desc())
+
+
+# --- Activation ---------------------------------------------------------------------------
+
+
+def activation_of(evenement: Evenement) -> ActivationCellule | None:
+    return db.session.scalar(sa.select(ActivationCellule).where(
+        ActivationCellule.evenement_id == evenement.id).order_by(
+        ActivationCellule.id.desc()).limit(1))
+
+
+def activer(actor: User, evenement: Evenement, *, now: datetime | None = None
+            ) -> ActivationCellule:
+    now = now or utcnow()
+    _check_cellule(actor)
+    if not evenement.en_cours:
+        raise ServiceError("Cet événement est clos.")
+    current = activation_of(evenement)
+    if current is not None and current.active:
+        raise ServiceError("La cellule est déjà activée pour cet événement.")
+    activation = ActivationCellule(evenement_id=evenement.id, activee_at=now,
+                                   activee_par_id=actor.id)
+    db.session.add(activation)
+    systeme(evenement.id, f"Cellule centrale de crise activée par {actor.nom or actor.email}",
+            now=now)
+    db.session.flush()
+    return activation
+
+
+def desactiver(actor: User, activation: ActivationCellule, *, now: datetime | None = None
+               ) -> ActivationCellule:
+    now = now or utcnow()
+    _check_cellule(actor)
+    if not activation.active:
+        raise ServiceError("La cellule est déjà désactivée.")
+    activation.desactivee_at, activation.desactivee_par_id = now, actor.id
+    for membre in activation.membres:
+        membre.jusqu_at = membre.jusqu_at or now
+    systeme(activation.evenement_id, "Cellule centrale de crise désactivée", now=now)
+    db.session.flush()
+    return activation
+
+
+def ajouter_membre(actor: User, activation: ActivationCellule, *, nom: str, direction: str = "",
+                   fonction: str = "", now: datetime | None = None) -> MembreCellule:
+    _check_cellule(actor)
+    if not activation.active:
+        raise ServiceError("La cellule n'est pas activée.")
+    nom = (nom or "").strip()
+    if not nom:
+        raise ServiceError("Indiquez le nom du membre.", field="nom")
+    membre = MembreCellule(nom=nom[:120], direction=(direction or "").strip()[:120],
+                           fonction=(fonction or "").strip()[:120], depuis_at=now or utcnow())
+    activation.membres.append(membre)
+    db.session.flush()
+    return membre
+
+
+def retirer_membre(actor: User, membre: MembreCellule, *, now: datetime | None = None
+                   ) -> MembreCellule:
+    _check_cellule(actor)
+    if membre.jusqu_at is None:
+        membre.jusqu_at = now or utcnow()
+    db.session.flush()
+    return membre
+
+
+# --- Decisions ----------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionData:
+    texte: str = ""
+    echeance_at: datetime | None = None
+    toutes_mairies: bool = False
+    mairies: list = field(default_factory=list)  # Mairie objects
+    directions: list = field(default_factory=list)  # codes of DIRECTIONS
+
+
+def decider(actor: User, evenement: Evenement, data: DecisionData, *, jeton: str | None = None,
+            reunion_id: int | None = None, now: datetime | None = None
+            ) -> tuple[Decision, bool]:
+    """A decision of the cellule, pushed to its addressees (mairies and/or directions)."""
+    now = now or utcnow()
+    if jeton:
+        existing = db.session.scalar(sa.select(Decision).where(Decision.jeton_creation == jeton))
+        if existing is not None:
+            return existing, False
+    _check_cellule(actor)
+    if not evenement.en_cours:
+        raise ServiceError("Cet événement est clos : plus de décision.")
+    texte = (data.texte or "").strip()
+    if not texte:
+        raise ServiceError("Écrivez la décision.", field="texte")
+    if len(texte) > TEXTE_MAX:
+        raise ServiceError(f"{TEXTE_MAX} caractères au maximum.", field="texte")
+    if data.echeance_at is not None and data.echeance_at < now - timedelta(minutes=5):
+        raise ServiceError("L'échéance est déjà passée.", field="echeance_at")
+    mairies = list(evenement.mairies) if data.toutes_mairies else list(data.mairies)
+    unknown = [d for d in data.directions if d not in DIRECTIONS]
+    if unknown:
+        raise ServiceError("Direction inconnue.", field="directions")
+    if not mairies and not data.directions:
+        raise ServiceError("Choisissez au moins un destinataire : des mairies ou des "
+                           "directions.", field="mairies")
+    decision = Decision(evenement_id=evenement.id, texte=texte, echeance_at=data.echeance_at,
+                        prise_par_id=actor.id, reunion_id=reunion_id,
+                        jeton_creation=jeton or None, created_at=now, updated_at=now)
+    seen = set()
+    for mairie in mairies:
+        if mairie.id not in seen:
+            seen.add(mairie.id)
+            decision.destinataires.append(DestinataireDecision(mairie_id=mairie.id))
+    for code in dict.fromkeys(data.directions):
+        decision.destinataires.append(DestinataireDecision(direction=code))
+    db.session.add(decision)
+    db.session.flush()
+    noms = ", ".join(d.libelle for d in decision.destinataires)
+    entree = systeme(evenement.id, f"Décision n° {decision.id} : {texte} — destinataires : "
+                                   f"{noms}", type="decision", objet_type="decision",
+                     objet_id=decision.id, now=now)
+    entree.auteur_id, entree.auteur_nom, entree.auteur_role = (
+        actor.id, actor.nom or actor.email, actor.role)
+    db.session.flush()
+    return decision, True
+
+
+def _destinataire_for(actor: User, decision: Decision,
+                      destinataire: DestinataireDecision | None) -> DestinataireDecision:
+    if destinataire is None:
+        mine = [d for d in decision.destinataires if d.mairie_id is not None
+                and d.mairie_id == actor.mairie_id]
+        if not mine:
+            raise ServiceError("Votre mairie n'est pas destinataire de cette décision.")
+        destinataire = mine[0]
+    if destinataire.decision_id != decision.id or not destinataire.peut_repondre(actor):
+        raise ServiceError("Vous ne répondez pas pour ce destinataire de la décision.")
+    return destinataire
+
+
+def prendre_connaissance(actor: User, decision: Decision,
+                         destinataire: DestinataireDecision | None = None, *,
+                         now: datetime | None = None) -> DestinataireDecision:
+    now = now or utcnow()
+    dest = _destinataire_for(actor, decision, destinataire)
+    if dest.pris_connaissance_at is None:
+        dest.pris_connaissance_at, dest.pris_connaissance_par_id = now, actor.id
+        systeme(decision.evenement_id, f"Décision n° {decision.id} : {dest.libelle} en a pris "
+                                       f"connaissance ({actor.nom or actor.email})",
+                objet_type="decision", objet_id=decision.id, now=now)
+    db.session.flush()
+    return dest
+
+
+def rendre_compte(actor: User, decision: Decision, etat: str, motif: str = "",
+                  destinataire: DestinataireDecision | None = None, *,
+                  now: datetime | None = None) -> DestinataireDecision:
+    """The addressee reports the application: appliquée, en cours, or impossible (why)."""
+    now = now or utcnow()
+    dest = _destinataire_for(actor, decision, destinataire)
+    if etat not in ("appliquee", "en_cours", "impossible"):
+        raise ServiceError("Choisissez où en est l'application.", field="etat")
+    motif = (motif or "").strip()
+    if etat == "impossible" and not motif:
+        raise ServiceError("Expliquez pourquoi la décision ne peut pas être appliquée.",
+                           field="motif")
+    if dest.pris_connaissance_at is None:
+        prendre_connaissance(actor, decision, dest, now=now)
+    dest.etat, dest.etat_at, dest.etat_par_id, dest.motif = etat, now, actor.id, motif[:500]
+    systeme(decision.evenement_id, f"Décision n° {decision.id} : {dest.libelle} — "
+                                   f"{ETAT_LABELS[etat]}" + (f" : {motif}" if motif else ""),
+            objet_type="decision", objet_id=decision.id, now=now)
+    db.session.flush()
+    return dest
+
+
+def decisions_evenement(evenement: Evenement):
+    return sa.select(Decision).where(Decision.evenement_id == evenement.id).order_by(
+        Decision.created_at.desc(), Decision.id.desc())
+
+
+def decisions_en_attente(actor: User, *, limit: int = 50) -> list[tuple[Decision,
+                                                                       DestinataireDecision]]:
+    """What waits for the user's mairie or direction: not acknowledged or not applied yet."""
+    if actor.mairie_id is not None:
+        who = DestinataireDecision.mairie_id == actor.mairie_id
+    else:
+        codes = [code for code, role in DIRECTION_ROLES.items() if actor.has_role(role)]
+        if not codes:
+            return []
+        who = DestinataireDecision.direction.in_(codes)
+    rows = db.session.execute(
+        sa.select(Decision, DestinataireDecision).join(DestinataireDecision)
+        .join(Evenement, Evenement.id == Decision.evenement_id)
+        .where(who, DestinataireDecision.etat.not_in(["appliquee", "impossible"]))
+        .order_by(Decision.echeance_at.is_(None), Decision.echeance_at, Decision.created_at)
+        .limit(limit)).all()
+    return [(decision, dest) for decision, dest in rows]
+
+
+def mairies_choices(evenement: Evenement) -> list[Mairie]:
+    return sorted(evenement.mairies, key=lambda m: m.ordre)

@@ -1,0 +1,264 @@
+"""The Cellule Centrale de Crise: thin views over crise.cellule.services."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crise.cellule import bp, exports, services
+from crise.cellule.forms import BarrerForm, CompteForm, DecisionForm, EntreeForm, MembreForm
+from crise.cellule.models import (CELLULE_ROLES, DIRECTION_ROLES, PRIORITE_LABELS, TYPE_LABELS,
+                                  Decision, DestinataireDecision, EntreeMainCourante,
+                                  MembreCellule)
+from crise.db import utcnow
+from crise.evenements.models import get_evenement_or_404
+from crise.extensions import db
+from crise.forms import choices, perform, submit
+from crise.http import file_response
+from crise.mairies.models import mairie_by_code
+
+PAGE_SIZE = 50
+
+
+def _cellule_event(evenement_id):
+    evenement = get_evenement_or_404(evenement_id, current_user)
+    if not current_user.has_role(*CELLULE_ROLES):
+        abort(403)
+    return evenement
+
+
+# --- The cellule of an event --------------------------------------------------------------
+
+
+@bp.route("/evenements/<int:evenement_id>")
+def tableau(evenement_id):
+    evenement = _cellule_event(evenement_id)
+    decisions = db.session.scalars(services.decisions_evenement(evenement).limit(100)).all()
+    return render_template("cellule/tableau.html", evenement=evenement,
+                           activation=services.activation_of(evenement),
+                           membre_form=MembreForm(formdata=None), decisions=decisions,
+                           now=utcnow())
+
+
+@bp.route("/evenements/<int:evenement_id>/activer", methods=["POST"])
+def activer(evenement_id):
+    evenement = _cellule_event(evenement_id)
+    perform(lambda: services.activer(current_user, evenement), "Cellule centrale activée.")
+    return redirect(url_for("cellule.tableau", evenement_id=evenement.id))
+
+
+@bp.route("/evenements/<int:evenement_id>/desactiver", methods=["POST"])
+def desactiver(evenement_id):
+    evenement = _cellule_event(evenement_id)
+    activation = services.activation_of(evenement)
+    if activation is None:
+        abort(404)
+    perform(lambda: services.desactiver(current_user, activation),
+            "Cellule centrale désactivée.")
+    return redirect(url_for("cellule.tableau", evenement_id=evenement.id))
+
+
+@bp.route("/evenements/<int:evenement_id>/membres", methods=["POST"])
+def ajouter_membre(evenement_id):
+    evenement = _cellule_event(evenement_id)
+    activation = services.activation_of(evenement)
+    if activation is None:
+        abort(404)
+    form = MembreForm()
+    if form.validate_on_submit():
+        ok, _ = submit(form, lambda: services.ajouter_membre(
+            current_user, activation, nom=form.nom.data, direction=form.direction.data or "",
+            fonction=form.fonction.data or ""))
+        if ok:
+            flash(f"{form.nom.data} ajouté(e) à la cellule.", "success")
+            return redirect(url_for("cellule.tableau", evenement_id=evenement.id))
+    decisions = db.session.scalars(services.decisions_evenement(evenement).limit(100)).all()
+    return render_template("cellule/tableau.html", evenement=evenement, activation=activation,
+                           membre_form=form, decisions=decisions, now=utcnow()), 422
+
+
+@bp.route("/membres/<int:membre_id>/retirer", methods=["POST"])
+def retirer_membre(membre_id):
+    membre = db.session.get(MembreCellule, membre_id)
+    if membre is None:
+        abort(404)
+    evenement = _cellule_event(membre.activation.evenement_id)
+    perform(lambda: services.retirer_membre(current_user, membre),
+            f"{membre.nom} a quitté la cellule.")
+    return redirect(url_for("cellule.tableau", evenement_id=evenement.id))
+
+
+# --- The main courante --------------------------------------------------------------------
+
+
+def _filtres() -> services.Filtres:
+    return services.Filtres(type=request.args.get("type", ""),
+                            priorite=request.args.get("priorite", ""),
+                            origine=request.args.get("origine", ""),
+                            q=(request.args.get("q") or "")[:100],
+                            barrees=request.args.get("masquer_barrees") != "1")
+
+
+def _objet_choices(evenement):
+    from crise.care.models import CentreAccueil
+    from crise.scop.models import DemandeScop
+
+    centres = db.session.scalars(db.select(CentreAccueil).where(
+        CentreAccueil.evenement_id == evenement.id).order_by(CentreAccueil.id)).all()
+    demandes = db.session.scalars(db.select(DemandeScop).where(
+        DemandeScop.evenement_id == evenement.id).order_by(DemandeScop.id.desc()).limit(50)
+    ).all()
+    decisions = db.session.scalars(services.decisions_evenement(evenement).limit(50)).all()
+    return choices([("", "—")]
+                   + [(f"centre:{c.id}", f"C.A.RE {c.nom}") for c in centres]
+                   + [(f"demande:{d.id}", f"Demande SCOP n° {d.id} ({d.type_label}, "
+                                          f"{d.mairie.nom_court})") for d in demandes]
+                   + [(f"decision:{d.id}", f"Décision n° {d.id}") for d in decisions])
+
+
+@bp.route("/evenements/<int:evenement_id>/main-courante", methods=["GET", "POST"])
+def main_courante(evenement_id):
+    evenement = _cellule_event(evenement_id)
+    form = EntreeForm()
+    form.objet.choices = _objet_choices(evenement)
+    status = 200
+    if form.validate_on_submit():
+        ok, entree = submit(form, lambda: services.ecrire(current_user, evenement,
+                                                          services.EntreeData(
+            texte=form.texte.data, type=form.type.data, fait_at=form.fait_at.data,
+            source=form.source.data or "", support=form.support.data or "",
+            priorite=form.priorite.data, objet=form.objet.data or "")))
+        if ok:
+            flash(f"Entrée n° {entree.id} écrite dans la main courante.", "success")
+            return redirect(url_for("cellule.main_courante", evenement_id=evenement.id))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    filtres = _filtres()
+    pagination = db.paginate(services.main_courante(evenement, filtres),
+                             page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE,
+                             error_out=False)
+    return render_template("cellule/main_courante.html", evenement=evenement, form=form,
+                           pagination=pagination, entrees=pagination.items, filtres=filtres,
+                           types=TYPE_LABELS, priorites=PRIORITE_LABELS,
+                           barrer_form=BarrerForm(formdata=None)), status
+
+
+@bp.route("/entrees/<int:entree_id>/barrer", methods=["POST"])
+def barrer(entree_id):
+    entree = db.session.get(EntreeMainCourante, entree_id)
+    if entree is None:
+        abort(404)
+    evenement = _cellule_event(entree.evenement_id)
+    form = BarrerForm()
+    if form.validate_on_submit():
+        perform(lambda: services.barrer(current_user, entree, form.motif.data),
+                f"Entrée n° {entree_id} barrée ; elle reste visible.")
+    else:
+        flash("Indiquez pourquoi l'entrée est barrée : rien n'a été changé.", "error")
+    return redirect(url_for("cellule.main_courante", evenement_id=evenement.id,
+                            _anchor=f"entree-{entree_id}"))
+
+
+@bp.route("/evenements/<int:evenement_id>/main-courante.<fmt>")
+def export_main_courante(evenement_id, fmt):
+    evenement = _cellule_event(evenement_id)
+    if fmt not in exports.FORMATS:
+        abort(404)
+    data, mimetype, name = exports.export(current_user, evenement, _filtres(), fmt)
+    db.session.commit()
+    return file_response(data, mimetype, name)
+
+
+# --- Decisions ----------------------------------------------------------------------------
+
+
+@bp.route("/evenements/<int:evenement_id>/decisions/nouvelle", methods=["GET", "POST"])
+def decider(evenement_id):
+    evenement = _cellule_event(evenement_id)
+    form = DecisionForm()
+    mairies = services.mairies_choices(evenement)
+    form.mairies.choices = choices((m.code, m.nom_court) for m in mairies)
+    if request.method == "GET":
+        form.new_jeton()
+    if form.validate_on_submit():
+        chosen = [m for m in (mairie_by_code(c) for c in form.mairies.data or []) if m]
+        ok, result = submit(form, lambda: services.decider(
+            current_user, evenement, services.DecisionData(
+                texte=form.texte.data, echeance_at=form.echeance_at.data,
+                toutes_mairies=form.toutes_mairies.data, mairies=chosen,
+                directions=list(form.directions.data or [])), jeton=form.jeton.data))
+        if ok:
+            decision, _ = result
+            flash(f"Décision n° {decision.id} transmise à ses destinataires.", "success")
+            return redirect(url_for("cellule.decision", decision_id=decision.id))
+    return render_template("cellule/decision_form.html", evenement=evenement, form=form)
+
+
+def _can_view_decision(decision: Decision) -> bool:
+    if current_user.has_role(*CELLULE_ROLES):
+        return True
+    return any(d.peut_repondre(current_user) for d in decision.destinataires)
+
+
+def get_decision_or_404(decision_id: int) -> Decision:
+    decision = db.session.get(Decision, decision_id)
+    if decision is None or not decision.evenement.can_view(current_user) \
+            or not _can_view_decision(decision):
+        abort(404)
+    return decision
+
+
+@bp.route("/decisions/<int:decision_id>")
+def decision(decision_id):
+    decision = get_decision_or_404(decision_id)
+    return _decision_page(decision, CompteForm(formdata=None))
+
+
+def _decision_page(decision, compte_form, status=200):
+    est_cellule = current_user.has_role(*CELLULE_ROLES)
+    miens = [d for d in decision.destinataires if d.peut_repondre(current_user)
+             and (not est_cellule or d.mairie_id is None)]
+    return render_template("cellule/decision.html", decision=decision,
+                           evenement=decision.evenement, now=utcnow(), miens=miens,
+                           est_cellule=est_cellule, compte_form=compte_form,
+                           progres=decision.progres()), status
+
+
+def _destinataire(decision) -> DestinataireDecision | None:
+    raw = request.form.get("destinataire", type=int)
+    if raw is None:
+        return None
+    dest = next((d for d in decision.destinataires if d.id == raw), None)
+    if dest is None:
+        abort(404)
+    return dest
+
+
+@bp.route("/decisions/<int:decision_id>/connaissance", methods=["POST"])
+def prendre_connaissance(decision_id):
+    decision = get_decision_or_404(decision_id)
+    dest = _destinataire(decision)
+    perform(lambda: services.prendre_connaissance(current_user, decision, dest),
+            "Prise de connaissance enregistrée : la cellule la voit.")
+    return redirect(url_for("cellule.decision", decision_id=decision.id))
+
+
+@bp.route("/decisions/<int:decision_id>/compte", methods=["POST"])
+def rendre_compte(decision_id):
+    decision = get_decision_or_404(decision_id)
+    dest = _destinataire(decision)
+    form = CompteForm()
+    if form.validate_on_submit():
+        ok, result = submit(form, lambda: services.rendre_compte(
+            current_user, decision, form.etat.data, form.motif.data or "", dest))
+        if ok:
+            flash(f"Application signalée à la cellule : {result.etat_label}.", "success")
+            return redirect(url_for("cellule.decision", decision_id=decision.id))
+    return _decision_page(db.session.get(Decision, decision_id), form, 422)
+
+
+def en_attente_context() -> dict:
+    """The decisions waiting for the user's mairie or direction (its home page)."""
+    if current_user.mairie_id is None and not any(
+            current_user.has_role(r) for r in DIRECTION_ROLES.values()):
+        return {"decisions_en_attente": []}
+    return {"decisions_en_attente": services.decisions_en_attente(current_user)}

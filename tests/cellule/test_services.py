@@ -1,0 +1,170 @@
+"""The cellule's rules: an append-only main courante, system entries, decisions followed up."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from crise.auth.models import User
+from crise.cellule import services
+from crise.cellule.models import EntreeMainCourante
+from crise.db import utcnow
+from crise.errors import ServiceError
+from crise.evenements.models import Evenement
+from crise.extensions import db
+from crise.mairies.models import mairie_by_code
+
+
+@pytest.fixture
+def ctx(app, create_user, create_evenement):
+    return {"evenement": create_evenement(mairies=("11e", "12e", "20e")),
+            "cellule": create_user("cellule", nom="Chef de salle"),
+            "m11": create_user("responsable_care", mairie="11e", nom="Claire 11e"),
+            "m12": create_user("responsable_care", mairie="12e", nom="Paul 12e"),
+            "m15": create_user("responsable_care", mairie="15e"),
+            "dsol": create_user("dsol")}
+
+
+def u(ctx, name):
+    return db.session.get(User, ctx[name].id)
+
+
+def ev(ctx):
+    return db.session.get(Evenement, ctx["evenement"].id)
+
+
+def entries(ctx):
+    return db.session.scalars(services.main_courante(ev(ctx), services.Filtres())).all()
+
+
+def test_entries_are_never_edited_nor_deleted(app, ctx):
+    with app.app_context():
+        entree = services.ecrire(u(ctx, "cellule"), ev(ctx), services.EntreeData(
+            texte="La PP annonce 40 sinistrés rue d'Avron", source="PP", support="telephone",
+            priorite="haute"))
+        db.session.commit()
+        entree.texte = "Autre chose"
+        with pytest.raises(ServiceError, match="ne se modifie pas"):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(db.session.get(EntreeMainCourante, entree.id))
+        with pytest.raises(ServiceError, match="ne se supprime pas"):
+            db.session.flush()
+        db.session.rollback()
+        with pytest.raises(ServiceError):
+            db.session.execute(sa.update(EntreeMainCourante).values(texte="x"))
+        with pytest.raises(ServiceError):
+            db.session.execute(sa.delete(EntreeMainCourante))
+        db.session.rollback()
+        assert db.session.get(EntreeMainCourante, entree.id).texte.startswith("La PP annonce")
+
+
+def test_strike_through_needs_a_reason_and_stays_visible(app, ctx):
+    with app.app_context():
+        entree = services.ecrire(u(ctx, "cellule"), ev(ctx), services.EntreeData(
+            texte="40 sinistrés", type="information"))
+        with pytest.raises(ServiceError) as error:
+            services.barrer(u(ctx, "cellule"), entree, "  ")
+        assert error.value.field == "motif"
+        services.barrer(u(ctx, "cellule"), entree, "Erreur de chiffre : 14 sinistrés")
+        db.session.commit()
+        with pytest.raises(ServiceError, match="déjà barrée"):
+            services.barrer(u(ctx, "cellule"), entree, "encore")
+        assert entries(ctx)[0].barree_motif == "Erreur de chiffre : 14 sinistrés"
+        hidden = services.Filtres(barrees=False)
+        assert db.session.scalars(services.main_courante(ev(ctx), hidden)).all() == []
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"texte": ""}, "texte"), ({"texte": "x" * 5001}, "texte"), ({"type": "rumeur"}, "type"),
+    ({"priorite": "extreme"}, "priorite"), ({"objet": "centre:999"}, "objet"),
+    ({"fait_at": utcnow() + timedelta(hours=2)}, "fait_at"),
+])
+def test_bad_entries_are_refused(app, ctx, data, field):
+    with app.app_context():
+        with pytest.raises(ServiceError) as error:
+            services.ecrire(u(ctx, "cellule"), ev(ctx),
+                            services.EntreeData(**{"texte": "ok", **data}))
+        assert error.value.field == field
+
+
+def test_only_the_cellule_writes(app, ctx):
+    with app.app_context():
+        with pytest.raises(ServiceError, match="cellule"):
+            services.ecrire(u(ctx, "m11"), ev(ctx), services.EntreeData(texte="x"))
+
+
+def test_the_application_writes_what_happens(app, ctx, create_centre):
+    centre = create_centre(mairie="11e", evenement=ctx["evenement"])
+    with app.app_context():
+        from crise.scop import services as scop
+
+        services.activer(u(ctx, "cellule"), ev(ctx))
+        scop.demander(u(ctx, "m11"), ev(ctx), type="vpu", urgence="heure", nb_personnes=10,
+                      lieu="Gymnase", contenu={"articles": {"eau": 20}})
+        db.session.commit()
+        textes = [e.texte for e in entries(ctx)]
+        assert any(t.startswith("C.A.RE ouvert : Gymnase Japy (11e") for t in textes)
+        assert any(t.startswith("Demande SCOP n° 1 (VPU") for t in textes)
+        assert "Cellule centrale de crise activée par Chef de salle" in textes
+        assert all(e.systeme for e in entries(ctx))
+        assert entries(ctx)[-1].objet_type == "centre" and entries(ctx)[-1].objet_id == centre.id
+        with pytest.raises(ServiceError, match="application"):
+            services.barrer(u(ctx, "cellule"), entries(ctx)[0], "motif")
+
+
+def test_activation_and_members(app, ctx):
+    with app.app_context():
+        activation = services.activer(u(ctx, "cellule"), ev(ctx))
+        with pytest.raises(ServiceError, match="déjà activée"):
+            services.activer(u(ctx, "cellule"), ev(ctx))
+        membre = services.ajouter_membre(u(ctx, "cellule"), activation, nom="Mme Roux",
+                                         direction="DSOL", fonction="Cadre d'astreinte")
+        with pytest.raises(ServiceError):
+            services.ajouter_membre(u(ctx, "cellule"), activation, nom="")
+        services.desactiver(u(ctx, "cellule"), activation)
+        assert membre.jusqu_at is not None and not activation.active
+
+
+def test_decision_acknowledged_and_applied_by_its_addressees(app, ctx):
+    with app.app_context():
+        decision, created = services.decider(u(ctx, "cellule"), ev(ctx), services.DecisionData(
+            texte="Ouvrir un gymnase par arrondissement touché", mairies=[
+                mairie_by_code("11e"), mairie_by_code("12e")], directions=["DSOL"],
+            echeance_at=utcnow() + timedelta(hours=2)), jeton="dec-1")
+        again, created_again = services.decider(u(ctx, "cellule"), ev(ctx),
+                                                services.DecisionData(texte="x"), jeton="dec-1")
+        assert created and not created_again and again.id == decision.id
+        assert [d.libelle for d in decision.destinataires] == ["11e", "12e",
+                                                               "DSOL — solidarités"]
+        with pytest.raises(ServiceError, match="pas destinataire"):
+            services.prendre_connaissance(u(ctx, "m15"), decision)
+        services.prendre_connaissance(u(ctx, "m11"), decision)
+        services.rendre_compte(u(ctx, "m11"), decision, "appliquee")
+        with pytest.raises(ServiceError) as error:
+            services.rendre_compte(u(ctx, "m12"), decision, "impossible", "")
+        assert error.value.field == "motif"
+        services.rendre_compte(u(ctx, "m12"), decision, "impossible", "Gymnase en travaux")
+        dsol_dest = decision.destinataires[2]
+        services.prendre_connaissance(u(ctx, "dsol"), decision, dsol_dest)
+        progres = decision.progres()
+        assert progres == {"total": 3, "pris_connaissance": 3, "appliquee": 1, "impossible": 1,
+                           "en_retard": 0}
+        assert decision.progres(utcnow() + timedelta(hours=3))["en_retard"] == 1  # DSOL
+        waiting = services.decisions_en_attente(u(ctx, "dsol"))
+        assert [d.id for d, _ in waiting] == [decision.id]
+        assert services.decisions_en_attente(u(ctx, "m11")) == []
+
+
+def test_decision_needs_addressees_and_a_future_deadline(app, ctx):
+    with app.app_context():
+        with pytest.raises(ServiceError) as error:
+            services.decider(u(ctx, "cellule"), ev(ctx), services.DecisionData(texte="x"))
+        assert error.value.field == "mairies"
+        with pytest.raises(ServiceError) as error:
+            services.decider(u(ctx, "cellule"), ev(ctx), services.DecisionData(
+                texte="x", toutes_mairies=True, echeance_at=utcnow() - timedelta(hours=1)))
+        assert error.value.field == "echeance_at"
+        decision, _ = services.decider(u(ctx, "cellule"), ev(ctx), services.DecisionData(
+            texte="Point à 18 h", toutes_mairies=True))
+        assert [d.libelle for d in decision.destinataires] == ["11e", "12e", "20e"]
