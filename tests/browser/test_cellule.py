@@ -1,0 +1,69 @@
+"""The cellule takes a decision; two mairies acknowledge it in their own browsers, one applies
+it, the other cannot; the cellule's board shows exactly that."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_platform import _screenshot_dir, login
+
+pytestmark = pytest.mark.browser
+
+
+def test_decision_followed_by_two_mairies(browser, live_server, create_user, create_evenement):
+    evenement = create_evenement(titre="Crue de la Seine", mairies=("12e", "13e"))
+    chef = create_user("cellule", nom="Chef de salle")
+    m12 = create_user("responsable_care", mairie="12e", nom="Resp 12e")
+    m13 = create_user("responsable_care", mairie="13e", nom="Resp 13e")
+    contexts = [browser.new_context(base_url=live_server, locale="fr-FR") for _ in range(3)]
+    try:
+        cellule, mairie12, mairie13 = (c.new_page() for c in contexts)
+        login(cellule, live_server, chef.email)
+        cellule.goto(f"/evenements/{evenement.id}")
+        cellule.get_by_role("link", name="Activation et décisions").click()
+        cellule.get_by_role("button", name="Activer la cellule centrale").click()
+        expect(cellule.get_by_test_id("activation")).to_contain_text("Activée")
+        cellule.get_by_role("link", name="Nouvelle décision").click()
+        cellule.get_by_label("Décision").fill("Évacuer les caves des immeubles des quais "
+                                             "avant 20 h")
+        cellule.get_by_label("Toutes les mairies concernées par l'événement").check()
+        cellule.get_by_role("button", name="Transmettre la décision").click()
+        expect(cellule.get_by_text("transmise à ses destinataires")).to_be_visible()
+        expect(cellule.get_by_test_id("progres")).to_contain_text(
+            "Prise de connaissance : 0 / 2")
+
+        for page, user, etat, motif in ((mairie12, m12, "Appliquée", ""),
+                                        (mairie13, m13, "Impossible",
+                                         "Pompes indisponibles avant demain")):
+            login(page, live_server, user.email)
+            waiting = page.get_by_test_id("decisions-en-attente")
+            expect(waiting).to_contain_text("À lire")
+            waiting.get_by_role("link", name="Décision n°").click()
+            page.get_by_role("button", name="J'ai pris connaissance").click()
+            expect(page.get_by_text("Prise de connaissance enregistrée")).to_be_visible()
+            page.get_by_label(etat).check()
+            if motif:
+                page.get_by_label("Motif / précision").fill(motif)
+            page.get_by_role("button", name="Rendre compte à la cellule").click()
+            expect(page.get_by_text(f"Application signalée à la cellule : {etat}.")
+                   ).to_be_visible()
+
+        cellule.reload()
+        expect(cellule.get_by_test_id("progres")).to_contain_text(
+            "Prise de connaissance : 2 / 2 · appliquée : 1 / 2 · impossible : 1")
+        expect(cellule.get_by_test_id("dest-12e")).to_contain_text("Appliquée")
+        expect(cellule.get_by_test_id("dest-13e")).to_contain_text(
+            "Impossible")
+        expect(cellule.get_by_test_id("dest-13e")).to_contain_text(
+            "Pompes indisponibles avant demain")
+        cellule.screenshot(path=str(_screenshot_dir() / "cellule-decision.png"), full_page=True)
+        cellule.get_by_role("link", name="Cellule centrale", exact=True).click()
+        expect(cellule.get_by_test_id("decisions")).to_contain_text("1 impossible(s)")
+        cellule.get_by_role("link", name="Main courante").click()
+        log = cellule.get_by_test_id("main-courante")
+        expect(log).to_contain_text("13e — Impossible : Pompes indisponibles avant demain")
+        expect(log).to_contain_text("12e — Appliquée")
+        cellule.screenshot(path=str(_screenshot_dir() / "cellule-main-courante.png"),
+                           full_page=True)
+    finally:
+        for c in contexts:
+            c.close()
