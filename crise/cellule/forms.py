@@ -61,3 +61,16 @@ class CompteForm(Form):
         max=500, message=max_length_message(500))],
         description="Obligatoire si la décision ne peut pas être appliquée.")
     destinataire = HiddenField()
+
+
+class PointForm(JetonMixin, Form):
+    situation = TextAreaField("Situation sur le territoire", validators=[
+        NotBlank("Décrivez la situation sur votre territoire."),
+        Length(max=4000, message=max_length_message(4000))], render_kw={"rows": 4})
+    mesures = TextAreaField("Mesures prises localement", validators=[Optional(), Length(
+        max=4000, message=max_length_message(4000))], render_kw={"rows": 3})
+    besoins = TextAreaField("Besoins", validators=[Optional(), Length(
+        max=4000, message=max_length_message(4000))], render_kw={"rows": 3})
+    texte_libre = TextAreaField("Autres informations", validators=[Optional(), Length(
+        max=4000, message=max_length_message(4000))], render_kw={"rows": 2})
+    jeton = HiddenField()

@@ -45,6 +45,8 @@ class ActivationCellule(db.Model):
     activee_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     desactivee_at: Mapped[datetime | None]
     desactivee_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # How often each mairie sends a point de situation, in minutes (4 hours by default).
+    rythme_minutes: Mapped[int] = mapped_column(default=240, server_default="240")
 
     evenement: Mapped[Evenement] = relationship()
     activee_par: Mapped[User | None] = relationship(foreign_keys=[activee_par_id])
@@ -191,6 +193,31 @@ class DestinataireDecision(db.Model):
                 Role.RESPONSABLE_CARE, Role.AGENT_ACCUEIL)
         role = DIRECTION_ROLES.get(self.direction)
         return (role is not None and user.has_role(role)) or user.has_role(*CELLULE_ROLES)
+
+
+class PointSituation(db.Model):
+    """A mairie's situation report to the cellule; each report is a new row, never edited."""
+
+    __tablename__ = "cellule_point_situation"
+    __table_args__ = (sa.Index("ix_cellule_point_situation_fil", "evenement_id", "mairie_id",
+                               "envoye_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"))
+    mairie_id: Mapped[int] = mapped_column(sa.ForeignKey("mairie.id"))
+    auteur_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    envoye_at: Mapped[datetime] = mapped_column(default=utcnow)
+    situation: Mapped[str] = mapped_column(sa.Text, default="")
+    mesures: Mapped[str] = mapped_column(sa.Text, default="")
+    besoins: Mapped[str] = mapped_column(sa.Text, default="")
+    texte_libre: Mapped[str] = mapped_column(sa.Text, default="")
+    # The figures the application filled in when it was sent (C.A.RE, people, requests…).
+    chiffres: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    jeton_creation: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+
+    evenement: Mapped[Evenement] = relationship()
+    mairie: Mapped[Mairie] = relationship()
+    auteur: Mapped[User | None] = relationship()
 
 
 # --- The main courante is append-only ------------------------------------------------------

@@ -3,11 +3,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from crise.cellule import bp, exports, services
-from crise.cellule.forms import BarrerForm, CompteForm, DecisionForm, EntreeForm, MembreForm
+from crise.care.models import CATEGORIE_LABELS
+from crise.cellule import bp, exports, services, situation
+from crise.cellule.forms import (BarrerForm, CompteForm, DecisionForm, EntreeForm, MembreForm,
+                                 PointForm)
 from crise.cellule.models import (CELLULE_ROLES, DIRECTION_ROLES, PRIORITE_LABELS, TYPE_LABELS,
                                   Decision, DestinataireDecision, EntreeMainCourante,
-                                  MembreCellule)
+                                  MembreCellule, PointSituation)
 from crise.db import utcnow
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db
@@ -262,3 +264,66 @@ def en_attente_context() -> dict:
             current_user.has_role(r) for r in DIRECTION_ROLES.values()):
         return {"decisions_en_attente": []}
     return {"decisions_en_attente": services.decisions_en_attente(current_user)}
+
+
+# --- Points de situation ------------------------------------------------------------------
+
+
+@bp.route("/evenements/<int:evenement_id>/point", methods=["GET", "POST"])
+def point(evenement_id):
+    """The mairie's point de situation: its figures are filled in by the application."""
+    evenement = get_evenement_or_404(evenement_id, current_user)
+    if not current_user.has_role(*situation.POINT_ROLES) or current_user.mairie_id is None:
+        abort(403)
+    form = PointForm()
+    if request.method == "GET":
+        form.new_jeton()
+    if form.validate_on_submit():
+        ok, result = submit(form, lambda: situation.envoyer(
+            current_user, evenement, situation.PointData(
+                situation=form.situation.data, mesures=form.mesures.data or "",
+                besoins=form.besoins.data or "", texte_libre=form.texte_libre.data or ""),
+            jeton=form.jeton.data))
+        if ok:
+            flash("Point de situation envoyé à la cellule centrale.", "success")
+            return redirect(url_for("cellule.point_detail", point_id=result[0].id))
+    derniers = db.session.scalars(db.select(PointSituation).where(
+        PointSituation.evenement_id == evenement.id,
+        PointSituation.mairie_id == current_user.mairie_id).order_by(
+        PointSituation.id.desc()).limit(5)).all()
+    return render_template("cellule/point_form.html", evenement=evenement, form=form,
+                           chiffres=situation.chiffres(evenement, [current_user.mairie_id])[
+                               current_user.mairie_id], derniers=derniers,
+                           categories=CATEGORIE_LABELS)
+
+
+@bp.route("/points/<int:point_id>")
+def point_detail(point_id):
+    point = db.session.get(PointSituation, point_id)
+    if point is None or not (current_user.has_role(*CELLULE_ROLES)
+                             or current_user.mairie_id == point.mairie_id):
+        abort(404)
+    return render_template("cellule/point.html", point=point, evenement=point.evenement,
+                           categories=CATEGORIE_LABELS)
+
+
+@bp.route("/evenements/<int:evenement_id>/points", methods=["GET", "POST"])
+def points(evenement_id):
+    evenement = _cellule_event(evenement_id)
+    activation = services.activation_of(evenement)
+    if request.method == "POST":
+        if activation is None:
+            abort(404)
+        perform(lambda: situation.definir_rythme(current_user, activation,
+                                                 request.form.get("rythme", type=int) or 0),
+                "Rythme des points de situation enregistré.")
+        return redirect(url_for("cellule.points", evenement_id=evenement.id))
+    return render_template("cellule/points.html", evenement=evenement, activation=activation,
+                           lignes=situation.tableau(evenement), rythmes=situation.RYTHMES)
+
+
+@bp.route("/evenements/<int:evenement_id>/synthese")
+def synthese(evenement_id):
+    evenement = _cellule_event(evenement_id)
+    return render_template("cellule/synthese.html", evenement=evenement,
+                           categories=CATEGORIE_LABELS, **situation.synthese(evenement))
