@@ -1,7 +1,8 @@
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from crise.cellule.models import (DIRECTIONS, PRIORITE_LABELS, SUPPORT_LABELS, TYPE_LABELS)
+from crise.cellule.models import (DIRECTIONS, PRIORITE_LABELS, REUNION_LABELS, SUPPORT_LABELS,
+                                  TYPE_LABELS)
 from crise.cellule.services import TEXTE_MAX
 from crise.evenements.forms import MultiCheckboxField
 from crise.forms import (Form, JetonMixin, NotBlank, ParisDateTimeField, choices,
@@ -74,3 +75,20 @@ class PointForm(JetonMixin, Form):
     texte_libre = TextAreaField("Autres informations", validators=[Optional(), Length(
         max=4000, message=max_length_message(4000))], render_kw={"rows": 2})
     jeton = HiddenField()
+
+
+class ReunionForm(Form):
+    type = SelectField("Type", choices=choices(REUNION_LABELS.items()), default="suivi")
+    debut_at = ParisDateTimeField("Date et heure", validators=[
+        NotBlank("Indiquez l'heure de la réunion.")])
+    lieu = StringField("Lieu ou audioconférence", validators=[Optional(), Length(
+        max=200, message=max_length_message(200))])
+
+
+class CompteRenduForm(Form):
+    participants = TextAreaField("Participants", validators=[Optional(), Length(max=5000)],
+                                 description="Une personne par ligne (nom, direction).",
+                                 render_kw={"rows": 4})
+    mairies = MultiCheckboxField("Mairies présentes", validate_choice=False)
+    compte_rendu = TextAreaField("Compte rendu", validators=[
+        NotBlank("Écrivez le compte rendu."), Length(max=20000)], render_kw={"rows": 6})

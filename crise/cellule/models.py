@@ -220,6 +220,41 @@ class PointSituation(db.Model):
     auteur: Mapped[User | None] = relationship()
 
 
+REUNION_LABELS = {"suivi": "Réunion de suivi", "synthese": "Réunion de synthèse"}
+
+
+class Reunion(TimestampMixin, db.Model):
+    """A follow-up or synthesis meeting of the cellule, its agenda and its minutes."""
+
+    __tablename__ = "cellule_reunion"
+    __table_args__ = (sa.Index("ix_cellule_reunion_prochaine", "evenement_id", "debut_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"))
+    type: Mapped[str] = mapped_column(sa.String(12), default="suivi")
+    debut_at: Mapped[datetime]
+    lieu: Mapped[str] = mapped_column(sa.String(200), default="")
+    planifiee_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The minutes: who attended, what was said, and the agenda as it stood.
+    tenue_at: Mapped[datetime | None]
+    participants: Mapped[str] = mapped_column(sa.Text, default="")
+    mairies_presentes: Mapped[list] = mapped_column(sa.JSON, default=list)
+    compte_rendu: Mapped[str] = mapped_column(sa.Text, default="")
+    ordre_du_jour: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    evenement: Mapped[Evenement] = relationship()
+    decisions: Mapped[list[Decision]] = relationship(
+        primaryjoin="Reunion.id == foreign(Decision.reunion_id)", order_by="Decision.id",
+        viewonly=True)
+
+    @property
+    def type_label(self) -> str:
+        return REUNION_LABELS.get(self.type, self.type)
+
+    def __str__(self):
+        return f"{self.type_label} du {self.debut_at:%d/%m/%Y}"
+
+
 # --- The main courante is append-only ------------------------------------------------------
 
 STRIKE_FIELDS = {"barree_at", "barree_par_id", "barree_par_nom", "barree_motif"}

@@ -93,7 +93,10 @@ def _objet(evenement: Evenement, objet: str) -> tuple[str, int | None]:
     from crise.care.models import CentreAccueil
     from crise.scop.models import DemandeScop
 
-    model = {"centre": CentreAccueil, "demande": DemandeScop, "decision": Decision}.get(kind)
+    from crise.cellule.models import Reunion
+
+    model = {"centre": CentreAccueil, "demande": DemandeScop, "decision": Decision,
+             "reunion": Reunion}.get(kind)
     found = db.session.get(model, int(raw)) if model else None
     if found is None or found.evenement_id != evenement.id:
         raise ServiceError("Ce lien ne concerne pas cet événement.", field="objet")

@@ -4,12 +4,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crise.care.models import CATEGORIE_LABELS
-from crise.cellule import bp, exports, services, situation
-from crise.cellule.forms import (BarrerForm, CompteForm, DecisionForm, EntreeForm, MembreForm,
-                                 PointForm)
+from crise.cellule import bp, exports, reunions, services, situation
+from crise.cellule.forms import (BarrerForm, CompteForm, CompteRenduForm, DecisionForm,
+                                 EntreeForm, MembreForm, PointForm, ReunionForm)
 from crise.cellule.models import (CELLULE_ROLES, DIRECTION_ROLES, PRIORITE_LABELS, TYPE_LABELS,
                                   Decision, DestinataireDecision, EntreeMainCourante,
-                                  MembreCellule, PointSituation)
+                                  MembreCellule, PointSituation, Reunion)
 from crise.db import utcnow
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db
@@ -32,12 +32,18 @@ def _cellule_event(evenement_id):
 
 @bp.route("/evenements/<int:evenement_id>")
 def tableau(evenement_id):
-    evenement = _cellule_event(evenement_id)
+    return _tableau_page(_cellule_event(evenement_id))
+
+
+def _tableau_page(evenement, *, membre_form=None, reunion_form=None, status=200):
     decisions = db.session.scalars(services.decisions_evenement(evenement).limit(100)).all()
-    return render_template("cellule/tableau.html", evenement=evenement,
-                           activation=services.activation_of(evenement),
-                           membre_form=MembreForm(formdata=None), decisions=decisions,
-                           now=utcnow())
+    return render_template(
+        "cellule/tableau.html", evenement=evenement,
+        activation=services.activation_of(evenement),
+        membre_form=membre_form or MembreForm(formdata=None),
+        reunion_form=reunion_form or ReunionForm(formdata=None), decisions=decisions,
+        reunions=db.session.scalars(reunions.reunions(evenement).limit(20)).all(),
+        prochaine=reunions.prochaine(evenement), now=utcnow()), status
 
 
 @bp.route("/evenements/<int:evenement_id>/activer", methods=["POST"])
@@ -72,9 +78,7 @@ def ajouter_membre(evenement_id):
         if ok:
             flash(f"{form.nom.data} ajouté(e) à la cellule.", "success")
             return redirect(url_for("cellule.tableau", evenement_id=evenement.id))
-    decisions = db.session.scalars(services.decisions_evenement(evenement).limit(100)).all()
-    return render_template("cellule/tableau.html", evenement=evenement, activation=activation,
-                           membre_form=form, decisions=decisions, now=utcnow()), 422
+    return _tableau_page(evenement, membre_form=form, status=422)
 
 
 @bp.route("/membres/<int:membre_id>/retirer", methods=["POST"])
@@ -327,3 +331,92 @@ def synthese(evenement_id):
     evenement = _cellule_event(evenement_id)
     return render_template("cellule/synthese.html", evenement=evenement,
                            categories=CATEGORIE_LABELS, **situation.synthese(evenement))
+
+
+# --- Meetings -----------------------------------------------------------------------------
+
+
+@bp.route("/evenements/<int:evenement_id>/reunions", methods=["POST"])
+def planifier(evenement_id):
+    evenement = _cellule_event(evenement_id)
+    form = ReunionForm()
+    if form.validate_on_submit():
+        ok, reunion = submit(form, lambda: reunions.planifier(
+            current_user, evenement, type=form.type.data, debut_at=form.debut_at.data,
+            lieu=form.lieu.data or ""))
+        if ok:
+            flash(f"{reunion} planifiée.", "success")
+            return redirect(url_for("cellule.reunion", reunion_id=reunion.id))
+    return _tableau_page(evenement, reunion_form=form, status=422)
+
+
+def get_reunion_or_404(reunion_id: int) -> Reunion:
+    reunion = db.session.get(Reunion, reunion_id)
+    if reunion is None:
+        abort(404)
+    _cellule_event(reunion.evenement_id)
+    return reunion
+
+
+@bp.route("/reunions/<int:reunion_id>")
+def reunion(reunion_id):
+    return _reunion_page(get_reunion_or_404(reunion_id))
+
+
+def _reunion_page(reunion, status=200, **forms):
+    evenement = reunion.evenement
+    mairies = services.mairies_choices(evenement)
+    cr_form = forms.get("cr_form")
+    if cr_form is None:
+        cr_form = CompteRenduForm(formdata=None, prefix="cr")
+        cr_form.participants.data = reunion.participants
+        cr_form.compte_rendu.data = reunion.compte_rendu
+        cr_form.mairies.data = list(reunion.mairies_presentes or [])
+    cr_form.mairies.choices = choices((m.code, m.nom_court) for m in mairies)
+    decision_form = forms.get("decision_form") or DecisionForm(formdata=None, prefix="d")
+    decision_form.mairies.choices = choices((m.code, m.nom_court) for m in mairies)
+    if not decision_form.jeton.data:
+        decision_form.new_jeton()
+    return render_template(
+        "cellule/reunion.html", reunion=reunion, evenement=evenement, cr_form=cr_form,
+        decision_form=decision_form, now=utcnow(),
+        ordre=reunion.ordre_du_jour if reunion.tenue_at else reunions.ordre_du_jour(
+            evenement)), status
+
+
+@bp.route("/reunions/<int:reunion_id>/compte-rendu", methods=["POST"])
+def compte_rendu(reunion_id):
+    reunion = get_reunion_or_404(reunion_id)
+    form = CompteRenduForm(prefix="cr")
+    form.mairies.choices = choices((m.code, m.nom_court)
+                                   for m in services.mairies_choices(reunion.evenement))
+    if form.validate_on_submit():
+        chosen = [m for m in (mairie_by_code(c) for c in form.mairies.data or []) if m]
+        ok, _ = submit(form, lambda: reunions.compte_rendu(
+            current_user, reunion, participants=form.participants.data or "", mairies=chosen,
+            texte=form.compte_rendu.data))
+        if ok:
+            flash("Compte rendu enregistré.", "success")
+            return redirect(url_for("cellule.reunion", reunion_id=reunion.id))
+    return _reunion_page(db.session.get(Reunion, reunion_id), 422, cr_form=form)
+
+
+@bp.route("/reunions/<int:reunion_id>/decisions", methods=["POST"])
+def decider_en_reunion(reunion_id):
+    reunion = get_reunion_or_404(reunion_id)
+    form = DecisionForm(prefix="d")
+    form.mairies.choices = choices((m.code, m.nom_court)
+                                   for m in services.mairies_choices(reunion.evenement))
+    if form.validate_on_submit():
+        chosen = [m for m in (mairie_by_code(c) for c in form.mairies.data or []) if m]
+        ok, result = submit(form, lambda: services.decider(
+            current_user, reunion.evenement, services.DecisionData(
+                texte=form.texte.data, echeance_at=form.echeance_at.data,
+                toutes_mairies=form.toutes_mairies.data, mairies=chosen,
+                directions=list(form.directions.data or [])), jeton=form.jeton.data,
+            reunion_id=reunion.id))
+        if ok:
+            flash(f"Décision n° {result[0].id} prise en réunion et transmise à ses "
+                  "destinataires.", "success")
+            return redirect(url_for("cellule.reunion", reunion_id=reunion.id))
+    return _reunion_page(db.session.get(Reunion, reunion_id), 422, decision_form=form)

@@ -102,6 +102,7 @@ def _detail(evenement, scop_form, status=200):
     from crise.scop.views import demandes_context
 
     centres = centres_for(current_user, evenement)
+    from crise.cellule.reunions import prochaine as prochaine_reunion
     from crise.hebergement import services as hebergement_services
     from crise.hebergement.models import HEBERGEMENT_VIEW_ROLES
 
@@ -112,7 +113,8 @@ def _detail(evenement, scop_form, status=200):
     return render_template("evenements/detail.html", evenement=evenement, scop_form=scop_form,
                            history=audit_history("evenement", evenement.id), centres=centres,
                            presents=present_totals([c.id for c in centres]), scop=scop,
-                           hebergement=hebergement), status
+                           hebergement=hebergement,
+                           prochaine_reunion=prochaine_reunion(evenement)), status
 
 
 @bp.route("/<int:evenement_id>/modifier", methods=["GET", "POST"])

@@ -1,8 +1,13 @@
-"""The cellule takes a decision; two mairies acknowledge it in their own browsers, one applies
+"""The cellule takes a decision in a meeting; two mairies acknowledge it in their own browsers, one applies
 it, the other cannot; the cellule's board shows exactly that."""
+
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+
+from crise.db import utcnow
+from crise.formatting import to_paris
 
 from tests.browser.test_platform import _screenshot_dir, login
 
@@ -22,12 +27,22 @@ def test_decision_followed_by_two_mairies(browser, live_server, create_user, cre
         cellule.get_by_role("link", name="Activation et décisions").click()
         cellule.get_by_role("button", name="Activer la cellule centrale").click()
         expect(cellule.get_by_test_id("activation")).to_contain_text("Activée")
-        cellule.get_by_role("link", name="Nouvelle décision").click()
-        cellule.get_by_label("Décision").fill("Évacuer les caves des immeubles des quais "
-                                             "avant 20 h")
-        cellule.get_by_label("Toutes les mairies concernées par l'événement").check()
-        cellule.get_by_role("button", name="Transmettre la décision").click()
-        expect(cellule.get_by_text("transmise à ses destinataires")).to_be_visible()
+        # A follow-up meeting in an hour; the decision is taken in it.
+        debut = to_paris(utcnow() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+        reunions = cellule.get_by_test_id("reunions")
+        reunions.get_by_label("Date et heure").fill(debut)
+        reunions.get_by_label("Lieu ou audioconférence").fill("Salle de crise, Hôtel de Ville")
+        reunions.get_by_role("button", name="Planifier").click()
+        expect(cellule.get_by_text("planifiée.")).to_be_visible()
+        expect(cellule.get_by_test_id("ordre-du-jour")).to_contain_text(
+            "Points de situation en retard ou manquants : 12e, 13e")
+        decisions = cellule.get_by_test_id("decisions-reunion")
+        decisions.locator("#d-texte").fill(
+            "Évacuer les caves des immeubles des quais avant 20 h")
+        decisions.get_by_label("Toutes les mairies concernées par l'événement").check()
+        decisions.get_by_role("button", name="Transmettre la décision").click()
+        expect(cellule.get_by_text("prise en réunion et transmise")).to_be_visible()
+        decisions.get_by_role("link", name="n°").click()
         expect(cellule.get_by_test_id("progres")).to_contain_text(
             "Prise de connaissance : 0 / 2")
 
