@@ -420,3 +420,12 @@ def decider_en_reunion(reunion_id):
                   "destinataires.", "success")
             return redirect(url_for("cellule.reunion", reunion_id=reunion.id))
     return _reunion_page(db.session.get(Reunion, reunion_id), 422, decision_form=form)
+
+
+@bp.route("/evenements/<int:evenement_id>/tableau-de-bord")
+def tableau_de_bord(evenement_id):
+    from crise.cellule.dashboard import tableau_de_bord as build
+
+    evenement = _cellule_event(evenement_id)
+    return render_template("cellule/tableau_de_bord.html", evenement=evenement,
+                           categories=CATEGORIE_LABELS, **build(evenement))

@@ -1,0 +1,136 @@
+"""The event's dashboard: people taken in charge, C.A.RE, arrivals and presence over time,
+SCOP requests and their delays, housing. Charts are drawn as SVG on the server (no CDN)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from crise.care.models import CATEGORIE_LABELS, CentreAccueil, Passage, Personne
+from crise.db import utcnow
+from crise.evenements.models import Evenement
+from crise.extensions import db
+from crise.formatting import to_paris
+
+HEURES_MAX = 72  # the charts show at most the last three days, hour by hour
+
+
+def _hour(column):
+    """The hour an instant falls in, as text « YYYY-MM-DD HH » (UTC), on either database."""
+    if db.engine.dialect.name == "postgresql":
+        # Literals, not bound parameters: GROUP BY must repeat the very same expression.
+        return sa.func.to_char(sa.func.timezone(sa.literal_column("'UTC'"), column),
+                               sa.literal_column("'YYYY-MM-DD HH24'"))
+    return sa.func.strftime(sa.literal_column("'%Y-%m-%d %H'"), column)
+
+
+@dataclass
+class Barre:
+    x: float
+    y: float
+    largeur: float
+    hauteur: float
+    valeur: int
+    libelle: str
+
+
+@dataclass
+class Graphe:
+    """A chart ready for the template: bars or a polyline in a 600 × 160 box."""
+
+    barres: list
+    points: str
+    maximum: int
+    premier: str
+    dernier: str
+    largeur: int = 600
+    hauteur: int = 160
+
+
+def _graphe(heures: list[datetime], valeurs: list[int]) -> Graphe:
+    largeur, hauteur = 600, 160
+    maximum = max(valeurs or [0]) or 1
+    n = max(len(valeurs), 1)
+    pas = largeur / n
+    barres, points = [], []
+    for i, (heure, valeur) in enumerate(zip(heures, valeurs)):
+        h = hauteur * valeur / maximum
+        local = to_paris(heure)
+        barres.append(Barre(round(i * pas + 1, 1), round(hauteur - h, 1),
+                            round(max(pas - 2, 1), 1), round(h, 1), valeur,
+                            f"{local:%d/%m %Hh} : {valeur}"))
+        points.append(f"{round(i * pas + pas / 2, 1)},{round(hauteur - h, 1)}")
+    fmt = "%d/%m %Hh"
+    return Graphe(barres, " ".join(points), maximum,
+                  to_paris(heures[0]).strftime(fmt) if heures else "",
+                  to_paris(heures[-1]).strftime(fmt) if heures else "")
+
+
+def tableau_de_bord(evenement: Evenement, now: datetime | None = None) -> dict:
+    from crise.hebergement.services import nuit_en_cours, totaux
+    from crise.scop.models import DemandeScop, StatutDemande, TypeDemande
+    from crise.scop.services import delais_moyens
+
+    now = now or utcnow()
+    mairies = sorted(evenement.mairies, key=lambda m: m.ordre)
+    par_mairie = {m.id: {c.value: 0 for c in CATEGORIE_LABELS} for m in mairies}
+    for mairie_id, categorie, n in db.session.execute(
+            sa.select(Personne.mairie_id, Personne.categorie, sa.func.count()).where(
+                Personne.evenement_id == evenement.id, Personne.fusionne_dans_id.is_(None))
+            .group_by(Personne.mairie_id, Personne.categorie)):
+        par_mairie.setdefault(mairie_id, {c.value: 0 for c in CATEGORIE_LABELS})[categorie] = n
+    par_categorie = {c.value: sum(v[c.value] for v in par_mairie.values())
+                     for c in CATEGORIE_LABELS}
+    presents = db.session.scalar(sa.select(sa.func.count()).where(
+        Personne.evenement_id == evenement.id, Personne.present.is_(True),
+        Personne.fusionne_dans_id.is_(None))) or 0
+    centres = db.session.execute(sa.select(
+        sa.func.count(), sa.func.count(CentreAccueil.ferme_at)).where(
+        CentreAccueil.evenement_id == evenement.id)).one()
+
+    # Arrivals and departures per hour; people present at the end of each hour.
+    debut = max(evenement.survenu_at, now - timedelta(hours=HEURES_MAX))
+    debut = debut.replace(minute=0, second=0, microsecond=0)
+    centre_ids = sa.select(CentreAccueil.id).where(CentreAccueil.evenement_id == evenement.id)
+    arrivees = dict(db.session.execute(
+        sa.select(_hour(Passage.arrivee_at), sa.func.count()).where(
+            Passage.centre_id.in_(centre_ids), Passage.arrivee_at >= debut)
+        .group_by(_hour(Passage.arrivee_at))).all())
+    departs = dict(db.session.execute(
+        sa.select(_hour(Passage.depart_at), sa.func.count()).where(
+            Passage.centre_id.in_(centre_ids), Passage.depart_at >= debut)
+        .group_by(_hour(Passage.depart_at))).all())
+    # People who arrived before the window and had not left by then.
+    deja_la = db.session.scalar(sa.select(sa.func.count()).where(
+        Passage.centre_id.in_(centre_ids), Passage.arrivee_at < debut,
+        sa.or_(Passage.depart_at.is_(None), Passage.depart_at >= debut))) or 0
+    heures, arr, pres = [], [], []
+    courant, present = debut, deja_la
+    while courant <= now:
+        key = courant.strftime("%Y-%m-%d %H")
+        present += arrivees.get(key, 0) - departs.get(key, 0)
+        heures.append(courant)
+        arr.append(arrivees.get(key, 0))
+        pres.append(max(present, 0))
+        courant += timedelta(hours=1)
+
+    demandes = db.session.scalars(sa.select(DemandeScop).where(
+        DemandeScop.evenement_id == evenement.id)).all()
+    finals = {StatutDemande.TERMINEE, StatutDemande.REFUSEE, StatutDemande.ANNULEE}
+    scop = {"total": len(demandes),
+            "en_attente": sum(1 for d in demandes if d.statut not in finals),
+            "par_type": {t.label: sum(1 for d in demandes if d.type == t) for t in TypeDemande},
+            "delais": delais_moyens(demandes)}
+    return {"par_mairie": par_mairie, "mairies": mairies, "par_categorie": par_categorie,
+            "total": sum(par_categorie.values()), "presents": presents,
+            "centres_total": centres[0] or 0, "centres_ouverts": (centres[0] or 0)
+            - (centres[1] or 0), "arrivees": _graphe(heures, arr),
+            "presence": _graphe(heures, pres), "scop": scop,
+            "hebergement": totaux(_CentralView(), evenement, nuit_en_cours(now)), "at": now}
+
+
+class _CentralView:
+    """The dashboard is the cellule's: housing totals over every mairie."""
+
+    is_central = True
+    mairie_id = None
