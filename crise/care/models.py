@@ -186,7 +186,11 @@ class Personne(TimestampMixin, db.Model):
     """A sinistré, impliqué or proche received at a C.A.RE. Never a victim."""
 
     __tablename__ = "care_personne"
-    __table_args__ = (sa.Index("ix_care_personne_centre_present", "centre_id", "present"),)
+    __table_args__ = (sa.Index("ix_care_personne_centre_present", "centre_id", "present"),
+                      # Counts by mairie and catégorie (dashboard, points de situation)
+                      # read from this index alone.
+                      sa.Index("ix_care_personne_comptes", "evenement_id", "mairie_id",
+                               "categorie", "present", "fusionne_dans_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("care_centre.id"))
@@ -274,6 +278,9 @@ class Passage(db.Model):
     """One stay at the centre: arrival, and departure with its destination."""
 
     __tablename__ = "care_passage"
+    # Arrivals and departures hour by hour (dashboard) read from this index alone.
+    __table_args__ = (sa.Index("ix_care_passage_chrono", "centre_id", "arrivee_at",
+                               "depart_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     personne_id: Mapped[int] = mapped_column(

@@ -21,7 +21,8 @@ def _hour(column):
         # Literals, not bound parameters: GROUP BY must repeat the very same expression.
         return sa.func.to_char(sa.func.timezone(sa.literal_column("'UTC'"), column),
                                sa.literal_column("'YYYY-MM-DD HH24'"))
-    return sa.func.strftime(sa.literal_column("'%Y-%m-%d %H'"), column)
+    # SQLite keeps « YYYY-MM-DD HH:MM:SS » text in UTC: its first 13 characters are the hour.
+    return sa.func.substr(column, 1, 13)
 
 
 @dataclass
@@ -49,12 +50,13 @@ class Graphe:
 
 def _graphe(heures: list[datetime], valeurs: list[int]) -> Graphe:
     largeur, hauteur = 600, 160
-    maximum = max(valeurs or [0]) or 1
+    maximum = max(valeurs or [0])
+    echelle = maximum or 1
     n = max(len(valeurs), 1)
     pas = largeur / n
     barres, points = [], []
     for i, (heure, valeur) in enumerate(zip(heures, valeurs)):
-        h = hauteur * valeur / maximum
+        h = hauteur * valeur / echelle
         local = to_paris(heure)
         barres.append(Barre(round(i * pas + 1, 1), round(hauteur - h, 1),
                             round(max(pas - 2, 1), 1), round(h, 1), valeur,
@@ -74,16 +76,17 @@ def tableau_de_bord(evenement: Evenement, now: datetime | None = None) -> dict:
     now = now or utcnow()
     mairies = sorted(evenement.mairies, key=lambda m: m.ordre)
     par_mairie = {m.id: {c.value: 0 for c in CATEGORIE_LABELS} for m in mairies}
-    for mairie_id, categorie, n in db.session.execute(
-            sa.select(Personne.mairie_id, Personne.categorie, sa.func.count()).where(
+    presents = 0
+    for mairie_id, categorie, present, n in db.session.execute(
+            sa.select(Personne.mairie_id, Personne.categorie, Personne.present,
+                      sa.func.count()).where(
                 Personne.evenement_id == evenement.id, Personne.fusionne_dans_id.is_(None))
-            .group_by(Personne.mairie_id, Personne.categorie)):
-        par_mairie.setdefault(mairie_id, {c.value: 0 for c in CATEGORIE_LABELS})[categorie] = n
+            .group_by(Personne.mairie_id, Personne.categorie, Personne.present)):
+        row = par_mairie.setdefault(mairie_id, {c.value: 0 for c in CATEGORIE_LABELS})
+        row[categorie] = row.get(categorie, 0) + n
+        presents += n if present else 0
     par_categorie = {c.value: sum(v[c.value] for v in par_mairie.values())
                      for c in CATEGORIE_LABELS}
-    presents = db.session.scalar(sa.select(sa.func.count()).where(
-        Personne.evenement_id == evenement.id, Personne.present.is_(True),
-        Personne.fusionne_dans_id.is_(None))) or 0
     centres = db.session.execute(sa.select(
         sa.func.count(), sa.func.count(CentreAccueil.ferme_at)).where(
         CentreAccueil.evenement_id == evenement.id)).one()

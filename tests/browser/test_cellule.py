@@ -79,6 +79,13 @@ def test_decision_followed_by_two_mairies(browser, live_server, create_user, cre
         expect(log).to_contain_text("12e — Appliquée")
         cellule.screenshot(path=str(_screenshot_dir() / "cellule-main-courante.png"),
                            full_page=True)
+        cellule.get_by_role("link", name="Cellule centrale", exact=True).click()
+        cellule.get_by_role("link", name="Tableau de bord").click()
+        expect(cellule.get_by_test_id("chiffres-cles")).to_contain_text(
+            "0 personne(s) prise(s) en charge")
+        expect(cellule.locator("svg.chart__svg")).to_have_count(2)
+        cellule.screenshot(path=str(_screenshot_dir() / "cellule-tableau-de-bord.png"),
+                           full_page=True)
     finally:
         for c in contexts:
             c.close()
