@@ -141,14 +141,14 @@ def to_xlsx(liste: Liste) -> bytes:
     return buffer.getvalue()
 
 
-def to_pdf(liste: Liste) -> bytes:
+def pdf_document(liste, author: str = "Ville de Paris — gestion de crise"):
+    """A landscape A4 document and the start of its story: the EXERCICE banner when it is
+    one, the title, the date and the counts. Any list with title/exercice/counts fits."""
     register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm,
                             rightMargin=10 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
-                            title=liste.title, author="Ville de Paris — gestion de crise")
-    title = ParagraphStyle("t", fontName=FONT_BOLD, fontSize=13, leading=16)
-    small = ParagraphStyle("s", fontName=FONT, fontSize=7, leading=8.5)
+                            title=liste.title, author=author)
     story = []
     if liste.exercice:
         story.append(Paragraph("EXERCICE — EXERCICE — EXERCICE", ParagraphStyle(
@@ -156,11 +156,18 @@ def to_pdf(liste: Liste) -> bytes:
             backColor=colors.HexColor("#FFCC00"), borderColor=colors.black, borderWidth=1.5,
             borderPadding=4)))
         story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(_escape(liste.title), title))
+    story.append(Paragraph(_escape(liste.title), ParagraphStyle(
+        "t", fontName=FONT_BOLD, fontSize=13, leading=16)))
     story.append(Paragraph(f"Édité le {format_datetime(liste.generated_at)} — "
                            + " · ".join(f"{k} : {v}" for k, v in liste.counts.items()),
                            ParagraphStyle("c", fontName=FONT, fontSize=9, leading=12)))
     story.append(Spacer(1, 4 * mm))
+    return buffer, doc, story
+
+
+def to_pdf(liste: Liste) -> bytes:
+    buffer, doc, story = pdf_document(liste)
+    small = ParagraphStyle("s", fontName=FONT, fontSize=7, leading=8.5)
     keys = [k for k, _ in COLUMNS if k not in ("nom_usage", "consent_ciav")]
     header = [Paragraph(f"<b>{label}</b>", small) for k, label in COLUMNS if k in keys]
     body = [[Paragraph(_escape(str(row[k])), small) for k in keys] for row in liste.rows()]

@@ -1,18 +1,16 @@
 """The main courante as CSV (via crise.care.exports) and PDF, struck entries included."""
 
-import io
 from datetime import datetime
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 from crise.audit.models import Action
 from crise.audit.services import record
 from crise.care import exports as care_exports
-from crise.care.pdf import FONT, FONT_BOLD, register_fonts
+from crise.care.pdf import FONT
 from crise.db import utcnow
 from crise.extensions import db
 from crise.formatting import format_datetime
@@ -57,25 +55,9 @@ class MainCourante(care_exports.Liste):
 
 
 def to_pdf(liste: MainCourante) -> bytes:
-    register_fonts()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm,
-                            rightMargin=10 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
-                            title=liste.title, author="Ville de Paris — cellule centrale de crise")
+    buffer, doc, story = care_exports.pdf_document(
+        liste, author="Ville de Paris — cellule centrale de crise")
     small = ParagraphStyle("s", fontName=FONT, fontSize=7.5, leading=9)
-    story = []
-    if liste.exercice:
-        story.append(Paragraph("EXERCICE — EXERCICE — EXERCICE", ParagraphStyle(
-            "x", fontName=FONT_BOLD, fontSize=16, leading=20, alignment=1,
-            backColor=colors.HexColor("#FFCC00"), borderColor=colors.black, borderWidth=1.5,
-            borderPadding=4)))
-        story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(_escape(liste.title), ParagraphStyle(
-        "t", fontName=FONT_BOLD, fontSize=13, leading=16)))
-    story.append(Paragraph(f"Édité le {format_datetime(liste.generated_at)} — "
-                           + " · ".join(f"{k} : {v}" for k, v in liste.counts.items()),
-                           ParagraphStyle("c", fontName=FONT, fontSize=9, leading=12)))
-    story.append(Spacer(1, 4 * mm))
     keys = [k for k, _ in COLUMNS if k != "barree"]
     header = [Paragraph(f"<b>{label}</b>", small) for k, label in COLUMNS if k in keys]
     body = []
@@ -88,7 +70,7 @@ def to_pdf(liste: MainCourante) -> bytes:
             cells.append(Paragraph(text, small))
         body.append(cells)
     table = Table([header] + body, repeatRows=1, colWidths=[
-        10 * mm, 22 * mm, 22 * mm, 32 * mm, 22 * mm, 15 * mm, 32 * mm, 122 * mm])
+        10 * mm, 22 * mm, 22 * mm, 32 * mm, 22 * mm, 17 * mm, 32 * mm, 120 * mm])
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E9EE")),
