@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from _common import percentiles, report, throwaway_app, timed  # noqa: E402
+from _common import finish_bulk_load, percentiles, report, throwaway_app, timed  # noqa: E402
 
 from crise.auth import services as auth_services  # noqa: E402
 from crise.auth.models import User  # noqa: E402
@@ -95,16 +95,7 @@ def populate(app, rng):
             db.session.execute(sa.insert(Passage), passages)
             db.session.execute(sa.insert(PersonneCle), keys)
             db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            # Explicit ids were loaded: move the sequences past them.
-            for table in ("care_personne", "care_passage"):
-                db.session.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT max(id) FROM {table}))"))
-            db.session.commit()
-            # What autovacuum would have done after such a load: planner statistics.
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+        finish_bulk_load(("care_personne", "care_passage"))
         target = db.session.scalar(sa.select(CentreAccueil).join(Mairie).where(
             Mairie.code == "11e").order_by(CentreAccueil.id))
         key_rows = db.session.scalar(sa.select(sa.func.count()).select_from(PersonneCle))

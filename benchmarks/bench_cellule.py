@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from _common import report, throwaway_app, timed  # noqa: E402
+from _common import finish_bulk_load, report, throwaway_app, timed  # noqa: E402
 
 from crise.auth import services as auth_services  # noqa: E402
 from crise.care import services as care_services  # noqa: E402
@@ -97,14 +97,7 @@ def populate(app, rng):
                    "texte_libre": "", "chiffres": {}} for m in mairies for _ in range(6)]
         db.session.execute(sa.insert(PointSituation), points)
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            for table in ("care_personne", "care_passage"):
-                db.session.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT max(id) FROM {table}))"))
-            db.session.commit()
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+        finish_bulk_load(("care_personne", "care_passage"))
         return evenement.id
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from _common import report, throwaway_app, timed  # noqa: E402
+from _common import finish_bulk_load, report, throwaway_app, timed  # noqa: E402
 
 from crise.auth import services as auth_services  # noqa: E402
 from crise.care import services as care_services  # noqa: E402
@@ -125,14 +125,7 @@ def populate(app, rng):
             db.session.execute(sa.insert(DossierHebergement), dossiers[start:start + 5_000])
         db.session.execute(sa.insert(Solution), solutions)
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            for table in ("care_personne", "scop_demande", "hebergement_dossier"):
-                db.session.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT max(id) FROM {table}))"))
-            db.session.commit()
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+        finish_bulk_load(("care_personne", "scop_demande", "hebergement_dossier"))
         return evenements[0].id
 
 

@@ -2,7 +2,7 @@
 SCOP requests and their delays, housing. Charts are drawn as SVG on the server (no CDN)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -16,13 +16,23 @@ HEURES_MAX = 72  # the charts show at most the last three days, hour by hour
 
 
 def _hour(column):
-    """The hour an instant falls in, as text « YYYY-MM-DD HH » (UTC), on either database."""
+    """The hour an instant falls in (see _cle for the key it gives)."""
     if db.engine.dialect.name == "postgresql":
-        # Literals, not bound parameters: GROUP BY must repeat the very same expression.
-        return sa.func.to_char(sa.func.timezone(sa.literal_column("'UTC'"), column),
-                               sa.literal_column("'YYYY-MM-DD HH24'"))
+        # A literal, not a bound parameter: GROUP BY must repeat the very same expression.
+        # Paris is a whole number of hours from UTC: the hours are the same ones.
+        return sa.func.date_trunc(sa.literal_column("'hour'"), column)
     # SQLite keeps « YYYY-MM-DD HH:MM:SS » text in UTC: its first 13 characters are the hour.
     return sa.func.substr(column, 1, 13)
+
+
+def _par_heure(rows) -> dict[str, int]:
+    """{« YYYY-MM-DD HH » in UTC: count}, whatever the database gave as the hour."""
+    result = {}
+    for hour, n in rows:
+        if hasattr(hour, "astimezone"):
+            hour = hour.astimezone(timezone.utc).strftime("%Y-%m-%d %H")
+        result[hour] = result.get(hour, 0) + n
+    return result
 
 
 @dataclass
@@ -95,11 +105,11 @@ def tableau_de_bord(evenement: Evenement, now: datetime | None = None) -> dict:
     debut = max(evenement.survenu_at, now - timedelta(hours=HEURES_MAX))
     debut = debut.replace(minute=0, second=0, microsecond=0)
     centre_ids = sa.select(CentreAccueil.id).where(CentreAccueil.evenement_id == evenement.id)
-    arrivees = dict(db.session.execute(
+    arrivees = _par_heure(db.session.execute(
         sa.select(_hour(Passage.arrivee_at), sa.func.count()).where(
             Passage.centre_id.in_(centre_ids), Passage.arrivee_at >= debut)
         .group_by(_hour(Passage.arrivee_at))).all())
-    departs = dict(db.session.execute(
+    departs = _par_heure(db.session.execute(
         sa.select(_hour(Passage.depart_at), sa.func.count()).where(
             Passage.centre_id.in_(centre_ids), Passage.depart_at >= debut)
         .group_by(_hour(Passage.depart_at))).all())
