@@ -25,10 +25,13 @@ SUPPORT_LABELS = {"telephone": "Téléphone", "radio": "Radio", "mail": "Mail", 
                   "reunion": "Réunion", "application": "Application", "autre": "Autre"}
 PRIORITE_LABELS = {"normale": "Normale", "haute": "Haute", "urgente": "Urgente"}
 # The directions of the Ville that receive decisions, and the role that answers for each.
-DIRECTIONS = {"DSOL": "DSOL — solidarités", "DLH": "DLH — logement et habitat",
-              "DPMP": "DPMP — prévention et protection", "DDCT": "DDCT — démocratie, citoyens "
-              "et territoires", "DICOM": "DICOM — communication", "DPE": "DPE — propreté et eau",
-              "DVD": "DVD — voirie et déplacements", "DASCO": "DASCO — affaires scolaires"}
+DIRECTIONS = {
+    "DSOL": "DSOL — solidarités", "DLH": "DLH — logement et habitat",
+    "DPMP": "DPMP — prévention et protection",
+    "DDCT": "DDCT — démocratie, citoyens et territoires", "DICOM": "DICOM — communication",
+    "DPE": "DPE — propreté et eau", "DVD": "DVD — voirie et déplacements",
+    "DASCO": "DASCO — affaires scolaires",
+}
 DIRECTION_ROLES = {"DSOL": Role.DSOL, "DLH": Role.DLH}
 ETAT_LABELS = {"": "Pas encore d'application", "en_cours": "En cours",
                "appliquee": "Appliquée", "impossible": "Impossible"}

@@ -258,7 +258,8 @@ def heberger(actor: User, dossier: DossierHebergement, data: SolutionData, *,
         if value is not None and not 0 <= value <= PLACES_MAX:
             raise ServiceError(f"Entre 0 et {PLACES_MAX}.", field=name)
     _check_overlap(dossier, data.du, data.au)
-    solution = Solution(type=data.type, lieu=lieu[:200], adresse=(data.adresse or "").strip()[:255],
+    solution = Solution(type=data.type, lieu=lieu[:200],
+                        adresse=(data.adresse or "").strip()[:255],
                         chambres=data.chambres, lits=data.lits, trouve_par_id=actor.id,
                         created_at=now, updated_at=now)
     solution.set_dates(data.du, data.au)

@@ -1,5 +1,5 @@
-"""The cellule takes a decision in a meeting; two mairies acknowledge it in their own browsers, one applies
-it, the other cannot; the cellule's board shows exactly that."""
+"""The cellule takes a decision in a meeting; two mairies acknowledge it in their own
+browsers, one applies it, the other cannot; the cellule's board shows exactly that."""
 
 from datetime import timedelta
 

@@ -64,8 +64,10 @@ def test_dsol_houses_a_family_of_four_with_a_dog_for_three_nights(page, live_ser
     solution.get_by_label("Chambres").fill("2")
     solution.get_by_label("Lits / places").fill("4")
     solution.get_by_role("button", name="Héberger le foyer").click()
-    expect(page.get_by_text("Foyer hébergé : Hôtel Les Chiens d'Or, 3 nuit(s).")).to_be_visible()
-    expect(page.get_by_test_id("ce-soir")).to_contain_text("Ce soir : Hôtel — Hôtel Les Chiens d'Or")
+    expect(page.get_by_text("Foyer hébergé : Hôtel Les Chiens d'Or, 3 nuit(s).")
+           ).to_be_visible()
+    expect(page.get_by_test_id("ce-soir")).to_contain_text(
+        "Ce soir : Hôtel — Hôtel Les Chiens d'Or")
     expect(page.get_by_test_id("journal")).to_contain_text("(3 nuit(s))")
     page.screenshot(path=str(_screenshot_dir() / "hebergement-dossier.png"), full_page=True)
 

@@ -64,7 +64,8 @@ def test_vpu_request_progresses_live_on_both_sides(browser, live_server, create_
         scop.get_by_role("button", name="Enregistrer l'état").click()
         expect(scop.get_by_text("Demande passée à l'état « Engagée ».")).to_be_visible()
         expect(etat.get_by_test_id("statut")).to_have_text("Engagée", timeout=10_000)
-        expect(mairie.get_by_test_id("arrivee")).to_have_text(arrivee.strftime("%d/%m/%Y %H:%M"))
+        expect(mairie.get_by_test_id("arrivee")).to_have_text(
+            arrivee.strftime("%d/%m/%Y %H:%M"))
         expect(mairie.get_by_test_id("historique")).to_contain_text("Le VPU part du dépôt d'Ivry")
 
         scop.get_by_label("Sur place").check()
