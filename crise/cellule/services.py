@@ -341,7 +341,8 @@ def decisions_en_attente(actor: User, *, limit: int = 50) -> list[tuple[Decision
     rows = db.session.execute(
         sa.select(Decision, DestinataireDecision).join(DestinataireDecision)
         .join(Evenement, Evenement.id == Decision.evenement_id)
-        .where(who, DestinataireDecision.etat.not_in(["appliquee", "impossible"]))
+        .where(who, DestinataireDecision.etat.not_in(["appliquee", "impossible"]),
+               Evenement.clos_at.is_(None))
         .order_by(Decision.echeance_at.is_(None), Decision.echeance_at, Decision.created_at)
         .limit(limit)).all()
     return [(decision, dest) for decision, dest in rows]

@@ -11,8 +11,8 @@ from crise.extensions import db
 from crise.forms import choices, perform, submit
 from crise.scop import bp, services
 from crise.scop.forms import FORMS, NoteForm, ReponseForm, StatutForm
-from crise.scop.models import (MAIRIE_ROLES_DEMANDE, SCOP_MOVES, SCOP_ROLES, DemandeScop,
-                               StatutDemande, TypeDemande)
+from crise.scop.models import (MAIRIE_ROLES_DEMANDE, SCOP_MOVES, SCOP_ROLES, SCOP_VIEW_ROLES,
+                               DemandeScop, StatutDemande, TypeDemande)
 
 PAGE_SIZE = 50
 
@@ -88,6 +88,8 @@ def _contenu(type_, form) -> dict:
 def demandes_evenement(evenement_id):
     """The event's requests and their live status (an HTML fragment, polled by the page)."""
     evenement = get_evenement_or_404(evenement_id, current_user)
+    if not current_user.has_role(*SCOP_VIEW_ROLES):
+        abort(403)
     return render_template("scop/_demandes_evenement.html", evenement=evenement,
                            **demandes_context(evenement))
 

@@ -154,6 +154,10 @@ def test_decision_acknowledged_and_applied_by_its_addressees(app, ctx):
         waiting = services.decisions_en_attente(u(ctx, "dsol"))
         assert [d.id for d, _ in waiting] == [decision.id]
         assert services.decisions_en_attente(u(ctx, "m11")) == []
+        from crise.evenements.services import close_evenement
+
+        close_evenement(u(ctx, "cellule"), ev(ctx))  # a closed event waits for nobody
+        assert services.decisions_en_attente(u(ctx, "dsol")) == []
 
 
 def test_decision_needs_addressees_and_a_future_deadline(app, ctx):

@@ -247,6 +247,10 @@ def test_roles_that_may_not_use_the_scop_screens(app, client, auth, scene, creat
     auth.login(scene["op1"])
     assert client.get(f"/scop/evenements/{scene['evenement'].id}/demander/vpu").status_code \
         == 403
+    auth.logout()
+    auth.login(create_user("dsol"))  # a central role that has no business with the SCOP
+    assert client.get(f"/scop/evenements/{scene['evenement'].id}/demandes").status_code == 403
+    assert client.get(f"/scop/demandes/{demande_id}").status_code == 404
 
 
 def test_request_on_a_closed_event_is_refused(app, client, auth, scene):
