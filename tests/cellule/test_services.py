@@ -172,3 +172,23 @@ def test_decision_needs_addressees_and_a_future_deadline(app, ctx):
         decision, _ = services.decider(u(ctx, "cellule"), ev(ctx), services.DecisionData(
             texte="Point à 18 h", toutes_mairies=True))
         assert [d.libelle for d in decision.destinataires] == ["11e", "12e", "20e"]
+
+
+def test_the_database_itself_refuses_to_rewrite_an_entry(app, ctx):
+    """Even a raw SQL UPDATE, outside the application's models, is refused."""
+    with app.app_context():
+        entree = services.ecrire(u(ctx, "cellule"), ev(ctx), services.EntreeData(texte="Vrai"))
+        db.session.commit()
+        for statement in ("UPDATE cellule_main_courante SET texte = 'Faux' WHERE id = :id",
+                          "UPDATE cellule_main_courante SET auteur_nom = 'Autre' "
+                          "WHERE id = :id"):
+            with pytest.raises(sa.exc.DatabaseError, match="ne se modifie ni ne se supprime"):
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text(statement), {"id": entree.id})
+        services.barrer(u(ctx, "cellule"), entree, "Erreur")  # the strike-through is allowed
+        db.session.commit()
+        with pytest.raises(sa.exc.DatabaseError):
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("UPDATE cellule_main_courante SET barree_at = NULL "
+                                     "WHERE id = :id"), {"id": entree.id})
+        assert db.session.get(EntreeMainCourante, entree.id).texte == "Vrai"
