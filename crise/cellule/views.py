@@ -30,6 +30,31 @@ def _cellule_event(evenement_id):
 # --- The cellule of an event --------------------------------------------------------------
 
 
+@bp.route("/")
+def index():
+    """The cellule's home: every event in progress, what waits in each."""
+    if not current_user.has_role(*CELLULE_ROLES):
+        abort(403)
+    from crise.evenements.models import Statut
+    from crise.evenements.services import visible_evenements_query
+
+    now = utcnow()
+    lignes = []
+    for evenement in db.session.scalars(visible_evenements_query(
+            current_user, statut=Statut.EN_COURS).limit(50)):
+        decisions = db.session.scalars(services.decisions_evenement(evenement)).all()
+        progres = [d.progres(now) for d in decisions]
+        points = situation.tableau(evenement, now)
+        lignes.append({
+            "evenement": evenement, "activation": services.activation_of(evenement),
+            "prochaine": reunions.prochaine(evenement, now), "decisions": len(decisions),
+            "en_retard": sum(p["en_retard"] for p in progres),
+            "impossibles": sum(p["impossible"] for p in progres),
+            "points_a_jour": sum(1 for ligne in points if ligne.etat == "a_jour"),
+            "mairies": len(points)})
+    return render_template("cellule/index.html", lignes=lignes)
+
+
 @bp.route("/evenements/<int:evenement_id>")
 def tableau(evenement_id):
     return _tableau_page(_cellule_event(evenement_id))
@@ -227,6 +252,14 @@ def _decision_page(decision, compte_form, status=200):
                            evenement=decision.evenement, now=utcnow(), miens=miens,
                            est_cellule=est_cellule, compte_form=compte_form,
                            progres=decision.progres()), status
+
+
+@bp.route("/decisions/<int:decision_id>/suivi")
+def suivi(decision_id):
+    """The follow-up table alone, fetched again every few seconds by the page."""
+    decision = get_decision_or_404(decision_id)
+    return render_template("cellule/_suivi.html", decision=decision, now=utcnow(),
+                           progres=decision.progres())
 
 
 def _destinataire(decision) -> DestinataireDecision | None:

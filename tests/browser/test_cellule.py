@@ -62,9 +62,10 @@ def test_decision_followed_by_two_mairies(browser, live_server, create_user, cre
             expect(page.get_by_text(f"Application signalée à la cellule : {etat}.")
                    ).to_be_visible()
 
-        cellule.reload()
+        # No reload: the cellule's page fetches the follow-up again by itself.
         expect(cellule.get_by_test_id("progres")).to_contain_text(
-            "Prise de connaissance : 2 / 2 · appliquée : 1 / 2 · impossible : 1")
+            "Prise de connaissance : 2 / 2 · appliquée : 1 / 2 · impossible : 1",
+            timeout=10_000)
         expect(cellule.get_by_test_id("dest-12e")).to_contain_text("Appliquée")
         expect(cellule.get_by_test_id("dest-13e")).to_contain_text(
             "Impossible")

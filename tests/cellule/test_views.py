@@ -118,6 +118,8 @@ def test_decision_pushed_acknowledged_and_reported(app, client, auth, scene):
 
     auth.login(scene["m15"])  # not an addressee: does not even see it
     assert client.get(f"/cellule/decisions/{decision_id}").status_code == 404
+    assert client.get(f"/cellule/decisions/{decision_id}/suivi").status_code == 404
+    assert client.get("/cellule/").status_code == 403
     assert client.post(f"/cellule/decisions/{decision_id}/connaissance").status_code == 404
     auth.logout()
 
@@ -125,6 +127,10 @@ def test_decision_pushed_acknowledged_and_reported(app, client, auth, scene):
     html = client.get(f"/cellule/decisions/{decision_id}").get_data(as_text=True)
     assert "Prise de connaissance : 2 / 2 · appliquée : 1 / 2 · impossible : 1" in html
     assert "Gymnase en travaux" in html
+    suivi = client.get(f"/cellule/decisions/{decision_id}/suivi").get_data(as_text=True)
+    assert "appliquée : 1 / 2 · impossible : 1" in suivi  # what the page fetches by itself
+    home = client.get("/cellule/").get_data(as_text=True)  # the cellule's home
+    assert "1 impossible(s)" in home and "0 / 2 à jour" in home and "Non activée" in home
     assert count(app, DestinataireDecision, DestinataireDecision.etat == "appliquee") == 1
     log = client.get(f"/cellule/evenements/{scene['evenement'].id}/main-courante").get_data(
         as_text=True)
