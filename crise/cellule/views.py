@@ -359,6 +359,14 @@ def points(evenement_id):
                            lignes=situation.tableau(evenement), rythmes=situation.RYTHMES)
 
 
+@bp.route("/evenements/<int:evenement_id>/points/tableau")
+def points_tableau(evenement_id):
+    """The mairies' board alone, fetched again every few seconds by the page."""
+    evenement = _cellule_event(evenement_id)
+    return render_template("cellule/_tableau_points.html", evenement=evenement,
+                           lignes=situation.tableau(evenement))
+
+
 @bp.route("/evenements/<int:evenement_id>/synthese")
 def synthese(evenement_id):
     evenement = _cellule_event(evenement_id)

@@ -98,6 +98,8 @@ def test_point_through_the_web(app, client, auth, ctx):
     board = client.get(f"/cellule/evenements/{ctx['evenement'].id}/points").get_data(
         as_text=True)
     assert "À jour" in board and "Manquant" in board
+    fragment = client.get(f"/cellule/evenements/{ctx['evenement'].id}/points/tableau")
+    assert 'data-testid="point-11e"' in fragment.get_data(as_text=True)
     synth = client.get(f"/cellule/evenements/{ctx['evenement'].id}/synthese").get_data(
         as_text=True)
     assert "Feu éteint" in synth and "Aucun point de situation reçu." in synth
