@@ -138,11 +138,13 @@ def _objet_choices(evenement):
         DemandeScop.evenement_id == evenement.id).order_by(DemandeScop.id.desc()).limit(50)
     ).all()
     decisions = db.session.scalars(services.decisions_evenement(evenement).limit(50)).all()
+    meetings = db.session.scalars(reunions.reunions(evenement).limit(20)).all()
     return choices([("", "—")]
                    + [(f"centre:{c.id}", f"C.A.RE {c.nom}") for c in centres]
                    + [(f"demande:{d.id}", f"Demande SCOP n° {d.id} ({d.type_label}, "
                                           f"{d.mairie.nom_court})") for d in demandes]
-                   + [(f"decision:{d.id}", f"Décision n° {d.id}") for d in decisions])
+                   + [(f"decision:{d.id}", f"Décision n° {d.id}") for d in decisions]
+                   + [(f"reunion:{r.id}", str(r)) for r in meetings])
 
 
 @bp.route("/evenements/<int:evenement_id>/main-courante", methods=["GET", "POST"])

@@ -83,6 +83,13 @@ def test_meeting_through_the_web(app, client, auth, ctx):
     assert response.status_code == 302
     page = client.get(reunion_url).get_data(as_text=True)
     assert "Pré-positionner des pompes" in page and "Ordre du jour" in page
+    log_url = f"/cellule/evenements/{evenement_id}/main-courante"
+    assert f'value="reunion:{reunion_id}"' in client.get(log_url).get_data(as_text=True)
+    client.post(log_url, data={"type": "information", "priorite": "normale",
+                               "texte": "Ordre du jour diffusé aux mairies",
+                               "objet": f"reunion:{reunion_id}"})
+    assert f'href="/cellule/reunions/{reunion_id}">réunion</a>' in client.get(
+        log_url + "?origine=humain").get_data(as_text=True)
     assert "Points de situation en retard ou manquants" in page
     auth.logout()
     auth.login(ctx["m12"])  # the mairies see when the next meeting is
