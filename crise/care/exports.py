@@ -156,7 +156,7 @@ def pdf_document(liste, author: str = "Ville de Paris — gestion de crise"):
             backColor=colors.HexColor("#FFCC00"), borderColor=colors.black, borderWidth=1.5,
             borderPadding=4)))
         story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(_escape(liste.title), ParagraphStyle(
+    story.append(Paragraph(pdf_escape(liste.title), ParagraphStyle(
         "t", fontName=FONT_BOLD, fontSize=13, leading=16)))
     story.append(Paragraph(f"Édité le {format_datetime(liste.generated_at)} — "
                            + " · ".join(f"{k} : {v}" for k, v in liste.counts.items()),
@@ -170,10 +170,14 @@ def to_pdf(liste: Liste) -> bytes:
     small = ParagraphStyle("s", fontName=FONT, fontSize=7, leading=8.5)
     keys = [k for k, _ in COLUMNS if k not in ("nom_usage", "consent_ciav")]
     header = [Paragraph(f"<b>{label}</b>", small) for k, label in COLUMNS if k in keys]
-    body = [[Paragraph(_escape(str(row[k])), small) for k in keys] for row in liste.rows()]
-    table = Table([header] + body, repeatRows=1, colWidths=[
-        14 * mm, 25 * mm, 20 * mm, 16 * mm, 8 * mm, 17 * mm, 17 * mm, 20 * mm, 38 * mm,
-        30 * mm, 18 * mm, 18 * mm, 19 * mm, 11 * mm])
+    body = [[Paragraph(pdf_escape(str(row[k])), small) for k in keys] for row in liste.rows()]
+    return pdf_finish(buffer, doc, story, header, body, [
+        14, 25, 20, 16, 8, 17, 17, 20, 38, 30, 18, 18, 19, 11])
+
+
+def pdf_finish(buffer, doc, story, header, body, widths_mm) -> bytes:
+    """Lay the rows out as one gridded table repeating its header, and build the PDF."""
+    table = Table([header] + body, repeatRows=1, colWidths=[w * mm for w in widths_mm])
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E9EE")),
@@ -184,7 +188,7 @@ def to_pdf(liste: Liste) -> bytes:
     return buffer.getvalue()
 
 
-def _escape(text: str) -> str:
+def pdf_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -139,11 +139,4 @@ def tableau_de_bord(evenement: Evenement, now: datetime | None = None) -> dict:
             "centres_total": centres[0] or 0, "centres_ouverts": (centres[0] or 0)
             - (centres[1] or 0), "arrivees": _graphe(heures, arr),
             "presence": _graphe(heures, pres), "scop": scop,
-            "hebergement": totaux(_CentralView(), evenement, nuit_en_cours(now)), "at": now}
-
-
-class _CentralView:
-    """The dashboard is the cellule's: housing totals over every mairie."""
-
-    is_central = True
-    mairie_id = None
+            "hebergement": totaux(None, evenement, nuit_en_cours(now)), "at": now}

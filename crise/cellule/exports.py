@@ -2,10 +2,8 @@
 
 from datetime import datetime
 
-from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Paragraph
 
 from crise.audit.models import Action
 from crise.audit.services import record
@@ -64,25 +62,13 @@ def to_pdf(liste: MainCourante) -> bytes:
     for entree, row in zip(liste.entrees, liste.rows()):
         cells = []
         for key in keys:
-            text = _escape(str(row[key])).replace("\n", "<br/>")
+            text = care_exports.pdf_escape(str(row[key])).replace("\n", "<br/>")
             if entree.barree_at and key == "texte":
-                text = f"<strike>{text}</strike><br/><b>{_escape(row['barree'])}</b>"
+                text = f"<strike>{text}</strike><br/><b>{care_exports.pdf_escape(row['barree'])}</b>"
             cells.append(Paragraph(text, small))
         body.append(cells)
-    table = Table([header] + body, repeatRows=1, colWidths=[
-        10 * mm, 22 * mm, 22 * mm, 32 * mm, 22 * mm, 17 * mm, 32 * mm, 120 * mm])
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E9EE")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-    story.append(table)
-    doc.build(story)
-    return buffer.getvalue()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return care_exports.pdf_finish(buffer, doc, story, header, body,
+                                   [10, 22, 22, 32, 22, 17, 32, 120])
 
 
 FORMATS = {"csv": (care_exports.to_csv, "text/csv; charset=utf-8"),

@@ -25,8 +25,8 @@ def chiffres(evenement: Evenement, mairie_ids: list[int] | None = None,
              now: datetime | None = None) -> dict[int, dict]:
     """Per mairie: C.A.RE open, people present by catégorie, SCOP requests pending,
     households without a solution tonight. Four grouped queries for all mairies at once."""
-    from crise.hebergement.models import DossierHebergement, Solution
-    from crise.hebergement.services import nuit_en_cours
+    from crise.hebergement.models import DossierHebergement
+    from crise.hebergement.services import couvert, nuit_en_cours
     from crise.scop.models import DemandeScop, StatutDemande
 
     ids = mairie_ids if mairie_ids is not None else [m.id for m in evenement.mairies]
@@ -54,12 +54,10 @@ def chiffres(evenement: Evenement, mairie_ids: list[int] | None = None,
                 DemandeScop.mairie_id.in_(ids)).group_by(DemandeScop.mairie_id)):
         result[mid]["demandes_en_attente"] = n
     nuit = nuit_en_cours(now)
-    covered = sa.select(Solution.id).where(Solution.dossier_id == DossierHebergement.id,
-                                           Solution.du <= nuit, Solution.au > nuit).exists()
     for mid, n in db.session.execute(
             sa.select(DossierHebergement.mairie_id, sa.func.count()).where(
                 DossierHebergement.evenement_id == evenement.id,
-                DossierHebergement.clos.is_(False), ~covered,
+                DossierHebergement.clos.is_(False), ~couvert(nuit),
                 DossierHebergement.mairie_id.in_(ids)).group_by(DossierHebergement.mairie_id)):
         result[mid]["foyers_sans_solution"] = n
     return result

@@ -7,7 +7,7 @@ from crise.care.models import CATEGORIE_LABELS
 from crise.cellule import bp, exports, reunions, services, situation
 from crise.cellule.forms import (BarrerForm, CompteForm, CompteRenduForm, DecisionForm,
                                  EntreeForm, MembreForm, PointForm, ReunionForm)
-from crise.cellule.models import (CELLULE_ROLES, DIRECTION_ROLES, PRIORITE_LABELS, TYPE_LABELS,
+from crise.cellule.models import (CELLULE_ROLES, PRIORITE_LABELS, TYPE_LABELS,
                                   Decision, DestinataireDecision, EntreeMainCourante,
                                   MembreCellule, PointSituation, Reunion)
 from crise.db import utcnow
@@ -71,6 +71,13 @@ def _tableau_page(evenement, *, membre_form=None, reunion_form=None, status=200)
         prochaine=reunions.prochaine(evenement), now=utcnow()), status
 
 
+def _activation_or_404(evenement):
+    activation = services.activation_of(evenement)
+    if activation is None:
+        abort(404)
+    return activation
+
+
 @bp.route("/evenements/<int:evenement_id>/activer", methods=["POST"])
 def activer(evenement_id):
     evenement = _cellule_event(evenement_id)
@@ -81,9 +88,7 @@ def activer(evenement_id):
 @bp.route("/evenements/<int:evenement_id>/desactiver", methods=["POST"])
 def desactiver(evenement_id):
     evenement = _cellule_event(evenement_id)
-    activation = services.activation_of(evenement)
-    if activation is None:
-        abort(404)
+    activation = _activation_or_404(evenement)
     perform(lambda: services.desactiver(current_user, activation),
             "Cellule centrale désactivée.")
     return redirect(url_for("cellule.tableau", evenement_id=evenement.id))
@@ -92,9 +97,7 @@ def desactiver(evenement_id):
 @bp.route("/evenements/<int:evenement_id>/membres", methods=["POST"])
 def ajouter_membre(evenement_id):
     evenement = _cellule_event(evenement_id)
-    activation = services.activation_of(evenement)
-    if activation is None:
-        abort(404)
+    activation = _activation_or_404(evenement)
     form = MembreForm()
     if form.validate_on_submit():
         ok, _ = submit(form, lambda: services.ajouter_membre(
@@ -299,9 +302,6 @@ def rendre_compte(decision_id):
 
 def en_attente_context() -> dict:
     """The decisions waiting for the user's mairie or direction (its home page)."""
-    if current_user.mairie_id is None and not any(
-            current_user.has_role(r) for r in DIRECTION_ROLES.values()):
-        return {"decisions_en_attente": []}
     return {"decisions_en_attente": services.decisions_en_attente(current_user)}
 
 
@@ -349,15 +349,14 @@ def point_detail(point_id):
 @bp.route("/evenements/<int:evenement_id>/points", methods=["GET", "POST"])
 def points(evenement_id):
     evenement = _cellule_event(evenement_id)
-    activation = services.activation_of(evenement)
     if request.method == "POST":
-        if activation is None:
-            abort(404)
+        activation = _activation_or_404(evenement)
         perform(lambda: situation.definir_rythme(current_user, activation,
                                                  request.form.get("rythme", type=int) or 0),
                 "Rythme des points de situation enregistré.")
         return redirect(url_for("cellule.points", evenement_id=evenement.id))
-    return render_template("cellule/points.html", evenement=evenement, activation=activation,
+    return render_template("cellule/points.html", evenement=evenement,
+                           activation=services.activation_of(evenement),
                            lignes=situation.tableau(evenement), rythmes=situation.RYTHMES)
 
 

@@ -35,6 +35,12 @@ HABITABLE_LABELS = {"non": "Non habitable", "inconnu": "Pas encore évalué",
                     "oui": "Habitable"}
 
 
+def membres_du_foyer(personne: Personne) -> list[Personne]:
+    """The person's household as registered together (merged records left out)."""
+    people = personne.foyer.membres if personne.foyer else [personne]
+    return [p for p in people if p.fusionne_dans_id is None]
+
+
 class TypeSolution(enum.StrEnum):
     HOTEL = "hotel"
     CENTRE = "centre_urgence"
@@ -101,9 +107,7 @@ class DossierHebergement(TimestampMixin, db.Model):
 
     @property
     def membres(self) -> list[Personne]:
-        referent = self.referent
-        people = referent.foyer.membres if referent.foyer else [referent]
-        return [p for p in people if p.fusionne_dans_id is None]
+        return membres_du_foyer(self.referent)
 
     @property
     def besoins_labels(self) -> list[str]:

@@ -21,7 +21,8 @@ from crise.hebergement.models import (BESOINS_HEBERGEMENT, HABITABLE_LABELS,
                                       HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES,
                                       RELOGEMENT_ASK_ROLES, RELOGEMENT_EDIT_ROLES,
                                       DossierHebergement, JournalHebergement, NoteRelogement,
-                                      Relogement, Solution, StatutRelogement, TypeSolution)
+                                      Relogement, Solution, StatutRelogement, TypeSolution,
+                                      membres_du_foyer)
 
 NUITS_MAX = 365
 PERSONNES_MAX = 50
@@ -102,11 +103,13 @@ def _apply(dossier: DossierHebergement, data: DossierData) -> None:
 
 def referent_of(personne: Personne) -> Personne:
     """The household's référent: its first member (or the person registered alone)."""
-    if personne.foyer is not None:
-        membres = [p for p in personne.foyer.membres if p.fusionne_dans_id is None]
-        if membres:
-            return membres[0]
-    return personne
+    return (membres_du_foyer(personne) or [personne])[0]
+
+
+def composition(membres: list[Personne], now: datetime | None = None) -> tuple[int, int]:
+    """(people, children under 18) of a household, as the dossier counts them at first."""
+    today = to_paris(now or utcnow()).date()
+    return len(membres), sum(1 for p in membres if (_age(p, today) or 99) < 18)
 
 
 def dossier_of(personne: Personne) -> DossierHebergement | None:
@@ -137,13 +140,11 @@ def ouvrir_dossier(actor: User, personne: Personne, data: DossierData, *,
     referent = referent_of(personne)
     if dossier_of(referent) is not None:
         raise ServiceError("Ce foyer a déjà un dossier d'hébergement.")
-    membres = referent.foyer.membres if referent.foyer else [referent]
-    membres = [p for p in membres if p.fusionne_dans_id is None]
-    today = to_paris(now).date()
+    personnes, enfants = composition(membres_du_foyer(referent), now)
     if data.nb_personnes is None:
-        data.nb_personnes = len(membres)
+        data.nb_personnes = personnes
     if data.nb_enfants is None:
-        data.nb_enfants = sum(1 for p in membres if (_age(p, today) or 99) < 18)
+        data.nb_enfants = enfants
     _check_dossier_data(data)
     dossier = DossierHebergement(
         evenement_id=evenement.id, mairie_id=referent.mairie_id, centre_id=referent.centre_id,
@@ -338,7 +339,8 @@ def dossiers_query(actor: User, evenement: Evenement):
     return query
 
 
-def _couvre(nuit: date):
+def couvert(nuit: date):
+    """« A stay of this dossier covers that night », for use inside a query."""
     return sa.select(Solution.id).where(Solution.dossier_id == DossierHebergement.id,
                                         Solution.du <= nuit, Solution.au > nuit).exists()
 
@@ -346,12 +348,12 @@ def _couvre(nuit: date):
 def sans_solution(actor: User, evenement: Evenement, nuit: date):
     """Open dossiers that no stay covers tonight, oldest first: the critical list."""
     return (dossiers_query(actor, evenement)
-            .where(DossierHebergement.clos.is_(False), ~_couvre(nuit))
+            .where(DossierHebergement.clos.is_(False), ~couvert(nuit))
             .order_by(DossierHebergement.created_at, DossierHebergement.id))
 
 
 def heberges(actor: User, evenement: Evenement, nuit: date):
-    return (dossiers_query(actor, evenement).where(_couvre(nuit))
+    return (dossiers_query(actor, evenement).where(couvert(nuit))
             .order_by(DossierHebergement.created_at, DossierHebergement.id))
 
 
@@ -373,16 +375,18 @@ class Totaux:
     chambres: int = 0
 
 
-def totaux(actor: User, evenement: Evenement, nuit: date) -> Totaux:
-    """Per event: people housed tonight, nights allocated, places and rooms in use."""
+def totaux(actor: User | None, evenement: Evenement, nuit: date) -> Totaux:
+    """Per event: people housed tonight, nights allocated, places and rooms in use.
+
+    ``actor`` None: every mairie (the cellule's dashboard)."""
     scope = [DossierHebergement.evenement_id == evenement.id]
-    if not actor.is_central:
+    if actor is not None and not actor.is_central:
         scope.append(DossierHebergement.mairie_id == actor.mairie_id)
     t = Totaux()
     t.dossiers = db.session.scalar(sa.select(sa.func.count()).where(*scope)) or 0
     row = db.session.execute(sa.select(sa.func.count(), sa.func.sum(
         DossierHebergement.nb_personnes)).where(
-        *scope, DossierHebergement.clos.is_(False), ~_couvre(nuit))).one()
+        *scope, DossierHebergement.clos.is_(False), ~couvert(nuit))).one()
     t.sans_solution, t.personnes_sans_solution = row[0] or 0, row[1] or 0
     joined = sa.select().select_from(Solution).join(DossierHebergement).where(*scope)
     row = db.session.execute(joined.add_columns(

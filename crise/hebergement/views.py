@@ -21,7 +21,7 @@ from crise.hebergement.forms import (ClotureForm, DossierForm, NoteRelogementFor
 from crise.hebergement.models import (HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_EXPORT_ROLES,
                                       RELOGEMENT_ASK_ROLES, RELOGEMENT_EDIT_ROLES,
                                       DossierHebergement, Relogement, Solution,
-                                      StatutRelogement)
+                                      StatutRelogement, membres_du_foyer)
 
 PAGE_SIZE = 50
 VUES = {"sans-solution": "Sans solution ce soir", "heberges": "Hébergés ce soir",
@@ -112,13 +112,11 @@ def ouvrir(personne_id):
     if existing is not None and request.method == "GET":
         return redirect(url_for("hebergement.dossier", dossier_id=existing.id))
     referent = services.referent_of(personne)
-    membres = referent.foyer.membres if referent.foyer else [referent]
+    membres = membres_du_foyer(referent)
     form = DossierForm()
     if request.method == "GET":
         form.new_jeton()
-        form.nb_personnes.data = len(membres)
-        form.nb_enfants.data = sum(1 for p in membres if (services._age(
-            p, services.nuit_en_cours()) or 99) < 18)
+        form.nb_personnes.data, form.nb_enfants.data = services.composition(membres)
         if "animal" in (referent.besoins or []):
             form.besoins.data = ["animaux"]
     if form.validate_on_submit():

@@ -98,7 +98,7 @@ def demandes_context(evenement) -> dict:
     demandes = db.session.scalars(
         services.demandes_evenement(current_user, evenement).limit(200)).all()
     return {"demandes": demandes, "moyens": services.delais_moyens(demandes),
-            "resume": services.resume}
+            "resume": services.resume, "delais": services.delais}
 
 
 # --- One request --------------------------------------------------------------------------
