@@ -51,8 +51,9 @@ def load_config(app, test_config=None):
     if not app.config.get("SECRET_KEY"):
         if app.config["CRISE_ENV"] == "production":
             raise ConfigurationError(
-                "SECRET_KEY is not set. In production, set the SECRET_KEY environment "
-                "variable or define it in instance/config.py."
+                "SECRET_KEY n'est pas définie : en production, exportez SECRET_KEY (ou "
+                "définissez-la dans instance/config.py) ; sur un poste de développement, "
+                "lancez avec CRISE_ENV=development."
             )
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 

@@ -16,9 +16,17 @@ SYSTEM = "cli"
 
 
 def _create_app():
-    from crise import create_app
+    """The app for a command. Commands sign nothing: without a SECRET_KEY (production
+    settings on an admin's shell) they run with a throwaway key instead of failing; a
+    server started by gunicorn (wsgi.py) still refuses to start without one."""
+    import secrets
 
-    return create_app()
+    from crise import ConfigurationError, create_app
+
+    try:
+        return create_app()
+    except ConfigurationError:
+        return create_app({"SECRET_KEY": secrets.token_hex(32)})
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app)
