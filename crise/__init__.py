@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, render_template, session
 
 from crise.config import Defaults
+from crise.http import CleanRequest
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -21,6 +22,7 @@ def create_app(test_config=None):
     """The application. ``test_config`` may carry INSTANCE_PATH (tests keep theirs apart)."""
     instance_path = (test_config or {}).get("INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.request_class = CleanRequest
     load_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)
@@ -134,6 +136,8 @@ def register_errorhandlers(app):
         403: ("Accès refusé", "Votre rôle ou votre mairie ne vous donne pas accès à cette page."),
         404: ("Page introuvable", "Cette page n'existe pas, ou vous n'y avez pas accès."),
         405: ("Action impossible", "Cette action n'est pas permise à cette adresse."),
+        413: ("Envoi trop volumineux", "Les données envoyées dépassent la taille permise. "
+                                       "Rien n'a été enregistré."),
         429: ("Trop de tentatives", "Trop de tentatives en peu de temps. Patientez quelques "
                                     "minutes avant de réessayer."),
         500: ("Erreur interne", "Une erreur inattendue s'est produite. Rien n'a été enregistré "
@@ -157,7 +161,7 @@ def register_errorhandlers(app):
         return render(500)
 
     app.register_error_handler(CSRFError, handle_csrf)
-    for code in (400, 403, 404, 405, 429):
+    for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, lambda error, code=code: render(code))
     app.register_error_handler(500, handle_500)
 
@@ -165,6 +169,7 @@ def register_errorhandlers(app):
 def register_template_helpers(app):
     from crise import formatting
     from crise.auth.models import Role
+    from crise.http import query_args
 
     app.jinja_env.filters["dt"] = formatting.format_datetime
     app.jinja_env.filters["date_fr"] = formatting.format_date
@@ -172,6 +177,7 @@ def register_template_helpers(app):
     app.jinja_env.filters["duree"] = formatting.format_duree
     app.jinja_env.globals["now_paris"] = formatting.now_paris
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["query_args"] = query_args
 
 
 def register_commands(app):

@@ -22,6 +22,10 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "crise_session"
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    # No form of this application sends more than a few kilobytes (no file uploads yet): a
+    # 50 MB anonymous post must not be read into memory.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
     # Failed logins per client address.
     LOGIN_RATE_LIMIT = "10 per 5 minutes"

@@ -52,6 +52,32 @@ class Base(DeclarativeBase):
                         type_annotation_map={datetime: UTCDateTime()})
 
 
+def _clean_multiline(target, value, oldvalue, initiator):
+    from crise.text import clean
+
+    return clean(value)
+
+
+def _clean_single_line(target, value, oldvalue, initiator):
+    from crise.text import clean_line
+
+    return clean_line(value)
+
+
+@sa.event.listens_for(sa.orm.Mapper, "mapper_configured")
+def _clean_string_columns(mapper, class_):
+    """Every string column of every model refuses control characters, whichever code
+    path sets it (a form, a service, the CLI): see crise.text."""
+    for prop in mapper.column_attrs:
+        column_type = prop.columns[0].type
+        if isinstance(column_type, sa.String) and prop.key in class_.__dict__:
+            # Short strings (names, addresses, reasons) hold one line; texts keep theirs.
+            multiline = column_type.length is None or column_type.length >= 1000
+            sa.event.listen(getattr(class_, prop.key), "set",
+                            _clean_multiline if multiline else _clean_single_line,
+                            retval=True)
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

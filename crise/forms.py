@@ -1,16 +1,22 @@
 """Shared form helpers: French messages, Paris-local date-times, service errors."""
 
+import re
 import secrets
 from datetime import datetime
 
+import wtforms
+import wtforms.meta
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField
+from wtforms import DateField as WTFormsDateField
+from wtforms import DateTimeLocalField, FieldList, FormField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
 from crise.formatting import from_paris_local, to_paris
+from crise.text import clean, clean_line
 
 REQUIRED = "Ce champ est obligatoire."
+JETON_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -26,11 +32,38 @@ class JetonMixin:
         if not self.jeton.data:
             self.jeton.data = secrets.token_urlsafe(24)
 
+    def validate_jeton(self, field):
+        # Drawn by new_jeton: anything else was not sent by this application's page.
+        if field.data and not JETON_RE.fullmatch(field.data):
+            field.data = None
+            self.form_errors.append("Ce formulaire n'est pas valide (jeton altéré) : rechargez "
+                                    "la page et recommencez. Rien n'a été enregistré.")
+            raise ValidationError("Jeton de formulaire invalide.")
+
+
+class CleanTextMeta:
+    """Every text typed or pasted loses its control characters before validation (a
+    vertical tab from Word, a NUL byte); one-line fields stay on one line."""
+
+    def bind_field(self, form, unbound_field, options):
+        if issubclass(unbound_field.field_class, (FieldList, FormField)):
+            return unbound_field.bind(form=form, **options)  # their own fields are cleaned
+        cleaner = clean if issubclass(unbound_field.field_class, TextAreaField) else clean_line
+        filters = [cleaner, *unbound_field.kwargs.get("filters", ())]
+        return unbound_field.bind(form=form, **{**options, "filters": filters})
+
+
+class SubForm(wtforms.Form):
+    """A group of fields inside a Form (a household member, the articles of a request)."""
+
+    class Meta(CleanTextMeta, wtforms.meta.DefaultMeta):
+        pass
+
 
 class Form(FlaskForm):
     """Base of every form: WTForms' own messages in French (« Choix non valide »…)."""
 
-    class Meta:
+    class Meta(CleanTextMeta):
         locales = ["fr_FR", "fr"]
 
         def get_translations(self, form):
@@ -40,6 +73,22 @@ class Form(FlaskForm):
 
 def max_length_message(n: int) -> str:
     return f"{n} caractères au maximum."
+
+
+# Dates a person may mean: 0001-01-01 (a year typed as « 1 ») cannot even be converted to
+# UTC, and 9999 is a typo. Births go back to 1900; plans, a few decades ahead.
+YEAR_MIN, YEAR_MAX = 1900, 2100
+YEAR_MESSAGE = f"Date hors limites : l'année doit être comprise entre {YEAR_MIN} et {YEAR_MAX}."
+
+
+class DateField(WTFormsDateField):
+    """A date whose year is plausible (see YEAR_MIN, YEAR_MAX)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not YEAR_MIN <= self.data.year <= YEAR_MAX:
+            self.data = None
+            raise ValueError(YEAR_MESSAGE)
 
 
 class ParisDateTimeField(DateTimeLocalField):
@@ -58,6 +107,9 @@ class ParisDateTimeField(DateTimeLocalField):
         except ValueError:
             self.data = None
             raise ValueError("Date ou heure invalide (format attendu : jj/mm/aaaa hh:mm).")
+        if not YEAR_MIN <= naive.year <= YEAR_MAX:
+            self.data = None
+            raise ValueError(YEAR_MESSAGE)
         self.data = from_paris_local(naive)
 
     def _value(self):

@@ -1,8 +1,50 @@
-"""Responses shared by the views."""
+"""Requests and responses shared by the views."""
 
 import io
 
-from flask import send_file
+from flask import Request, request, send_file
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+
+from crise.text import clean
+
+PAGE_MAX = 100_000
+# url_for's own keywords: a query string must never reach them (« ?_method=… »).
+_URL_FOR_KEYWORDS = {"endpoint", "values"}
+
+
+class CleanParameters(ImmutableMultiDict):
+    """Query-string and form parameters without control characters (a NUL byte in any
+    field made PostgreSQL fail): whatever a view or a form reads is already clean."""
+
+    def __init__(self, mapping=None):
+        if mapping is None:
+            super().__init__()
+            return
+        if isinstance(mapping, MultiDict):
+            mapping = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            mapping = mapping.items()
+        super().__init__([(clean(key), clean(value)) for key, value in mapping])
+
+
+class CleanRequest(Request):
+    parameter_storage_class = CleanParameters
+
+
+def page_number() -> int:
+    """The ``?page=`` asked for, within bounds (a huge number overflowed the database)."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), PAGE_MAX)
+
+
+def query_args(**explicit) -> dict:
+    """This page's own query string, to build a link to a variant of it (the next page,
+    the PDF of the same filters): the explicit values win, and nothing in the query string
+    can reach url_for's own keywords (``?endpoint=``, ``?_method=``…)."""
+    args = {key: value for key, value in request.args.items()
+            if key not in explicit and key not in _URL_FOR_KEYWORDS
+            and not key.startswith("_")}
+    return {**args, **explicit}
 
 
 def file_response(data: bytes, mimetype: str, name: str, *, attachment: bool = True):

@@ -7,6 +7,7 @@ from crise.audit.models import ACTION_LABELS, OBJECT_LABELS
 from crise.auth.decorators import role_required
 from crise.auth.models import Role
 from crise.extensions import db
+from crise.http import page_number
 from crise.formatting import from_paris_local
 
 
@@ -27,7 +28,7 @@ def index():
                             action=args.get("action", ""),
                             object_type=args.get("objet", "")[:64], since=since,
                             until=until + timedelta(days=1) if until else None)
-    pagination = db.paginate(query, page=args.get("page", 1, type=int),
+    pagination = db.paginate(query, page=page_number(),
                              per_page=current_app.config["AUDIT_PAGE_SIZE"], error_out=False)
     return render_template("audit/index.html", pagination=pagination, entries=pagination.items,
                            actions=ACTION_LABELS, objects=OBJECT_LABELS, args=args)

@@ -21,6 +21,7 @@ from crise.care.models import CATEGORIE_LABELS, CentreAccueil, Personne
 from crise.care.pdf import FONT, FONT_BOLD, register_fonts
 from crise.extensions import db
 from crise.formatting import format_datetime
+from crise.text import clean
 
 DESTINATAIRES = {
     "prefecture": "Préfecture de Police — recensement",
@@ -103,7 +104,10 @@ def to_csv(liste: Liste) -> bytes:
 
 
 def _safe_cell(value):
-    """No formula injection: a cell typed as « =… » stays text in the spreadsheet."""
+    """No formula injection: a cell typed as « =… » stays text in the spreadsheet. No
+    control character either (XLSX refuses them: one in a stored address would make the
+    whole list fail)."""
+    value = clean(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
@@ -114,7 +118,8 @@ def to_xlsx(liste: Liste) -> bytes:
     ws = wb.active
     ws.title = liste.sheet_title
     bold = Font(bold=True)
-    ws.append([liste.title])
+    ws.append([clean(liste.title)])
+    ws["A1"].data_type = "s"
     ws["A1"].font = Font(bold=True, size=13)
     if liste.exercice:
         ws["A1"].fill = PatternFill("solid", fgColor="FFCC00")
@@ -124,12 +129,18 @@ def to_xlsx(liste: Liste) -> bytes:
     for cell in ws[4]:
         cell.font = bold
     for row in liste.rows():
-        ws.append([_safe_cell(row[key]) for key, _ in liste.columns])
+        ws.append([clean(row[key]) for key, _ in liste.columns])
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":
+                # Typed text, never a formula: « =… » stays text. Unlike CSV, no visible
+                # apostrophe: a phone number « +33 6… » reads as it was typed.
+                cell.data_type = "s"
     ws.freeze_panes = "A5"
     for column, width in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", liste.widths):
         ws.column_dimensions[column].width = width
     counts = wb.create_sheet("Effectifs")
-    counts.append([liste.title])
+    counts.append([clean(liste.title)])
+    counts["A1"].data_type = "s"
     counts.append([])
     counts.append(["", "Nombre"])
     for cell in counts[3]:
@@ -177,7 +188,10 @@ def to_pdf(liste: Liste) -> bytes:
 
 def pdf_finish(buffer, doc, story, header, body, widths_mm) -> bytes:
     """Lay the rows out as one gridded table repeating its header, and build the PDF."""
-    table = Table([header] + body, repeatRows=1, colWidths=[w * mm for w in widths_mm])
+    # splitInRow: a row taller than a page (a long entry of the main courante, which can
+    # never be deleted) flows over the next page instead of making the document fail.
+    table = Table([header] + body, repeatRows=1, colWidths=[w * mm for w in widths_mm],
+                  splitInRow=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E9EE")),
@@ -189,7 +203,8 @@ def pdf_finish(buffer, doc, story, header, body, widths_mm) -> bytes:
 
 
 def pdf_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text for a reportlab Paragraph: markup characters escaped, control characters out."""
+    return clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 FORMATS = {

@@ -1,13 +1,12 @@
-from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField,
+from wtforms import (BooleanField, FieldList, FormField, HiddenField, IntegerField,
                      RadioField, SelectField, StringField, TextAreaField)
-from wtforms import Form as PlainForm
 from wtforms.validators import Length, NumberRange, Optional
 
 from crise.care.models import BESOIN_LABELS, CATEGORIE_LABELS, DESTINATION_LABELS
 from crise.care.services import CAPACITE_MAX, FOYER_MAX, GROUPE_MAX, NOM_MAX
 from crise.evenements.forms import MultiCheckboxField
-from crise.forms import (Form, JetonMixin, NotBlank, ParisDateTimeField, choices,
-                         max_length_message)
+from crise.forms import (DateField, Form, JetonMixin, NotBlank, ParisDateTimeField,
+                         SubForm, choices, max_length_message)
 
 BESOINS = list(BESOIN_LABELS.items())
 
@@ -39,7 +38,7 @@ class SiteForm(Form):
     actif = BooleanField("Site utilisable", default=True)
 
 
-class MembreForm(PlainForm):
+class MembreForm(SubForm):
     """One person of the household (a sub-form: the parent form carries the CSRF token)."""
 
     class Meta:

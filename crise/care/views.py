@@ -541,12 +541,15 @@ def site(site_id=None):
         if site is None:
             form.actif.data = True
     if form.validate_on_submit():
-        mairie = site.mairie if site else (mairie_by_code(form.mairie.data) or mairies[0])
-        ok, saved = submit(form, lambda: services.save_site(
-            current_user, site, mairie=mairie, nom=form.nom.data,
-            adresse=form.adresse.data or "", capacite=form.capacite.data,
-            actif=form.actif.data))
-        if ok:
-            flash(f"Site « {saved.nom} » enregistré.", "success")
-            return redirect(url_for("care.sites"))
+        mairie = site.mairie if site else mairie_by_code(form.mairie.data)
+        if mairie is None:
+            form.mairie.errors = ["Choisissez la mairie du site."]
+        else:
+            ok, saved = submit(form, lambda: services.save_site(
+                current_user, site, mairie=mairie, nom=form.nom.data,
+                adresse=form.adresse.data or "", capacite=form.capacite.data,
+                actif=form.actif.data))
+            if ok:
+                flash(f"Site « {saved.nom} » enregistré.", "success")
+                return redirect(url_for("care.sites"))
     return render_template("care/site_form.html", form=form, site=site)

@@ -117,7 +117,13 @@ def barrer(actor: User, entree: EntreeMainCourante, motif: str, *,
                            "qui s'est passé dans l'outil.")
     entree.barree_at, entree.barree_par_id = now or utcnow(), actor.id
     entree.barree_par_nom, entree.barree_motif = actor.nom or actor.email, motif[:500]
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.DBAPIError:
+        # Another member struck it through since the page was shown: the database refuses
+        # a second strike-through (its trigger), the caller rolls back.
+        raise ServiceError("Cette entrée a déjà été barrée entre-temps par un autre membre : "
+                           "rechargez la page.") from None
     return entree
 
 

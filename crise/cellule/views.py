@@ -14,7 +14,7 @@ from crise.db import utcnow
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db
 from crise.forms import choices, perform, submit
-from crise.http import file_response
+from crise.http import file_response, page_number
 from crise.mairies.models import mairie_by_code
 
 PAGE_SIZE = 50
@@ -170,7 +170,7 @@ def main_courante(evenement_id):
         status = 422
     filtres = _filtres()
     pagination = db.paginate(services.main_courante(evenement, filtres),
-                             page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE,
+                             page=page_number(), per_page=PAGE_SIZE,
                              error_out=False)
     return render_template("cellule/main_courante.html", evenement=evenement, form=form,
                            pagination=pagination, entrees=pagination.items, filtres=filtres,

@@ -9,6 +9,7 @@ from crise.evenements import bp, services
 from crise.evenements.forms import EvenementForm, ScopInformeeForm
 from crise.evenements.models import CREATE_ROLES, Statut, get_evenement_or_404
 from crise.extensions import db
+from crise.http import page_number
 from crise.forms import perform, submit
 from crise.mairies.models import mairies_ordered
 
@@ -19,7 +20,7 @@ PAGE_SIZE = 50
 def index():
     statut = request.args.get("statut", "actifs")
     nature = request.args.get("nature", "tous")
-    page = request.args.get("page", 1, type=int)
+    page = page_number()
     exercice = {"reels": False, "exercices": True}.get(nature)
     query = services.visible_evenements_query(
         current_user, statut=Statut.EN_COURS if statut == "actifs" else

@@ -1,9 +1,9 @@
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, \
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, \
     TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from crise.evenements.forms import MultiCheckboxField
-from crise.forms import Form, JetonMixin, NotBlank, choices, max_length_message
+from crise.forms import DateField, Form, JetonMixin, NotBlank, choices, max_length_message
 from crise.hebergement.models import (BESOINS_HEBERGEMENT, HABITABLE_LABELS, StatutRelogement,
                                       TypeSolution)
 from crise.hebergement.services import NUITS_MAX, PERSONNES_MAX, PLACES_MAX

@@ -13,7 +13,7 @@ from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db
 from crise.forms import submit
-from crise.http import file_response
+from crise.http import file_response, page_number
 from crise.hebergement import bp, services
 from crise.hebergement.exports import LISTES
 from crise.hebergement.forms import (ClotureForm, DossierForm, NoteRelogementForm,
@@ -62,7 +62,7 @@ def tableau(evenement_id):
              "dossiers": lambda: services.tous(current_user, evenement),
              "relogement": lambda: services.relogements(current_user, evenement, statut)}[vue]()
     pagination = db.paginate(query.options(*_list_loading(vue)),
-                             page=request.args.get("page", 1, type=int),
+                             page=page_number(),
                              per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "hebergement/tableau.html", evenement=evenement, vue=vue, vues=VUES, nuit=nuit,

@@ -29,5 +29,7 @@ def mairies_ordered():
     return db.session.scalars(sa.select(Mairie).order_by(Mairie.ordre)).all()
 
 
-def mairie_by_code(code: str) -> Mairie | None:
+def mairie_by_code(code: str | None) -> Mairie | None:
+    if not code or not code.strip():
+        return None
     return db.session.scalar(sa.select(Mairie).where(Mairie.code == code.strip().lower()))

@@ -2,10 +2,9 @@
 
 from wtforms import (FormField, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
-from wtforms import Form as PlainForm
 from wtforms.validators import Length, NumberRange, Optional
 
-from crise.forms import (Form, JetonMixin, NotBlank, ParisDateTimeField, choices,
+from crise.forms import (Form, JetonMixin, NotBlank, ParisDateTimeField, SubForm, choices,
                          max_length_message)
 from crise.scop.models import Urgence
 from crise.scop.services import QUANTITE_MAX, UMIP_PUBLICS, VPU_ARTICLES
@@ -40,7 +39,7 @@ class SignalementForm(DemandeForm):
         description="Ex. : commissariat du 11e, un habitant, les pompiers sur place.")
 
 
-ArticlesForm = type("ArticlesForm", (PlainForm,), {
+ArticlesForm = type("ArticlesForm", (SubForm,), {
     "Meta": type("Meta", (), {"locales": ["fr_FR", "fr"]}),
     **{code: _quantite(label) for code, label in VPU_ARTICLES.items()}})
 

@@ -8,6 +8,7 @@ from crise.care.services import centres_for
 from crise.db import get_for_user_or_404
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db
+from crise.http import page_number
 from crise.forms import choices, perform, submit
 from crise.scop import bp, services
 from crise.scop.forms import FORMS, NoteForm, ReponseForm, StatutForm
@@ -223,7 +224,7 @@ def _file_context():
         query = query.where(DemandeScop.type == type_)
     if request.args.get("libres") == "1":
         query = query.where(DemandeScop.operateur_id.is_(None))
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
+    pagination = db.paginate(query, page=page_number(),
                              per_page=PAGE_SIZE, error_out=False)
     return {"pagination": pagination, "demandes": pagination.items, "type_": type_,
             "types": list(TypeDemande), "resume": services.resume}

@@ -133,3 +133,50 @@ def test_medical_notes_are_never_exported(app, centre_with_people, create_user):
             data = " ".join(str(c.value) for row in wb["Liste nominative"].iter_rows()
                             for c in row).encode()
         assert b"anxiolytique" not in data and b"Note de desk" not in data
+
+
+def test_control_characters_never_break_an_export(app, centre_with_people, create_user):
+    """Word's Shift+Enter (a vertical tab) in an address made the XLSX answer 500 for the
+    whole C.A.RE. Text is cleaned when it enters, and the exports clean what an older
+    version may have stored."""
+    centre = centre_with_people()
+    responsable = create_user("responsable_care", mairie="11e")
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        [personne], _ = services.register(
+            db.session.get(User, agent.id), db.session.get(CentreAccueil, centre.id),
+            [PersonneData(nom="Dupont\x00", prenom="Léa", categorie="sinistre",
+                          adresse_actuelle="12 rue Oberkampf\x0bBâtiment B\x0c")])
+        db.session.commit()
+        assert personne.nom == "Dupont"
+        assert personne.adresse_actuelle == "12 rue Oberkampf Bâtiment B"
+        # As a version before the cleaning could have stored it.
+        db.session.execute(sa.text(
+            "UPDATE care_personne SET adresse_actuelle = :a WHERE id = :id"),
+            {"a": "3 rue Saint-Maur\x0b2e étage\x01", "id": personne.id})
+        db.session.commit()
+    data, _, _ = export(app, centre, responsable, "prefecture", "xlsx")
+    ws = load_workbook(io.BytesIO(data))["Liste nominative"]
+    adresses = [ws.cell(row=r, column=10).value for r in range(5, ws.max_row + 1)]
+    assert "3 rue Saint-Maur\n2e étage" in adresses
+    for fmt in ("csv", "pdf"):
+        data, _, _ = export(app, centre, responsable, "ciav", fmt)
+        assert data
+
+
+def test_xlsx_keeps_text_as_typed_and_never_a_formula(app, centre_with_people, create_user):
+    centre = centre_with_people()
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        services.register(db.session.get(User, agent.id),
+                          db.session.get(CentreAccueil, centre.id),
+                          [PersonneData(nom="Martin", categorie="sinistre",
+                                        telephone="+33 6 12 34 56 78")])
+        db.session.commit()
+    data, _, _ = export(app, centre, create_user("responsable_care", mairie="11e"),
+                        "prefecture", "xlsx")
+    ws = load_workbook(io.BytesIO(data))["Liste nominative"]
+    cells = {ws.cell(row=r, column=2).value: r for r in range(5, ws.max_row + 1)}
+    formula = ws.cell(row=cells['=HYPERLINK("HTTP://X")'], column=2)
+    assert formula.data_type == "s"  # text, not a formula
+    assert ws.cell(row=cells["MARTIN"], column=9).value == "+33 6 12 34 56 78"  # no « ' »

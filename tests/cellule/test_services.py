@@ -192,3 +192,45 @@ def test_the_database_itself_refuses_to_rewrite_an_entry(app, ctx):
                 conn.execute(sa.text("UPDATE cellule_main_courante SET barree_at = NULL "
                                      "WHERE id = :id"), {"id": entree.id})
         assert db.session.get(EntreeMainCourante, entree.id).texte == "Vrai"
+
+
+def test_two_strike_throughs_at_the_same_instant(app, ctx):
+    """Two members strike the same entry through at once: the second is told, no 500."""
+    with app.app_context():
+        entree = services.ecrire(u(ctx, "cellule"), ev(ctx), services.EntreeData(texte="Vrai"))
+        db.session.commit()
+        entree = db.session.get(EntreeMainCourante, entree.id)
+        assert entree.barree_at is None  # what the second member's page showed
+        with db.engine.begin() as conn:  # the first member, in another request
+            conn.execute(sa.text(
+                "UPDATE cellule_main_courante SET barree_at = :t, barree_motif = 'Doublon', "
+                "barree_par_nom = 'Autre' WHERE id = :id"), {"t": utcnow().replace(
+                    tzinfo=None) if db.engine.dialect.name == "sqlite" else utcnow(),
+                    "id": entree.id})
+        with pytest.raises(ServiceError, match="déjà été barrée"):
+            services.barrer(u(ctx, "cellule"), entree, "Erreur de saisie")
+        db.session.rollback()
+        assert db.session.get(EntreeMainCourante, entree.id).barree_motif == "Doublon"
+
+
+def test_a_long_entry_flows_over_pages_in_the_pdf(app, ctx):
+    """A pasted list of evacuated buildings (66 lines), or 5,000 characters: the register
+    of the crisis still prints, entirely."""
+    import subprocess
+
+    from crise.cellule import exports
+
+    liste = "\n".join(f"{n} rue de la Roquette, bât. {chr(65 + n % 5)} : évacué ({n} pers.)"
+                      for n in range(1, 67))
+    with app.app_context():
+        services.ecrire(u(ctx, "cellule"), ev(ctx), services.EntreeData(texte=liste))
+        services.ecrire(u(ctx, "cellule"), ev(ctx), services.EntreeData(
+            texte=" ".join(["Immeuble évacué quai de Valmy"] * 200)[:services.TEXTE_MAX]))
+        services.ecrire(u(ctx, "cellule"), ev(ctx), services.EntreeData(texte="Fin de liste"))
+        db.session.commit()
+        data, mimetype, _ = exports.export(u(ctx, "cellule"), ev(ctx), services.Filtres(), "pdf")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data,
+                          capture_output=True, check=True).stdout.decode()
+    assert "66 rue de la Roquette" in text and "1 rue de la Roquette" in text
+    assert "Fin de liste" in text
+    assert text.count("\f") >= 2  # several pages

@@ -1,0 +1,35 @@
+"""Text as it may enter the application: pasted from Word, a PDF, a scanner or a script.
+
+Word's Shift+Enter is a vertical tab, a PDF may carry form feeds, a hostile client sends
+NUL bytes: XLSX refuses them, PostgreSQL refuses NUL, a printer shows boxes. Every text
+is cleaned where it enters — in every form (``crise.forms.Form``) and on every string
+column of every model (``crise.db``), whatever the route: web, service or CLI — and the
+exports clean again what an older version may have stored.
+"""
+
+import re
+
+# Line separators of every origin become a plain newline.
+_LINE_BREAKS = re.compile("\r\n|[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# Other control characters (C0 but tab and newline, DEL, C1), lone surrogates (not
+# encodable in UTF-8), non-characters, and invisible marks that split a name for search.
+_REMOVED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff"
+                      "\ufffe\uffff\ufeff\u200b]")
+_SINGLE_LINE = re.compile("[\n\t]+")
+
+
+def clean(value, *, multiline: bool = True):
+    """``value`` without control characters; on one line unless ``multiline``.
+
+    Anything that is not a string is returned as it is.
+    """
+    if not isinstance(value, str):
+        return value
+    text = _REMOVED.sub("", _LINE_BREAKS.sub("\n", value))
+    if not multiline:
+        text = _SINGLE_LINE.sub(" ", text)
+    return text
+
+
+def clean_line(value):
+    return clean(value, multiline=False)
