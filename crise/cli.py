@@ -201,7 +201,21 @@ def setup():
         click.echo("")
 
 
+@click.command("reindex")
+@with_appcontext
+def reindex():
+    """Reconstruire les clés de recherche des personnes (après une mise à jour de la
+    recherche tolérante : noms dans toutes les écritures, translittérations)."""
+    from crise.care.services import reindex_keys
+    from crise.extensions import db
+
+    count = reindex_keys()
+    db.session.commit()
+    click.echo(f"Clés de recherche reconstruites pour {count} personne(s).")
+
+
 def register(app):
     app.cli.add_command(users)
+    app.cli.add_command(reindex)
     app.cli.add_command(load_reference)
     app.cli.add_command(setup)

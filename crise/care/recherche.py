@@ -6,13 +6,25 @@ each name becomes a few keys; a query becomes keys the same way, and the databas
 counts, per person, the weight of the keys they share. Nothing is scanned in Python,
 and the same SQL runs on SQLite and PostgreSQL.
 
+Names in every script: a word written in Cyrillic, Arabic, Chinese, Greek, Hebrew…
+keeps its own keys (found as typed, with the same one-typo tolerance) and gets the keys
+of its Latin transliteration (``anyascii``, maintained, every script): « Ivanov » finds
+« Иванов », « Wang Wei » finds « 王伟 ». Chinese, Japanese and Korean characters are
+syllables, transliterated one by one. Arabic and Hebrew write few vowels: « محمد » reads
+« mhmd »; a Latin « Mohamed » meets it on its consonant skeleton (``sa:`` keys), and only
+there — two Latin names never match on their skeleton alone.
+
 Keys: ``n:`` the normalised word, ``p:`` its French phonetic form, ``d:`` the word
 and every variant with one letter deleted (a typo on either side leaves a shared
-variant: SymSpell's deletion neighbourhood).
+variant: SymSpell's deletion neighbourhood), ``sa:``/``sl:`` consonant skeletons of a
+word written in an abjad (Arabic, Hebrew) and of a Latin word, each looked up from the
+other side.
 """
 
 import re
 import unicodedata
+
+from anyascii import anyascii
 
 WEIGHT_EXACT = 6
 WEIGHT_PHONETIC = 4
@@ -20,25 +32,125 @@ WEIGHT_DELETION = 1
 MIN_TYPO_LENGTH = 4
 MAX_WORD = 30
 
+WEIGHT_SKELETON = 4
+MIN_SKELETON = 1
+
 _NON_LETTERS = re.compile(r"[^a-z]+")
 # Letters that Unicode does not decompose into a base letter and an accent.
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d",
                             "ı": "i", "þ": "th"})
+# Letters that Arabic and Hebrew write only as long vowels, or not at all.
+_VOWELS = re.compile(r"[aeiouyw]+")
+
+
+def _strip_marks(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "")
+    return unicodedata.normalize("NFC", "".join(c for c in text
+                                                if not unicodedata.combining(c)))
 
 
 def normalise(text: str) -> str:
     """Lowercase ASCII letters and single spaces: « L'Hôte-Ménard » → « l hote menard »."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.lower().translate(_LIGATURES)
+    text = _strip_marks(text).lower().translate(_LIGATURES)
     return _NON_LETTERS.sub(" ", text).strip()
 
 
+def _script(char: str) -> str:
+    """« latin », « syllabic » (Han, Hangul, Kana: one character, one syllable), « abjad »
+    (Arabic, Hebrew, Syriac, Thaana: few vowels written) or « other » (Cyrillic, Greek…)."""
+    if char.isascii() or char in "œæßøłđıþ":
+        return "latin"
+    name = unicodedata.name(char, "")
+    if name.startswith("LATIN"):
+        return "latin"
+    if name.startswith(("CJK", "HANGUL", "HIRAGANA", "KATAKANA")):
+        return "syllabic"
+    if name.startswith(("ARABIC", "HEBREW", "SYRIAC", "THAANA")):
+        return "abjad"
+    return "other"
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of a text in any script, without accents or optional vowel marks:
+    letters and the marks that belong to them, cut at anything else."""
+    tokens, current = [], []
+    for char in _strip_marks(text).casefold():
+        if unicodedata.category(char)[0] in "LM":
+            current.append(char)
+        elif current:
+            tokens.append("".join(current))
+            current = []
+    if current:
+        tokens.append("".join(current))
+    return tokens
+
+
+def comparable(text: str) -> str:
+    """A name as written, in any script, without case, accents or punctuation: two
+    names that compare equal are the same name (« N'Diaye » = « n diaye », « Иванов »)."""
+    return " ".join(_tokens(text))
+
+
+def _latin_words(text: str) -> list[str]:
+    return [w[:MAX_WORD] for w in normalise(text).split() if len(w) >= 2]
+
+
+def _transliterated(token: str) -> list[str]:
+    """The Latin words of a word in another script. A syllabic name is read character by
+    character (« 王伟 » → wang, wei), and its given part joined (« 李小龍 » → xiaolong)."""
+    syllables = [anyascii(c) if _script(c) == "syllabic" else None for c in token]
+    if all(syllables):
+        parts = [normalise(s).replace(" ", "") for s in syllables]
+        words = [p for p in parts if p]
+        if len(words) > 2:
+            words.append("".join(words[1:]))
+        return words
+    # Apostrophes of a transliteration mark a sound (Cyrillic soft sign, Arabic ayn),
+    # not a word boundary: « Ольга » → « Olga », not « ol ga ».
+    return _latin_words(anyascii(token).replace("'", "").replace("`", ""))
+
+
+def skeleton(word: str) -> str:
+    """A Latin word's consonants, doubles collapsed, without a final h (Arabic tā' marbūṭa,
+    « Fatimah »): « mohammed » → « mhmd », « فاطمة » (ftmh) → « ftm »."""
+    bones = re.sub(r"([a-z])\1+", r"\1", _VOWELS.sub("", word.replace("c", "k").replace(
+        "q", "k")))
+    return bones[:-1] if len(bones) > 1 and bones.endswith("h") else bones
+
+
+class Mot:
+    """A word of a name: as written (``natif``, in its own script when not Latin) and
+    the Latin words it reads as (``latins``)."""
+
+    def __init__(self, natif: str, latins: list[str], abjad: bool = False):
+        self.natif, self.latins, self.abjad = natif, latins, abjad
+
+
+def mots(text: str) -> list[Mot]:
+    found: list[Mot] = []
+    for token in _tokens(text):
+        scripts = {_script(c) for c in token}
+        if scripts == {"latin"}:
+            found.extend(Mot(w, [w]) for w in _latin_words(token))
+        else:
+            found.append(Mot(token[:MAX_WORD], _transliterated(token),
+                             abjad="abjad" in scripts))
+    return found
+
+
 def words(text: str) -> list[str]:
-    """The words of a name, plus the whole name joined when it has several parts."""
-    parts = [w[:MAX_WORD] for w in normalise(text).split() if len(w) >= 2]
-    joined = "".join(normalise(text).split())[:MAX_WORD]
-    if len(parts) > 1 and joined not in parts:
+    """The words of a name in every form a search may meet them (as written, in Latin
+    letters), plus the whole name joined when it has several parts."""
+    parts: list[str] = []
+    latin_only: list[str] = []
+    for mot in mots(text):
+        for word in [mot.natif, *mot.latins]:
+            if word not in parts and (len(word) >= 2 or not word.isascii()):
+                parts.append(word)
+        if mot.latins == [mot.natif]:
+            latin_only.append(mot.natif)
+    joined = "".join(latin_only)[:MAX_WORD]
+    if len(latin_only) > 1 and joined not in parts:
         parts.append(joined)
     return parts
 
@@ -93,15 +205,54 @@ def keys_for_words(parts: list[str]) -> dict[str, int]:
     return keys
 
 
+def _skeleton_keys(text: str, *, stored: bool) -> dict[str, int]:
+    """Consonant skeletons: a stored word written in an abjad gives ``sa:``, a stored Latin
+    word ``sl:``; a searched word gives the other kind, so each meets only the other script."""
+    keys: dict[str, int] = {}
+    for mot in mots(text):
+        mine, other = ("sa", "sl") if mot.abjad else ("sl", "sa")
+        prefix = mine if stored else other
+        for latin in mot.latins:
+            bones = skeleton(latin)
+            if len(bones) >= MIN_SKELETON:
+                keys[f"{prefix}:{bones}"] = WEIGHT_SKELETON
+    return keys
+
+
 def person_keys(nom: str, prenom: str = "", nom_usage: str = "") -> dict[str, int]:
     """Every key of a person: nom, prénom and nom d'usage alike, so a swap still matches."""
     parts: list[str] = []
+    skeletons: dict[str, int] = {}
     for field in (nom, prenom, nom_usage):
         for word in words(field):
             if word not in parts:
                 parts.append(word)
-    return keys_for_words(parts)
+        skeletons.update(_skeleton_keys(field, stored=True))
+    return {**keys_for_words(parts), **skeletons}
 
 
 def query_keys(query: str) -> dict[str, int]:
-    return keys_for_words(words(query))
+    return {**keys_for_words(words(query)), **_skeleton_keys(query, stored=False)}
+
+
+def query_words(query: str) -> list[tuple[dict[str, int], dict[str, int]]]:
+    """Per word of a query: the keys that match it as written, as it sounds or as its
+    skeleton, and the keys that match it with one typo."""
+    skeletons = _skeleton_keys(query, stored=False)
+    found = [(exact_keys(word), typo_keys(word)) for word in words(query)]
+    if skeletons:
+        found.append((skeletons, {}))
+    return found
+
+
+def matches_every_word(query: str, nom: str, prenom: str = "", nom_usage: str = "") -> bool:
+    """Each word of ``query`` matches a word of the person as written, as it sounds or in
+    another script (never only through a typo): the strict test of a relative's enquiry."""
+    stored = {key for key in person_keys(nom, prenom, nom_usage) if not key.startswith("d:")}
+    for mot in mots(query):
+        keys = set(_skeleton_keys(mot.natif, stored=False))
+        for word in [mot.natif, *mot.latins]:
+            keys.update(exact_keys(word))
+        if not keys & stored:
+            return False
+    return True

@@ -423,8 +423,8 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
 
 
 def _same_person(personne: Personne, data: PersonneData) -> bool:
-    return (recherche.normalise(personne.nom) == recherche.normalise(data.nom)
-            and recherche.normalise(personne.prenom) == recherche.normalise(data.prenom or "")
+    return (recherche.comparable(personne.nom) == recherche.comparable(data.nom)
+            and recherche.comparable(personne.prenom) == recherche.comparable(data.prenom or "")
             and personne.categorie == data.categorie)
 
 
@@ -479,6 +479,29 @@ def index_keys(personne: Personne) -> None:
             {"personne_id": personne.id, "evenement_id": personne.evenement_id,
              "mairie_id": personne.mairie_id, "cle": key, "poids": weight}
             for key, weight in keys.items()])
+
+
+def reindex_keys(batch: int = 2000) -> int:
+    """Rebuild every person's search keys (after the way keys are made has changed).
+    Merged records keep none: they have left the searches. Returns the people indexed."""
+    db.session.execute(sa.delete(PersonneCle))
+    query = (sa.select(Personne.id, Personne.nom, Personne.prenom, Personne.nom_usage,
+                       Personne.evenement_id, Personne.mairie_id)
+             .where(Personne.fusionne_dans_id.is_(None)).order_by(Personne.id))
+    count, rows = 0, []
+    for person in db.session.execute(query).all():
+        count += 1
+        rows.extend({"personne_id": person.id, "evenement_id": person.evenement_id,
+                     "mairie_id": person.mairie_id, "cle": key, "poids": weight}
+                    for key, weight in recherche.person_keys(
+                        person.nom, person.prenom, person.nom_usage).items())
+        if len(rows) >= batch:
+            db.session.execute(sa.insert(PersonneCle), rows)
+            rows = []
+    if rows:
+        db.session.execute(sa.insert(PersonneCle), rows)
+    db.session.flush()
+    return count
 
 
 PERSON_FIELDS = ("nom", "prenom", "nom_usage", "categorie", "taille_groupe", "sexe",
@@ -617,14 +640,15 @@ def search_keys(evenement_id: int, query: str) -> dict[str, int]:
     thousands of people one letter away, and a mistyped rare name is still found.
     """
     keys: dict[str, int] = {}
-    for word in recherche.words(query):
-        exact = recherche.exact_keys(word)
+    for exact, typos in recherche.query_words(query):
         keys.update(exact)
+        if not typos:
+            continue
         found = db.session.scalar(sa.select(PersonneCle.personne_id).where(
             PersonneCle.evenement_id == evenement_id,
             PersonneCle.cle.in_(list(exact))).limit(1))
         if found is None:
-            for key, weight in recherche.typo_keys(word).items():
+            for key, weight in typos.items():
                 keys.setdefault(key, weight)
     return keys
 
@@ -685,11 +709,10 @@ def recherche_proche(actor: User, evenement_id: int, *, nom: str, prenom: str,
     if not prenom:
         raise ServiceError("Indiquez aussi le prénom : sans lui, la réponse serait trop "
                            "imprécise.", field="prenom")
-    wanted = {recherche.phonetic(w) for w in recherche.words(f"{nom} {prenom}")}
     matches = []
     for personne, _ in _ranked(evenement_id, f"{nom} {prenom}", limit=20, consent_only=True):
-        names = recherche.words(f"{personne.nom} {personne.prenom} {personne.nom_usage}")
-        if not wanted <= {recherche.phonetic(w) for w in names}:
+        if not recherche.matches_every_word(f"{nom} {prenom}", personne.nom, personne.prenom,
+                                            personne.nom_usage):
             continue
         if date_naissance and personne.date_naissance != date_naissance:
             continue

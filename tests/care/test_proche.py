@@ -101,3 +101,26 @@ def test_scop_cannot_ask(client, login_as, event_with_two_centres):
     login_as("scop")
     centre = event_with_two_centres["centre"]
     assert client.get(f"/care/{centre.id}/proche").status_code == 403
+
+
+@pytest.mark.parametrize("nom, prenom, asked_nom, asked_prenom", [
+    ("Иванов", "Сергей", "Иванов", "Сергей"),
+    ("Иванов", "Сергей", "Ivanov", "Sergei"),
+    ("王", "伟", "王", "伟"),
+    ("王", "伟", "Wang", "Wei"),
+    ("محمد", "العلي", "محمد", "العلي"),
+])
+def test_a_relative_finds_a_name_in_any_script(app, event_with_two_centres, create_user,
+                                               nom, prenom, asked_nom, asked_prenom):
+    """A relative asking for a consenting person got a false « Non » for any name that was
+    not in Latin letters."""
+    responsable = create_user("responsable_care", mairie="11e")
+    with app.app_context():
+        services.register(db.session.get(User, responsable.id),
+                          db.session.get(CentreAccueil, event_with_two_centres["centre"].id),
+                          [PersonneData(nom=nom, prenom=prenom, categorie="sinistre",
+                                        consent_recherche=True)])
+        db.session.commit()
+    answer = ask(app, event_with_two_centres, nom=asked_nom, prenom=asked_prenom)
+    assert answer.trouve and answer.centre_nom == "Gymnase Japy"
+    assert not ask(app, event_with_two_centres, nom="Петров", prenom="Сергей").trouve

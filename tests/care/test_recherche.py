@@ -2,7 +2,8 @@
 
 import pytest
 
-from crise.care.recherche import normalise, person_keys, phonetic, query_keys, words
+from crise.care.recherche import (comparable, matches_every_word, normalise, person_keys,
+                                  phonetic, query_keys, words)
 
 
 def score(query, nom, prenom="", nom_usage=""):
@@ -60,3 +61,52 @@ def test_exact_ranks_above_phonetic_above_typo():
 def test_swapped_nom_prenom_scores_like_the_right_order():
     assert score("Marie Lefèvre", "Lefèvre", "Marie") == score("Lefèvre Marie", "Lefèvre",
                                                                 "Marie")
+
+
+@pytest.mark.parametrize("query, nom, prenom", [
+    ("Иванов Сергей", "Иванов", "Сергей"),          # typed again, in its own script
+    ("王伟", "王伟", ""),
+    ("محمد العلي", "محمد", "العلي"),
+    ("ישראל כהן", "ישראל", "כהן"),
+    ("Ivanov", "Иванов", "Сергей"),                 # from a Latin transliteration
+    ("Ivanov Sergei", "Иванов", "Сергей"),
+    ("Olga Zhukova", "Ольга", "Жукова"),
+    ("Wang Wei", "王伟", ""),
+    ("Wang Wei", "王", "伟"),
+    ("Li Xiaolong", "李小龍", ""),
+    ("Mohamed", "محمد", "العلي"),                    # Arabic writes few vowels
+    ("Mohammed Ali", "محمد", "علي"),
+    ("Fatima", "فاطمة", ""),
+    ("Israel Cohen", "ישראל", "כהן"),
+    ("Eleni", "Ελένη", ""),
+    ("Nguyen Van Thanh", "Nguyễn", "Văn Thành"),
+])
+def test_names_in_every_script_are_found(query, nom, prenom):
+    assert score(query, nom, prenom) > 0
+    assert matches_every_word(query, nom, prenom)
+
+
+@pytest.mark.parametrize("query, nom, prenom", [
+    ("Петров", "Иванов", "Сергей"),
+    ("李明", "王伟", ""),
+    ("Martin", "Morton", ""),         # Latin names never meet on their skeleton alone
+    ("Ahmed", "Hamid", ""),
+])
+def test_names_in_other_scripts_do_not_match_strangers(query, nom, prenom):
+    assert not matches_every_word(query, nom, prenom)
+
+
+def test_one_typo_in_its_own_script_is_tolerated_as_in_latin():
+    assert score("Иванв", "Иванов") > 0 and score("Dupnt", "Dupont") > 0
+    assert not matches_every_word("Иванв", "Иванов")  # a relative's enquiry stays strict
+
+
+def test_a_name_typed_again_identically_scores_as_high_in_any_script():
+    for nom, prenom in [("Lefèvre", "Marie"), ("Иванов", "Сергей"), ("王", "伟"),
+                        ("محمد", "العلي")]:
+        assert score(f"{nom} {prenom}", nom, prenom) >= 2 * (6 + 4)
+
+
+def test_comparable_keeps_every_script():
+    assert comparable("Иванов") != comparable("Петров") != ""
+    assert comparable("N'Diaye") == comparable("n diaye")

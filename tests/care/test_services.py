@@ -317,3 +317,62 @@ def test_a_return_respects_the_capacity_too(app, create_centre, create_user):
         assert first.present and services.present_counts(c)["total"] == 2
         assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
             AuditEntry.summary.like("Dépassement de capacité accepté : 2 présents%"))) == 1
+
+
+NAMES_IN_EVERY_SCRIPT = [
+    ("Иванов", "Сергей", "Ivanov"),
+    ("王", "伟", "Wang Wei"),
+    ("محمد", "العلي", "Mohamed"),
+    ("Nguyễn", "Văn Thành", "Nguyen"),
+]
+
+
+@pytest.mark.parametrize("nom, prenom, latin", NAMES_IN_EVERY_SCRIPT)
+def test_names_in_every_script_are_found_and_doubles_caught(app, create_centre, create_user,
+                                                            nom, prenom, latin):
+    """Typed again identically: a duplicate warning and a search result; typed in Latin
+    letters: found too."""
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        user, c = get(User, agent), get(CentreAccueil, centre)
+        (first,), _ = services.register(user, c, [PersonneData(nom=nom, prenom=prenom,
+                                                                categorie="sinistre")])
+        (second,), _ = services.register(user, c, [PersonneData(nom=nom, prenom=prenom,
+                                                                 categorie="sinistre")])
+        db.session.commit()
+        assert [p.id for p in services.possible_duplicates(user, second)] == [first.id]
+        found = [p.id for p, _ in services.search_names(user, c.evenement_id, f"{nom} {prenom}")]
+        assert first.id in found and second.id in found
+        found = [p.id for p, _ in services.search_names(user, c.evenement_id, latin)]
+        assert first.id in found
+
+
+def test_same_token_with_another_name_in_another_script_registers_them(app, create_centre,
+                                                                       create_user):
+    """Names compared letter by letter in their own script: « Петров » is not « Иванов »
+    (both were « » to a comparison that kept only a-z)."""
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        user, c = get(User, agent), get(CentreAccueil, centre)
+        (first,), _ = services.register(user, c, [PersonneData(nom="Иванов",
+                                                                categorie="sinistre")],
+                                        jeton="back-button")
+        (other,), created = services.register(user, c, [PersonneData(nom="Петров",
+                                                                      categorie="sinistre")],
+                                              jeton="back-button")
+        assert created and other.id != first.id
+
+
+def test_reindex_rebuilds_every_key(app, create_centre, create_user):
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        user, c = get(User, agent), get(CentreAccueil, centre)
+        services.register(user, c, [PersonneData(nom="Иванов", categorie="sinistre")])
+        db.session.execute(sa.delete(PersonneCle))
+        assert services.search_names(user, c.evenement_id, "Ivanov") == []
+        assert services.reindex_keys() == 1
+        assert [p.nom for p, _ in services.search_names(user, c.evenement_id, "Ivanov")] == [
+            "Иванов"]
