@@ -64,6 +64,11 @@ def format_duree(value: timedelta | None) -> str:
     return f"{hours // 24} j {hours % 24} h"
 
 
+def file_stamp(value: datetime) -> str:
+    """« 20261124-2305 »: when a file was made, in Paris time, for its name."""
+    return to_paris(value).strftime("%Y%m%d-%H%M")
+
+
 def now_paris() -> str:
     """The current time in Paris, « 14:05:09 »."""
     return datetime.now(PARIS).strftime("%H:%M:%S")

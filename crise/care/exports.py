@@ -15,10 +15,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from crise.care.models import CATEGORIE_LABELS, CentreAccueil, Personne
-from crise.care.pdf import FONT, FONT_BOLD, register_fonts
+from crise.care.recherche import in_alphabetical_order
+from crise import pdftext
+from crise.pdftext import FONT, FONT_BOLD, register_fonts
 from crise.extensions import db
 from crise.formatting import format_datetime
 from crise.text import clean
@@ -54,11 +58,10 @@ class Liste:
         self.exercice = centre.evenement.exercice
         self.generated_at = now
         query = sa.select(Personne).where(Personne.centre_id == centre.id,
-                                          Personne.fusionne_dans_id.is_(None)).order_by(
-            Personne.nom, Personne.prenom, Personne.id)
+                                          Personne.fusionne_dans_id.is_(None))
         if destinataire == "ciav":
             query = query.where(Personne.consent_ciav.is_(True))
-        self.people = db.session.scalars(query).all()
+        self.people = in_alphabetical_order(db.session.scalars(query))
         self.counts = {label: sum(1 for p in self.people if p.categorie == code)
                        for code, label in CATEGORIE_LABELS.items()}
         self.counts["Total"] = len(self.people)
@@ -167,8 +170,8 @@ def pdf_document(liste, author: str = "Ville de Paris — gestion de crise"):
             backColor=colors.HexColor("#FFCC00"), borderColor=colors.black, borderWidth=1.5,
             borderPadding=4)))
         story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(pdf_escape(liste.title), ParagraphStyle(
-        "t", fontName=FONT_BOLD, fontSize=13, leading=16)))
+    story.append(paragraph(liste.title, ParagraphStyle(
+        "t", fontName=FONT_BOLD, fontSize=13, leading=16), bold=True))
     story.append(Paragraph(f"Édité le {format_datetime(liste.generated_at)} — "
                            + " · ".join(f"{k} : {v}" for k, v in liste.counts.items()),
                            ParagraphStyle("c", fontName=FONT, fontSize=9, leading=12)))
@@ -176,18 +179,47 @@ def pdf_document(liste, author: str = "Ville de Paris — gestion de crise"):
     return buffer, doc, story
 
 
+# Columns whose values are short and fixed (a code, a date): printed on one line, never cut.
+ONE_LINE = {"code", "sexe", "arrivee", "depart", "present"}
+PDF_KEYS = [k for k, _ in COLUMNS if k not in ("nom_usage", "consent_ciav")]
+PDF_WIDTHS = {"code": 17, "nom": 26, "prenom": 21, "categorie": 15, "sexe": 9,
+              "naissance": 17, "nationalite": 17, "telephone": 21, "adresse": 33,
+              "sinus": 27, "arrivee": 22, "depart": 22, "destination": 17, "present": 12}
+
+
 def to_pdf(liste: Liste) -> bytes:
     buffer, doc, story = pdf_document(liste)
     small = ParagraphStyle("s", fontName=FONT, fontSize=7, leading=8.5)
-    keys = [k for k, _ in COLUMNS if k not in ("nom_usage", "consent_ciav")]
-    header = [Paragraph(f"<b>{label}</b>", small) for k, label in COLUMNS if k in keys]
-    body = [[Paragraph(pdf_escape(str(row[k])), small) for k in keys] for row in liste.rows()]
-    return pdf_finish(buffer, doc, story, header, body, [
-        14, 25, 20, 16, 8, 17, 17, 20, 38, 30, 18, 18, 19, 11])
+    head = ParagraphStyle("h", fontName=FONT_BOLD, fontSize=7, leading=8.5)
+    labels = dict(COLUMNS)
+    rows = liste.rows()
+    header = [Paragraph(labels[k], head) for k in PDF_KEYS]
+    body = [[str(row[k]) if k in ONE_LINE else paragraph(str(row[k]), small) for k in PDF_KEYS]
+            for row in rows]
+    return pdf_finish(buffer, doc, story, header, body, _widths(doc, rows, labels),
+                      footer=liste.title)
 
 
-def pdf_finish(buffer, doc, story, header, body, widths_mm) -> bytes:
-    """Lay the rows out as one gridded table repeating its header, and build the PDF."""
+def _widths(doc, rows, labels) -> list[float]:
+    """Column widths in mm: a header never wraps, a one-line value (code, date) never
+    wraps; the free texts share what is left in proportion to PDF_WIDTHS."""
+    padding = 6  # points, left and right
+    least = {k: pdfmetrics.stringWidth(labels[k], FONT_BOLD, 7) + padding for k in PDF_KEYS}
+    for k in ONE_LINE:
+        values = [pdfmetrics.stringWidth(str(row[k]), FONT, 7) + padding for row in rows]
+        least[k] = max([least[k], *values])
+    free = [k for k in PDF_KEYS if k not in ONE_LINE]
+    room = doc.width - sum(least[k] for k in ONE_LINE)
+    weight = sum(PDF_WIDTHS[k] for k in free)
+    widths = {k: least[k] for k in ONE_LINE}
+    for k in free:
+        widths[k] = max(least[k], room * PDF_WIDTHS[k] / weight)
+    return [widths[k] / mm for k in PDF_KEYS]
+
+
+def pdf_finish(buffer, doc, story, header, body, widths_mm, *, footer: str = "") -> bytes:
+    """Lay the rows out as one gridded table repeating its header, and build the PDF with
+    « Page n / N » and the title at the foot of every page."""
     # splitInRow: a row taller than a page (a long entry of the main courante, which can
     # never be deleted) flows over the next page instead of making the document fail.
     table = Table([header] + body, repeatRows=1, colWidths=[w * mm for w in widths_mm],
@@ -196,15 +228,65 @@ def pdf_finish(buffer, doc, story, header, body, widths_mm) -> bytes:
         ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E9EE")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONT", (0, 1), (-1, -1), FONT, 7),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]))
     story.append(table)
-    doc.build(story)
+    doc.build(story, canvasmaker=_numbered_canvas(footer))
     return buffer.getvalue()
 
 
-def pdf_escape(text: str) -> str:
-    """Text for a reportlab Paragraph: markup characters escaped, control characters out."""
-    return clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _numbered_canvas(footer: str):
+    """A canvas that keeps its pages until the end, to write « Page n / N » on each."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                width = self._pagesize[0]
+                self.setFont(FONT, 7)
+                self.setFillColor(colors.black)
+                pdftext.draw_string(self, 10 * mm, 6 * mm,
+                                    pdftext.ellipsis(footer, 7, width - 60 * mm), 7)
+                self.drawRightString(width - 10 * mm, 6 * mm,
+                                     f"Page {self._pageNumber} / {total}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def paragraph(text: str, style: ParagraphStyle, *, bold: bool = False,
+              strike: bool = False) -> Paragraph:
+    """A cell or a line of any text, in any script: each run in a font that has it, Arabic
+    and Hebrew shaped and right to left (see crise.pdftext)."""
+    body = pdftext.markup(clean(text), bold=bold)
+    if strike:
+        body = f"<strike>{body}</strike>"
+    if pdftext.needs_shaping(text):
+        style = _shaping(style)
+    return Paragraph(body, style)
+
+
+_SHAPING_STYLES: dict[int, ParagraphStyle] = {}
+
+
+def _shaping(style: ParagraphStyle) -> ParagraphStyle:
+    shaped = _SHAPING_STYLES.get(id(style))
+    if shaped is None or shaped.parent is not style:
+        shaped = ParagraphStyle(style.name + "-shaped", parent=style, shaping=1)
+        _SHAPING_STYLES[id(style)] = shaped
+    return shaped
 
 
 FORMATS = {

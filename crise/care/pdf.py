@@ -6,21 +6,17 @@ in colour and in black and white: its name is printed, and each has its own band
 """
 
 import io
-from pathlib import Path
 
 import qrcode
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from crise.formatting import format_date
-
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
-FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+from crise.pdftext import (FONT, FONT_BOLD, draw_string, ellipsis, fit_size, register_fonts,
+                           split_lines)
 
 PAGE_W, PAGE_H = A4
 BADGE_W, BADGE_H = 95 * mm, 68 * mm
@@ -34,12 +30,6 @@ BAND = {
     "implique": ("IMPLIQUÉ", Color(0.04, 0.31, 0.54), "hatched"),
     "proche": ("PROCHE", Color(0.12, 0.42, 0.2), "outlined"),
 }
-
-
-def register_fonts():
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
 
 
 def qr_matrix(token: str) -> list[list[bool]]:
@@ -74,20 +64,6 @@ def draw_qr(canvas: Canvas, token: str, x: float, y: float, size: float) -> None
     canvas.rect(x, y, size, size, stroke=0, fill=1)
     canvas.setFillColor(black)
     canvas.drawPath(path, stroke=0, fill=1)
-
-
-def _fit(text: str, font: str, size: float, width: float, minimum: float = 7) -> float:
-    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
-        size -= 0.5
-    return size
-
-
-def _ellipsis(text: str, font: str, size: float, width: float) -> str:
-    if pdfmetrics.stringWidth(text, font, size) <= width:
-        return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
 
 
 def _band(canvas: Canvas, categorie: str, x: float, y: float, w: float, h: float):
@@ -166,25 +142,23 @@ def _badge(canvas: Canvas, personne, x: float, y: float, *, exercice: bool) -> N
     top = y + BADGE_H - pad - band_h - 8 * mm
     canvas.setFillColor(black)
     nom = personne.nom.upper()
-    size = _fit(nom, FONT_BOLD, 16, text_w, minimum=11)
-    lines = simpleSplit(nom, FONT_BOLD, size, text_w) or [nom]
+    size = fit_size(nom, 16, text_w, bold=True, minimum=11)
+    lines = split_lines(nom, size, text_w, bold=True) or [nom]
     if len(lines) > 2:
         lines = [lines[0], " ".join(lines[1:])]
-    canvas.setFont(FONT_BOLD, size)
     for i, line in enumerate(lines):
-        canvas.drawString(text_x, top - i * (size + 1),
-                          _ellipsis(line, FONT_BOLD, size, text_w))
+        draw_string(canvas, text_x, top - i * (size + 1),
+                    ellipsis(line, size, text_w, bold=True), size, bold=True)
     if personne.prenom:
         prenom_y = top - (len(lines) - 1) * (size + 1) - 6.5 * mm
-        size = _fit(personne.prenom, FONT, 13, text_w, minimum=8)
-        canvas.setFont(FONT, size)
-        canvas.drawString(text_x, prenom_y, _ellipsis(personne.prenom, FONT, size, text_w))
+        size = fit_size(personne.prenom, 13, text_w, minimum=8)
+        draw_string(canvas, text_x, prenom_y, ellipsis(personne.prenom, size, text_w), size)
     canvas.setFont(FONT_BOLD, 20)
     canvas.drawString(text_x, y + pad + 9 * mm, personne.code_court)
-    canvas.setFont(FONT, 7.5)
     centre = personne.centre
-    canvas.drawString(text_x, y + pad + 3.5 * mm,
-                      _ellipsis(f"C.A.RE {centre.nom}", FONT, 7.5, text_w))
+    draw_string(canvas, text_x, y + pad + 3.5 * mm,
+                ellipsis(f"C.A.RE {centre.nom}", 7.5, text_w), 7.5)
+    canvas.setFont(FONT, 7.5)
     canvas.drawString(text_x, y + pad, f"Accueilli(e) le {format_date(personne.created_at)}")
 
 
@@ -251,10 +225,15 @@ def feuilles_pdf(centre, jetons, *, exercice: bool) -> bytes:
             canvas.drawCentredString(PAGE_W / 2, top, "EXERCICE — EXERCICE — EXERCICE")
             top -= 12 * mm
         canvas.setFillColor(black)
-        canvas.setFont(FONT_BOLD, 15)
-        canvas.drawString(left, top, f"Fiche d'accueil — C.A.RE {centre.nom}")
+        # The code on the right, the title in what is left (a long site name was printed
+        # over the code).
         canvas.setFont(FONT_BOLD, 15)
         canvas.drawRightString(left + width, top, jeton.code_court)
+        title_w = width - pdfmetrics.stringWidth(jeton.code_court, FONT_BOLD, 15) - 6 * mm
+        title = f"Fiche d'accueil — C.A.RE {centre.nom}"
+        size = fit_size(title, 15, title_w, bold=True, minimum=10)
+        draw_string(canvas, left, top, ellipsis(title, size, title_w, bold=True), size,
+                    bold=True)
         canvas.setFont(FONT, 8.5)
         canvas.drawString(left, top - 5 * mm, "À remplir au stylo puis à saisir dans "
                           "l'application avec le code ci-dessus. Le badge en bas est remis "
@@ -288,9 +267,9 @@ def feuilles_pdf(centre, jetons, *, exercice: bool) -> bytes:
         canvas.drawString(bx, by + BADGE_H + 1.5 * mm, "✂ Badge à découper et à remettre")
         pad = 4 * mm
         draw_qr(canvas, jeton.token, bx + BADGE_W - pad - 30 * mm, by + pad, 30 * mm)
-        canvas.setFont(FONT_BOLD, 11)
-        canvas.drawString(bx + pad, by + BADGE_H - pad - 5 * mm,
-                          ("EXERCICE — " if exercice else "") + f"C.A.RE {centre.nom}"[:38])
+        draw_string(canvas, bx + pad, by + BADGE_H - pad - 5 * mm,
+                    ellipsis(("EXERCICE — " if exercice else "") + f"C.A.RE {centre.nom}", 11,
+                             BADGE_W - 2 * pad, bold=True), 11, bold=True)
         _line(canvas, "Nom :", bx + pad, by + BADGE_H - pad - 15 * mm, 50 * mm)
         _boxes(canvas, "", ["S", "I", "P"], bx + pad - 3 * mm, by + BADGE_H - pad - 25 * mm)
         canvas.setFont(FONT_BOLD, 20)

@@ -91,6 +91,17 @@ def comparable(text: str) -> str:
     return " ".join(_tokens(text))
 
 
+def sort_key(text: str) -> str:
+    """A name as a list sorts it: without case, accents, spaces or punctuation, so that
+    « de la Tour » sits beside « Delatour » and « Élodie » among the E."""
+    return "".join(_tokens(text))
+
+
+def in_alphabetical_order(personnes) -> list:
+    """People sorted by nom then prénom as a reader expects them (see sort_key)."""
+    return sorted(personnes, key=lambda p: (sort_key(p.nom), sort_key(p.prenom or ""), p.id))
+
+
 def _latin_words(text: str) -> list[str]:
     return [w[:MAX_WORD] for w in normalise(text).split() if len(w) >= 2]
 

@@ -23,6 +23,7 @@ from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.formatting import file_stamp
 from crise.mairies.models import Mairie
 
 CAPACITE_MAX = 5000
@@ -208,9 +209,9 @@ def tick_etape(actor: User, centre: CentreAccueil, code: str, done: bool = True,
     return etape
 
 
-def present_people(centre: CentreAccueil):
-    return db.session.scalars(sa.select(Personne).where(
-        Personne.centre_id == centre.id, Personne.present.is_(True)).order_by(Personne.nom))
+def present_people(centre: CentreAccueil) -> list[Personne]:
+    return recherche.in_alphabetical_order(db.session.scalars(sa.select(Personne).where(
+        Personne.centre_id == centre.id, Personne.present.is_(True))))
 
 
 def present_counts(centre: CentreAccueil) -> dict[str, int]:
@@ -235,7 +236,7 @@ def close_centre(actor: User, centre: CentreAccueil, *, destination: str | None 
         raise ServiceError("Seul le responsable de crise de la mairie ferme un C.A.RE.")
     if not centre.ouvert:
         raise ServiceError("Ce C.A.RE est déjà fermé.")
-    present = present_people(centre).all()
+    present = present_people(centre)
     if present and not destination:
         raise ServiceError(f"{len(present)} personne(s) encore présente(s) : enregistrez leur "
                            f"départ, ou indiquez une destination pour toutes.",
@@ -828,7 +829,7 @@ def export_liste(actor: User, centre: CentreAccueil, *, destinataire: str, fmt: 
            mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
     db.session.flush()
     prefix = "EXERCICE-" if centre.evenement.exercice else ""
-    name = f"{prefix}care-{centre.id}-{destinataire}-{(now or utcnow()):%Y%m%d-%H%M}.{fmt}"
+    name = f"{prefix}care-{centre.id}-{destinataire}-{file_stamp(now or utcnow())}.{fmt}"
     return build(liste), mimetype, name
 
 

@@ -81,7 +81,7 @@ def centre(centre_id):
         abort(403)
     return render_template(
         "care/centre.html", centre=centre, evenement=centre.evenement,
-        counts=services.present_counts(centre), present=services.present_people(centre).all(),
+        counts=services.present_counts(centre), present=services.present_people(centre),
         categories=CATEGORIE_LABELS, fermeture_form=FermetureForm(),
         attente=services.attente_par_cellule(centre), cellules=CELLULE_LABELS)
 
@@ -345,7 +345,7 @@ def badges_foyer(personne_id):
 @bp.route("/<int:centre_id>/badges.pdf")
 def badges_centre(centre_id):
     centre = get_centre_or_404(centre_id)
-    personnes = services.present_people(centre).all()
+    personnes = services.present_people(centre)
     if not personnes:
         flash("Personne n'est présent : aucun badge à imprimer.", "info")
         return redirect(url_for("care.centre", centre_id=centre.id))

@@ -8,10 +8,10 @@ from reportlab.platypus import Paragraph
 from crise.audit.models import Action
 from crise.audit.services import record
 from crise.care import exports as care_exports
-from crise.care.pdf import FONT
+from crise.pdftext import FONT
 from crise.db import utcnow
 from crise.extensions import db
-from crise.formatting import format_datetime
+from crise.formatting import file_stamp, format_datetime
 
 COLUMNS = [("numero", "N°"), ("fait", "Heure du fait"), ("ecrit", "Écrit le"),
            ("auteur", "Auteur"), ("type", "Type"), ("priorite", "Priorité"),
@@ -62,13 +62,14 @@ def to_pdf(liste: MainCourante) -> bytes:
     for entree, row in zip(liste.entrees, liste.rows()):
         cells = []
         for key in keys:
-            text = care_exports.pdf_escape(str(row[key])).replace("\n", "<br/>")
             if entree.barree_at and key == "texte":
-                text = f"<strike>{text}</strike><br/><b>{care_exports.pdf_escape(row['barree'])}</b>"
-            cells.append(Paragraph(text, small))
+                cells.append([care_exports.paragraph(str(row[key]), small, strike=True),
+                              care_exports.paragraph(row["barree"], small, bold=True)])
+            else:
+                cells.append(care_exports.paragraph(str(row[key]), small))
         body.append(cells)
     return care_exports.pdf_finish(buffer, doc, story, header, body,
-                                   [10, 22, 22, 32, 22, 17, 32, 120])
+                                   [10, 22, 22, 32, 22, 17, 32, 120], footer=liste.title)
 
 
 FORMATS = {"csv": (care_exports.to_csv, "text/csv; charset=utf-8"),
@@ -85,4 +86,5 @@ def export(actor, evenement, filtres, fmt: str, now: datetime | None = None
            evenement_id=evenement.id)
     db.session.flush()
     prefix = "EXERCICE-" if evenement.exercice else ""
-    return build(liste), mimetype, f"{prefix}main-courante-{evenement.id}-{now:%Y%m%d-%H%M}.{fmt}"
+    return (build(liste), mimetype,
+            f"{prefix}main-courante-{evenement.id}-{file_stamp(now)}.{fmt}")

@@ -16,7 +16,7 @@ from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
-from crise.formatting import to_paris
+from crise.formatting import file_stamp, to_paris
 from crise.hebergement.models import (BESOINS_HEBERGEMENT, HABITABLE_LABELS,
                                       HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES,
                                       RELOGEMENT_ASK_ROLES, RELOGEMENT_EDIT_ROLES,
@@ -499,4 +499,4 @@ def export(actor: User, evenement: Evenement, *, liste: str, fmt: str,
     db.session.flush()
     prefix = "EXERCICE-" if evenement.exercice else ""
     return build(content), mimetype, f"{prefix}hebergement-{evenement.id}-{liste}-" \
-                                     f"{now:%Y%m%d-%H%M}.{fmt}"
+                                     f"{file_stamp(now)}.{fmt}"

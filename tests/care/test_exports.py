@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import subprocess
 
 import pytest
@@ -180,3 +181,47 @@ def test_xlsx_keeps_text_as_typed_and_never_a_formula(app, centre_with_people, c
     formula = ws.cell(row=cells['=HYPERLINK("HTTP://X")'], column=2)
     assert formula.data_type == "s"  # text, not a formula
     assert ws.cell(row=cells["MARTIN"], column=9).value == "+33 6 12 34 56 78"  # no « ' »
+
+
+def test_prefecture_pdf_reads_like_a_list(app, create_centre, create_user):
+    """Codes and dates on one line, page numbers, names sorted as a reader expects
+    (« de la Tour » beside « Delatour », case and accents ignored)."""
+    centre = create_centre(capacite=500)
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        user, c = db.session.get(User, agent.id), db.session.get(CentreAccueil, centre.id)
+        for i in range(4):
+            services.register(user, c, [PersonneData(nom=nom, prenom=f"P{i}",
+                                                     categorie="sinistre")
+                                        for nom in ("Zola", "de la Tour", "Delatour",
+                                                    "Élodie", "dupont", "Durand",
+                                                    "Ebert", "Martin", "Abadie", "Yilmaz")])
+        db.session.commit()
+    data, _, _ = export(app, centre, create_user("responsable_care", mairie="11e"),
+                        "prefecture", "pdf")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+    assert "Page 1 / 2" in text and "Page 2 / 2" in text
+    lines = [line.strip() for line in text.splitlines() if CODE.match(line.strip())]
+    assert len(lines) == 40  # every code whole on its line, none split over two
+    assert all(DATE.search(line) for line in lines)  # and the date of arrival too
+    names = [line.split()[1] for line in lines]
+    order = [n for i, n in enumerate(names) if n not in names[:i]]
+    assert order == ["ABADIE", "DE", "DELATOUR", "DUPONT", "DURAND", "EBERT", "ÉLODIE",
+                     "MARTIN", "YILMAZ", "ZOLA"]
+
+
+CODE = re.compile(r"^[A-Z0-9]{3}-[A-Z0-9]{3}\s")
+DATE = re.compile(r"\d\d/\d\d/\d{4} \d\d:\d\d")
+
+
+def test_file_names_say_paris_time(app, centre_with_people, create_user):
+    from datetime import datetime, timezone
+
+    centre = centre_with_people()
+    with app.app_context():
+        _, _, name = services.export_liste(
+            db.session.get(User, create_user("cellule").id),
+            db.session.get(CentreAccueil, centre.id), destinataire="prefecture", fmt="csv",
+            now=datetime(2026, 11, 24, 23, 30, tzinfo=timezone.utc))
+    assert "20261125-0030" in name  # 00:30 in Paris, the next day

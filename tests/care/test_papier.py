@@ -80,3 +80,30 @@ def test_sheets_through_the_web(app, client, login_as, create_centre):
         "membres-0-nom": "Deux Fois", "membres-0-categorie": "proche",
         "taille_groupe": "1", "jeton_papier": code}).get_data(as_text=True)
     assert "Cette fiche papier a déjà été saisie" in html and 'value="Deux Fois"' in html
+
+
+def test_a_long_site_name_never_covers_the_code(app, create_centre, create_user, tmp_path):
+    """The title with a long default site name was printed over the sheet's code."""
+    import re
+    import subprocess
+
+    centre = create_centre(nom="Gymnase municipal Jean-Pierre Timbaud — salle polyvalente "
+                               "du 11e arrondissement")
+    agent = create_user("agent_accueil", mairie="11e")
+    with app.app_context():
+        pdf = services.imprimer_feuilles(db.session.get(User, agent.id),
+                                         db.session.get(CentreAccueil, centre.id), 1)
+        code = db.session.scalar(sa.select(JetonPapier.code_court))
+    path = tmp_path / "f.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    boxes = [(float(a), float(b), word) for a, b, word in re.findall(
+        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+        html)]
+    code_box = next(box for box in boxes if box[2] == code)
+    title_line = [box for box in boxes if box[0] < code_box[0] and box[2] in (
+        "Fiche", "d'accueil", "C.A.RE", "Gymnase")]
+    assert title_line
+    rightmost = max(box[1] for box in boxes[:boxes.index(code_box)])
+    assert rightmost < code_box[0]  # the title stops before the code begins

@@ -82,7 +82,7 @@ def test_nine_badges_make_two_pages(app, create_centre, create_user, tmp_path):
     agent = create_user("agent_accueil", mairie="11e")
     register_household(app, centre, agent, [(f"Nom{i}", "", "sinistre") for i in range(9)])
     with app.app_context():
-        people = services.present_people(db.session.get(CentreAccueil, centre.id)).all()
+        people = services.present_people(db.session.get(CentreAccueil, centre.id))
         pdf = services.badges(db.session.get(User, agent.id),
                               db.session.get(CentreAccueil, centre.id), people, what="liste")
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
@@ -100,3 +100,61 @@ def test_badge_printing_is_audited(app, create_centre, create_user):
                         [db.session.get(Personne, ids[0])], what="badge individuel")
         entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "export"))
         assert entry.actor_email == agent.email and "Badges imprimés" in entry.summary
+
+
+NAMES = [("王", "伟", "sinistre"), ("Иванов", "Сергей", "sinistre"),
+         ("محمد", "العلي", "implique"), ("כהן", "ישראל", "proche"), ("김", "민준", "proche"),
+         ("Nguyễn", "Văn Thành", "sinistre"), ("ቢቂላ", "አበበ", "implique")]
+
+
+def test_badges_print_every_script_with_real_glyphs(app, create_centre, create_user,
+                                                    tmp_path):
+    """Chinese printed as empty boxes, Arabic as separated, reversed letters. Every
+    character now has a glyph in a font embedded in the PDF, Arabic and Hebrew are drawn
+    right to left, and the text reads back."""
+    from crise import pdftext
+
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    ids = register_household(app, centre, agent, NAMES)
+    with app.app_context():
+        people = db.session.scalars(sa.select(Personne).where(Personne.id.in_(ids))).all()
+        pdf = services.badges(db.session.get(User, agent.id),
+                              db.session.get(CentreAccueil, centre.id), people, what="foyer")
+        tokens = sorted(p.badge_token for p in people)
+    # Every character of every name has a glyph in the font chosen for it.
+    pdftext.register_fonts()
+    from reportlab.pdfbase import pdfmetrics
+    for nom, prenom, _ in NAMES:
+        for text, bold in ((nom.upper(), True), (prenom, False)):
+            for font, piece in pdftext.runs(text, bold):
+                face = pdfmetrics.getFont(font).face
+                assert all(ord(c) in face.charToGlyph for c in piece.strip()), (font, piece)
+    # Those fonts are embedded in the PDF (no download, no font of the printer).
+    path = tmp_path / "b.pdf"
+    path.write_bytes(pdf)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                           check=True).stdout
+    for name in ("DroidSansFallback", "NotoNaskhArabic", "NotoSansHebrew", "NanumGothic",
+                 "NotoSansEthiopic", "DejaVuSans"):
+        line = next(line for line in fonts.splitlines() if f"+{name}" in line)
+        assert " yes " in line  # embedded
+    text = pdf_text(pdf, tmp_path)
+    for expected in ("王", "伟", "ИВАНОВ", "Сергей", "김", "민준", "NGUYỄN", "Văn Thành",
+                     "ቢቂላ"):
+        assert expected in text, expected
+    # Right to left: read back in visual order, the Arabic and Hebrew letters come last
+    # first (left to right on paper); drawn left to right, they would read « محمد ».
+    assert "دمحم" in text and "ןהכ" in text
+    assert decode_qr(render(pdf, tmp_path)) == tokens
+
+
+def test_runs_put_rtl_words_in_visual_order_and_each_character_in_a_font():
+    from crise import pdftext
+
+    assert [piece for _, piece in pdftext.runs("محمد العلي")] == ["العلي", " ", "محمد"]
+    pieces = pdftext.runs("Dupont محمد 12")
+    assert pieces[0] == ("DejaVuSans", "Dupont ") and pieces[-1][1].strip() == "12"
+    assert {font for font, _ in pdftext.runs("王伟 Иванов")} == {"DroidSansFallback",
+                                                                "DejaVuSans"}
+    assert pdftext.needs_shaping("محمد") and not pdftext.needs_shaping("王伟 Иванов")

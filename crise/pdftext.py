@@ -1,0 +1,224 @@
+"""Names in every script on paper: fonts chosen character by character, Arabic and Hebrew
+joined and right to left, Chinese, Japanese and Korean with real glyphs.
+
+The fonts are vendored in ``static/fonts`` (licences beside them): nothing is downloaded at
+run time. A text is cut into runs of one font and one direction; each right-to-left region
+has its runs in reverse order, and HarfBuzz (``uharfbuzz``, through reportlab) shapes each
+run in its logical order, joining Arabic letters and giving its glyphs in visual order. The
+paragraph direction is left to right (the documents are French): « Dupont محمد العلي »
+prints the French first, then the Arabic name read from the right.
+
+``draw_string`` draws on a canvas (badges); ``markup`` writes a reportlab Paragraph's
+markup (lists), ``paragraph_style`` adds the shaping such a paragraph needs.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.textobject import bidiShapedText
+
+from crise.text import clean_line
+
+FONT_DIR = Path(__file__).resolve().parent / "static" / "fonts"
+FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
+# Fallback order: (name, regular file, bold file or None), the first with the glyph wins.
+_FONTS = [
+    ("DejaVuSans", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),  # Latin, Greek, Cyrillic
+    ("NotoNaskhArabic", "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"),
+    ("NotoSansHebrew", "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf"),
+    ("DroidSansFallback", "DroidSansFallbackFull.ttf", None),  # Chinese, Japanese
+    ("NanumGothic", "NanumGothic.ttf", None),  # Korean
+    ("NotoSansEthiopic", "NotoSansEthiopic-Regular.ttf", None),  # Amharic, Tigrinya
+    ("NotoSansDevanagari", "NotoSansDevanagari-Regular.ttf", None),
+    ("NotoSansBengali", "NotoSansBengali-Regular.ttf", None),
+    ("NotoSansTamil", "NotoSansTamil-Regular.ttf", None),
+    ("NotoSansSinhala", "NotoSansSinhala-Regular.ttf", None),
+    ("NotoSansGurmukhi", "NotoSansGurmukhi-Regular.ttf", None),
+    ("NotoSansThai", "NotoSansThai-Regular.ttf", None),
+    ("NotoSansKhmer", "NotoSansKhmer-Regular.ttf", None),
+    ("NotoSansLao", "NotoSansLao-Regular.ttf", None),
+    ("NotoSansGeorgian", "NotoSansGeorgian-Regular.ttf", None),
+    ("NotoSansArmenian", "NotoSansArmenian-Regular.ttf", None),
+    ("NotoSansMyanmar", "NotoSansMyanmar-Regular.ttf", None),
+]
+# Scripts DejaVu draws without their proper forms: their own font comes first.
+_OWN_FONT_FIRST = ("ARABIC", "HEBREW")
+# Scripts whose letters change with their neighbours: shaped by HarfBuzz.
+_COMPLEX = ("ARABIC", "HEBREW", "SYRIAC", "THAANA", "DEVANAGARI", "BENGALI", "GURMUKHI",
+            "GUJARATI", "ORIYA", "TAMIL", "TELUGU", "KANNADA", "MALAYALAM", "SINHALA", "THAI",
+            "LAO", "TIBETAN", "MYANMAR", "KHMER")
+_RTL = {"R", "AL"}
+_WORDS = re.compile(r"(\s+)")
+
+
+def register_fonts() -> None:
+    """Register every vendored font with reportlab (once per process)."""
+    _registered()
+
+
+@lru_cache(maxsize=1)
+def _registered() -> tuple:
+    names = set(pdfmetrics.getRegisteredFontNames())
+    chain = []
+    for name, regular, bold in _FONTS:
+        for font_name, file in ((name, regular), (name + "-Bold", bold)):
+            if file and font_name not in names:
+                pdfmetrics.registerFont(TTFont(font_name, str(FONT_DIR / file)))
+        chain.append((name, name + "-Bold" if bold else name))
+    return tuple(chain)
+
+
+@lru_cache(maxsize=4096)
+def _has_glyph(font_name: str, char: str) -> bool:
+    return ord(char) in pdfmetrics.getFont(font_name).face.charToGlyph
+
+
+@lru_cache(maxsize=8192)
+def font_for(char: str, bold: bool = False) -> str | None:
+    """The first vendored font that has a glyph for ``char`` (None: no font has it)."""
+    chain = _registered()
+    name = unicodedata.name(char, "")
+    if name.startswith(_OWN_FONT_FIRST):
+        chain = chain[1:] + chain[:1]
+    for regular, bold_name in chain:
+        font_name = bold_name if bold else regular
+        if _has_glyph(font_name, char):
+            return font_name
+    return None
+
+
+def _needs_shaping(text: str) -> bool:
+    return any(not c.isascii() and unicodedata.name(c, "").startswith(_COMPLEX) for c in text)
+
+
+def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
+    """(font, text) pieces of one line, in visual order; each piece's text is in logical
+    order (HarfBuzz turns a right-to-left piece round when it shapes it)."""
+    text = clean_line(text or "")
+    if not text:
+        return []
+    default = FONT_BOLD if bold else FONT
+    fonts: list[str | None] = []
+    for char in text:
+        neutral = unicodedata.category(char)[0] in "ZPS" or char.isspace()
+        fonts.append(None if neutral else (font_for(char, bold) or default))
+    # Spaces and punctuation take their neighbour's font, so a run is not cut for them.
+    last = next((f for f in fonts if f), default)
+    for i, font in enumerate(fonts):
+        if font is None:
+            fonts[i] = last if _has_glyph(last, text[i]) else default
+        else:
+            last = font
+    # Direction: strong right-to-left letters, and the neutrals between two of them.
+    kinds = [unicodedata.bidirectional(c) for c in text]
+    rtl = [k in _RTL for k in kinds]
+    strong = [i for i, k in enumerate(kinds) if k in _RTL or k == "L" or k in ("EN", "AN")]
+    for i, k in enumerate(kinds):
+        if k in _RTL or k == "L":
+            continue
+        before = next((j for j in reversed(strong) if j < i), None)
+        after = next((j for j in strong if j > i), None)
+        rtl[i] = (before is not None and after is not None and kinds[before] in _RTL
+                  and kinds[after] in _RTL)
+    pieces: list[tuple[str, str, bool]] = []
+    for char, font, right in zip(text, fonts, rtl):
+        if pieces and pieces[-1][0] == font and pieces[-1][2] == right:
+            pieces[-1] = (font, pieces[-1][1] + char, right)
+        else:
+            pieces.append((font, char, right))
+    ordered: list[tuple[str, str]] = []
+    i = 0
+    while i < len(pieces):
+        if not pieces[i][2]:
+            ordered.append(pieces[i][:2])
+            i += 1
+            continue
+        j = i
+        while j < len(pieces) and pieces[j][2]:
+            j += 1
+        # Right to left: words (and the spaces between) in reverse order; each word is
+        # shaped alone, which turns its letters round and joins them.
+        tokens = [(font, token) for font, piece, _ in pieces[i:j]
+                  for token in _WORDS.split(piece) if token]
+        ordered.extend(reversed(tokens))
+        i = j
+    return ordered
+
+
+def _width(font: str, text: str, size: float) -> float:
+    if _needs_shaping(text):
+        return bidiShapedText(text, None, fontName=font, fontSize=size, shaping=True)[1]
+    return pdfmetrics.stringWidth(text, font, size)
+
+
+def string_width(text: str, size: float, bold: bool = False) -> float:
+    return sum(_width(font, piece, size) for font, piece in runs(text, bold))
+
+
+def draw_string(canvas, x: float, y: float, text: str, size: float, *, bold: bool = False,
+                align: str = "left") -> float:
+    """Draw one line at (x, y), each character in a font that has it; returns the width."""
+    pieces = [(font, piece, _width(font, piece, size)) for font, piece in runs(text, bold)]
+    width = sum(w for _, _, w in pieces)
+    if align == "right":
+        x -= width
+    elif align == "centre":
+        x -= width / 2
+    for font, piece, w in pieces:
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, piece, shaping=_needs_shaping(piece))
+        x += w
+    return width
+
+
+def fit_size(text: str, size: float, width: float, *, bold: bool = False,
+             minimum: float = 7) -> float:
+    """The largest size, from ``size`` down to ``minimum``, at which the text fits."""
+    while size > minimum and string_width(text, size, bold) > width:
+        size -= 0.5
+    return size
+
+
+def ellipsis(text: str, size: float, width: float, *, bold: bool = False) -> str:
+    """The text, cut with « … » if it does not fit in ``width``."""
+    if string_width(text, size, bold) <= width:
+        return text
+    while text and string_width(text + "…", size, bold) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def split_lines(text: str, size: float, width: float, *, bold: bool = False) -> list[str]:
+    """Words laid out on lines no wider than ``width`` (a word longer than a line stays
+    whole, to be cut by ``ellipsis``)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and string_width(f"{lines[-1]} {word}", size, bold) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def markup(text: str, bold: bool = False) -> str:
+    """Paragraph markup for a text in any script: escaped, each run in its font, right-to-
+    left regions in visual order (lines keep their breaks)."""
+    lines = []
+    for line in (text or "").split("\n"):
+        parts = []
+        for font, piece in runs(line, bold):
+            escaped = piece.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            base = FONT_BOLD if bold else FONT
+            parts.append(escaped if font == base else f'<font name="{font}">{escaped}</font>')
+        lines.append("".join(parts))
+    return "<br/>".join(lines)
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether a paragraph holding ``text`` must be shaped (Arabic, Hebrew, Indic…)."""
+    return _needs_shaping(text or "")
