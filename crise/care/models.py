@@ -190,7 +190,8 @@ class Personne(TimestampMixin, db.Model):
                       # Counts by mairie and catégorie (dashboard, points de situation)
                       # read from this index alone.
                       sa.Index("ix_care_personne_comptes", "evenement_id", "mairie_id",
-                               "categorie", "present", "fusionne_dans_id"))
+                               "categorie", "present", "fusionne_dans_id"),
+                      sa.Index("ix_care_personne_identite", "evenement_id", "cle_identite"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("care_centre.id"))
@@ -230,6 +231,9 @@ class Personne(TimestampMixin, db.Model):
     present: Mapped[bool] = mapped_column(default=True)
     # A record merged into another: kept for history and undo, out of lists and searches.
     fusionne_dans_id: Mapped[int | None] = mapped_column(sa.ForeignKey("care_personne.id"))
+    # How the name sounds, in any script (recherche.identity_key): records of one event
+    # that share it are suspected doubles, listed for the responsables to review.
+    cle_identite: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     jeton_creation: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
@@ -400,6 +404,21 @@ class Fusion(db.Model):
 
     gardee: Mapped[Personne] = relationship(foreign_keys=[gardee_id])
     absorbee: Mapped[Personne] = relationship(foreign_keys=[absorbee_id])
+
+
+class DoublonEcarte(db.Model):
+    """Two records a responsable checked and found to be two different people: the pair
+    leaves the queue of suspected doubles."""
+
+    __tablename__ = "care_doublon_ecarte"
+
+    personne_a_id: Mapped[int] = mapped_column(sa.ForeignKey("care_personne.id"),
+                                               primary_key=True)
+    personne_b_id: Mapped[int] = mapped_column(sa.ForeignKey("care_personne.id"),
+                                               primary_key=True)
+    evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
 class JetonPapier(db.Model):

@@ -91,6 +91,18 @@ def comparable(text: str) -> str:
     return " ".join(_tokens(text))
 
 
+def identity_key(nom: str, prenom: str = "") -> str:
+    """How a person's name sounds, in any script: the phonetic forms of its words (Latin
+    transliteration included), sorted. « Иванов Сергей » and « Ivanov Sergei », « Lefèvre
+    Marie » and « Marie LEFEBVRE » share it; records of one event that do are suspected
+    doubles."""
+    forms = set()
+    for mot in mots(f"{nom} {prenom}"):
+        for latin in mot.latins or [mot.natif]:
+            forms.add(phonetic(latin))
+    return " ".join(sorted(forms))[:200]
+
+
 def sort_key(text: str) -> str:
     """A name as a list sorts it: without case, accents, spaces or punctuation, so that
     « de la Tour » sits beside « Delatour » and « Élodie » among the E."""

@@ -472,7 +472,8 @@ def imprimer_feuilles(actor: User, centre: CentreAccueil, nombre: int,
 
 
 def index_keys(personne: Personne) -> None:
-    """(Re)write the person's search keys."""
+    """(Re)write the person's search keys and identity key."""
+    personne.cle_identite = recherche.identity_key(personne.nom, personne.prenom)
     db.session.execute(sa.delete(PersonneCle).where(PersonneCle.personne_id == personne.id))
     keys = recherche.person_keys(personne.nom, personne.prenom, personne.nom_usage)
     if keys:
@@ -492,6 +493,8 @@ def reindex_keys(batch: int = 2000) -> int:
     count, rows = 0, []
     for person in db.session.execute(query).all():
         count += 1
+        db.session.execute(sa.update(Personne).where(Personne.id == person.id).values(
+            cle_identite=recherche.identity_key(person.nom, person.prenom)))
         rows.extend({"personne_id": person.id, "evenement_id": person.evenement_id,
                      "mairie_id": person.mairie_id, "cle": key, "poids": weight}
                     for key, weight in recherche.person_keys(
@@ -733,9 +736,11 @@ def recherche_proche(actor: User, evenement_id: int, *, nom: str, prenom: str,
 
 
 def possible_duplicates(actor: User, personne: Personne, *, limit: int = 3) -> list[Personne]:
-    """Other people of the event who look like this one (never merged automatically)."""
+    """Other people of the event who look like this one, at any of its C.A.RE (never
+    merged automatically). Those outside the actor's mairie are for showing their code
+    and C.A.RE only, never their name."""
     query = f"{personne.nom} {personne.prenom}"
-    found = search_names(actor, personne.evenement_id, query, limit=limit + 20)
+    found = _ranked(personne.evenement_id, query, limit=limit + 20)
     strong = recherche.WEIGHT_EXACT + recherche.WEIGHT_PHONETIC  # at least one word matched
     return [p for p, score in found
             if p.id != personne.id and score >= strong

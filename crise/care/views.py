@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crise.audit.services import record_view
 from crise.care import bp, services
+from crise.care import doublons as suspects_doublons
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
                               OuvertureForm, PersonneForm, ProcheForm, SiteForm)
 from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, CENTRE_MANAGE_ROLES,
@@ -308,7 +309,33 @@ def doublons(centre_id):
     query = (request.args.get("q") or "").strip()[:120]
     results = services.search_names(current_user, centre.evenement_id, query, limit=5) \
         if len(query) >= 2 else []
-    return render_template("care/_doublons.html", query=query, results=results)
+    return render_template("care/_doublons.html", query=query, results=results,
+                           ailleurs=suspects_doublons.ailleurs(current_user, centre.evenement_id,
+                                                               query))
+
+
+@bp.route("/evenements/<int:evenement_id>/doublons")
+def file_doublons(evenement_id):
+    """The suspected doubles of the event, for the responsables to review and merge."""
+    evenement = get_evenement_or_404(evenement_id, current_user)
+    if not suspects_doublons.can_review(current_user):
+        abort(403)
+    suspects = suspects_doublons.file_doublons(current_user, evenement.id)
+    return render_template("care/doublons.html", evenement=evenement, suspects=suspects)
+
+
+@bp.route("/evenements/<int:evenement_id>/doublons/ecarter", methods=["POST"])
+def ecarter_doublon(evenement_id):
+    """« Not the same person »: the pair leaves the queue."""
+    evenement = get_evenement_or_404(evenement_id, current_user)
+    a, b = (db.session.get(Personne, request.form.get(name, type=int) or 0)
+            for name in ("a", "b"))
+    if a is None or b is None or evenement.id not in (a.evenement_id, b.evenement_id):
+        abort(404)
+    perform(lambda: suspects_doublons.ecarter(current_user, a, b),
+            f"{a.code_court} et {b.code_court} : deux personnes différentes, retirées de la "
+            "liste des doublons.")
+    return redirect(url_for("care.file_doublons", evenement_id=evenement.id))
 
 
 # --- Badges -----------------------------------------------------------------------------

@@ -111,7 +111,12 @@ def _detail(evenement, scop_form, status=200):
     hebergement = hebergement_services.totaux(
         current_user, evenement, hebergement_services.nuit_en_cours()) \
         if current_user.has_role(*HEBERGEMENT_VIEW_ROLES) else None
+    from crise.care import doublons
+
+    a_revoir = doublons.nombre_doublons(current_user, evenement.id) \
+        if doublons.can_review(current_user) and centres else None
     return render_template("evenements/detail.html", evenement=evenement, scop_form=scop_form,
+                           doublons_a_revoir=a_revoir,
                            history=audit_history("evenement", evenement.id), centres=centres,
                            presents=present_totals([c.id for c in centres]), scop=scop,
                            hebergement=hebergement,

@@ -1,0 +1,138 @@
+"""Suspected doubles of an event, across its C.A.RE and mairies: the queue the responsables
+review and merge from, instead of typing the other record's code by hand.
+
+Two records are suspected when their names sound the same in any script (their
+``cle_identite``): « Иванов Сергей » registered at the 11e and « Ivanov Sergei » at the 12e.
+A desk agent never sees a name outside their mairie: they are told that a likely double
+exists elsewhere, at which C.A.RE, under which code. The responsables see the queue of
+their mairie (with the other mairie's record it pairs with); the central roles see it all.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import combinations
+
+import sqlalchemy as sa
+
+from crise.audit.models import Action
+from crise.audit.services import record
+from crise.auth.models import Role, User
+from crise.care import recherche
+from crise.care.models import DoublonEcarte, Personne
+from crise.db import utcnow
+from crise.errors import ServiceError
+from crise.extensions import db
+
+QUEUE_ROLES = (Role.RESPONSABLE_CARE, Role.CELLULE, Role.DSOL, Role.ADMIN)
+STRONG = 2 * (recherche.WEIGHT_EXACT + recherche.WEIGHT_PHONETIC)  # two words matched
+
+
+def can_review(actor: User) -> bool:
+    return actor.has_role(*QUEUE_ROLES)
+
+
+@dataclass
+class Ailleurs:
+    """A likely double outside the agent's mairie: where, and its code, never its name."""
+
+    code_court: str
+    centre_nom: str
+    mairie_nom: str
+
+
+def ailleurs(actor: User, evenement_id: int, query: str, *, limit: int = 3) -> list[Ailleurs]:
+    """Records of the event outside the actor's mairie that strongly match ``query``."""
+    from crise.care.services import _ranked
+
+    if actor.is_central or len(query.strip()) < 2:
+        return []
+    found = _ranked(evenement_id, query, limit=limit + 20)
+    return [Ailleurs(p.code_court, p.centre.nom, p.centre.mairie.nom)
+            for p, score in found
+            if p.mairie_id != actor.mairie_id and score >= STRONG][:limit]
+
+
+@dataclass
+class Suspects:
+    """Records of one event whose names sound the same, not yet reviewed."""
+
+    personnes: list[Personne]
+    cle: str
+
+    @property
+    def meme_naissance(self) -> bool:
+        dates = [p.date_naissance for p in self.personnes if p.date_naissance]
+        return len(dates) > 1 and len(set(dates)) == 1
+
+    def hors_perimetre(self, actor: User) -> list[Personne]:
+        return [p for p in self.personnes if not p.can_view(actor)]
+
+    def fusionnables(self, actor: User) -> list[tuple[Personne, Personne]]:
+        """Pairs the actor may merge (both records in their scope)."""
+        return [(a, b) for a, b in combinations(self.personnes, 2)
+                if a.can_edit(actor) and b.can_edit(actor)]
+
+
+def _ecartees(evenement_id: int) -> set[tuple[int, int]]:
+    rows = db.session.execute(sa.select(DoublonEcarte.personne_a_id,
+                                        DoublonEcarte.personne_b_id).where(
+        DoublonEcarte.evenement_id == evenement_id)).all()
+    return {(a, b) for a, b in rows}
+
+
+def file_doublons(actor: User, evenement_id: int, *, limit: int = 200) -> list[Suspects]:
+    """The suspected doubles of the event the actor may review, oldest record first."""
+    if not can_review(actor):
+        raise ServiceError("Votre rôle ne permet pas de revoir les doublons.")
+    groups = sa.select(Personne.cle_identite).where(
+        Personne.evenement_id == evenement_id, Personne.fusionne_dans_id.is_(None),
+        Personne.cle_identite != "").group_by(Personne.cle_identite).having(
+        sa.func.count(Personne.id) > 1)
+    if not actor.is_central:
+        mine = sa.select(Personne.cle_identite).where(
+            Personne.evenement_id == evenement_id, Personne.mairie_id == actor.mairie_id,
+            Personne.fusionne_dans_id.is_(None))
+        groups = groups.where(Personne.cle_identite.in_(mine))
+    keys = db.session.scalars(groups.limit(limit * 2)).all()
+    if not keys:
+        return []
+    people = db.session.scalars(sa.select(Personne).where(
+        Personne.evenement_id == evenement_id, Personne.fusionne_dans_id.is_(None),
+        Personne.cle_identite.in_(keys)).order_by(Personne.id)).all()
+    ecartees = _ecartees(evenement_id)
+    by_key: dict[str, list[Personne]] = {}
+    for personne in people:
+        by_key.setdefault(personne.cle_identite, []).append(personne)
+    found = []
+    for key, members in by_key.items():
+        pending = {p.id for a, b in combinations(members, 2)
+                   if (min(a.id, b.id), max(a.id, b.id)) not in ecartees
+                   and not (a.foyer_id and a.foyer_id == b.foyer_id)
+                   for p in (a, b)}
+        members = [p for p in members if p.id in pending]
+        if len(members) > 1:
+            found.append(Suspects(members, key))
+    found.sort(key=lambda s: s.personnes[0].id)
+    return found[:limit]
+
+
+def nombre_doublons(actor: User, evenement_id: int) -> int:
+    return len(file_doublons(actor, evenement_id)) if can_review(actor) else 0
+
+
+def ecarter(actor: User, a: Personne, b: Personne, *, now: datetime | None = None) -> None:
+    """« Not the same person »: the pair leaves the queue (audited, without names)."""
+    if not can_review(actor) or not (a.can_view(actor) or b.can_view(actor)):
+        raise ServiceError("Vous ne pouvez pas revoir ces fiches.")
+    if a.evenement_id != b.evenement_id or a.id == b.id:
+        raise ServiceError("Ces deux fiches ne forment pas un doublon de cet événement.")
+    low, high = sorted((a.id, b.id))
+    if db.session.get(DoublonEcarte, (low, high)) is None:
+        db.session.add(DoublonEcarte(personne_a_id=low, personne_b_id=high,
+                                     evenement_id=a.evenement_id, at=now or utcnow(),
+                                     par_id=actor.id))
+        record(actor, Action.UPDATE, "personne", low,
+               summary=f"Doublon écarté : {a.code_court} et {b.code_court} sont deux "
+                       "personnes différentes",
+               mairie_id=a.mairie_id, evenement_id=a.evenement_id)
+    db.session.flush()
