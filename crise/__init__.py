@@ -4,6 +4,7 @@ import os
 import secrets
 import sqlite3
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask, render_template, session
@@ -151,6 +152,23 @@ def register_errorhandlers(app):
                                text=text or default_text), code
 
     def handle_csrf(error):
+        from flask import flash, redirect, request, url_for
+        from flask_login import current_user
+
+        from crise.auth.views import safe_next
+
+        if request.endpoint == "auth.login":
+            flash("La page de connexion avait expiré : connectez-vous à nouveau.", "info")
+            return redirect(url_for("auth.login", next=request.args.get("next")))
+        if request.method == "POST" and not current_user.is_authenticated:
+            # The session expired while a form was being filled in: log in again and come
+            # back to the form, where the browser gives back what was typed (see crise.js).
+            back = safe_next(urlsplit(request.referrer or "").path) or request.path
+            back += ("&" if "?" in back else "?") + "brouillon=1"
+            flash("Votre session a expiré : reconnectez-vous. Ce que vous aviez saisi est "
+                  "conservé sur ce poste et revient dans le formulaire : rien n'a encore été "
+                  "enregistré.", "info")
+            return redirect(url_for("auth.login", next=back))
         return render(400, "Formulaire expiré",
                       "Le formulaire a expiré ou n'est pas valide (jeton de sécurité manquant). "
                       "Rechargez la page et recommencez : rien n'a été enregistré.")
@@ -169,7 +187,7 @@ def register_errorhandlers(app):
 def register_template_helpers(app):
     from crise import formatting
     from crise.auth.models import Role
-    from crise.http import query_args
+    from crise.http import draft_scope, query_args
 
     app.jinja_env.filters["dt"] = formatting.format_datetime
     app.jinja_env.filters["date_fr"] = formatting.format_date
@@ -178,6 +196,7 @@ def register_template_helpers(app):
     app.jinja_env.globals["now_paris"] = formatting.now_paris
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["query_args"] = query_args
+    app.jinja_env.globals["draft_scope"] = draft_scope
 
 
 def register_commands(app):

@@ -47,6 +47,22 @@ def query_args(**explicit) -> dict:
     return {**args, **explicit}
 
 
+def draft_scope() -> str:
+    """Whose form drafts this page may read in the browser: an opaque value per account
+    (never its id). A draft typed by one account is never shown to another on a shared
+    computer; the same account finds it again after its session expired."""
+    import hashlib
+    import hmac
+
+    from flask import current_app
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return ""
+    return hmac.new(current_app.secret_key.encode(), f"brouillon:{current_user.id}".encode(),
+                    hashlib.sha256).hexdigest()[:20]
+
+
 def file_response(data: bytes, mimetype: str, name: str, *, attachment: bool = True):
     """A generated file (PDF, CSV, XLSX): never kept by a cache, it holds personal data."""
     response = send_file(io.BytesIO(data), mimetype=mimetype, download_name=name,

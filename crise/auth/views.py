@@ -32,7 +32,7 @@ def require_login():
     return None
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
@@ -60,7 +60,7 @@ def login():
             session.clear()
             login_user(user)
             flash(f"Bienvenue, {user}.", "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
         form.form_errors.append(
             "Adresse e-mail ou mot de passe incorrect, ou compte désactivé.")
     return render_template("auth/login.html", form=form)
@@ -74,7 +74,11 @@ def logout():
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # A shared desk computer: nothing the application kept in this browser (form drafts,
+    # cached pages) is left for the next agent.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/compte", methods=["GET", "POST"])

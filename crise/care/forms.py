@@ -128,7 +128,7 @@ class PersonneForm(Form):
     notes_medicales = TextAreaField("Notes médicales et psychologiques", validators=[
         Optional(), Length(max=2000, message=max_length_message(2000))],
         description="Données de santé : visibles du seul responsable de crise de la mairie.",
-        render_kw={"rows": 3})
+        render_kw={"rows": 3, "data-no-draft": ""})  # never kept in the browser
 
 
 class ProcheForm(Form):

@@ -1,5 +1,6 @@
 """Login, logout, sessions, rate limit, CSRF and account administration through the web."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -32,7 +33,20 @@ def test_login_then_logout(client, auth, create_user):
     assert user.email.split("@")[0] in page and "Se déconnecter" in page
     response = auth.logout()
     assert response.headers["Location"].endswith("/auth/connexion")
+    # A shared computer: the browser forgets what the application kept (form drafts…).
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert client.get("/evenements/").status_code == 302
+
+
+def test_each_account_has_its_own_draft_scope(client, auth, create_user):
+    pages = []
+    for user in (create_user("cellule"), create_user("cellule")):
+        auth.login(user)
+        pages.append(re.search(r'data-draft-scope="([0-9a-f]+)"',
+                               client.get("/evenements/").get_data(as_text=True)).group(1))
+        auth.logout()
+    assert pages[0] != pages[1]
+    assert 'data-draft-scope=""' in client.get("/auth/connexion").get_data(as_text=True)
 
 
 def test_login_keeps_a_local_next_page_only(client, auth, create_user):
@@ -116,8 +130,10 @@ def test_session_expires_after_inactivity(client, auth, create_user, app_config)
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_post_without_csrf_token_is_refused(app, client, create_user, app_config):
     user = create_user("admin")
-    response = client.post("/auth/connexion", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 400 and "Formulaire expiré" in response.get_data(as_text=True)
+    response = client.post("/auth/connexion", data={"email": user.email, "password": PASSWORD},
+                           follow_redirects=True)
+    # A login page left open too long: a fresh one, with a word of why, and nobody in.
+    assert "La page de connexion avait expiré" in response.get_data(as_text=True)
     assert client.get("/evenements/").status_code == 302  # nobody logged in
     token = csrf_token_from(client.get("/auth/connexion").get_data(as_text=True))
     assert client.post("/auth/connexion", data={"email": user.email, "password": PASSWORD,
@@ -242,3 +258,17 @@ def test_logins_are_audited(app, auth, create_user):
             AuditEntry.action.in_(["login", "login_failed"])).order_by(AuditEntry.id)).all()
         assert [e.action for e in entries] == ["login_failed", "login"]
         assert entries[0].actor_email == user.email
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_a_form_posted_after_the_session_expired_leads_back_to_it(client, app_config):
+    """Nothing is saved without a session; the agent logs in again and lands on the form,
+    where the browser gives back what was typed."""
+    response = client.post("/care/1/enregistrer", data={"membres-0-nom": "Dupont"},
+                           headers={"Referer": "http://localhost/care/1/enregistrer"})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/auth/connexion?next=")
+    assert "next=/care/1/enregistrer?brouillon%3D1" in location
+    page = client.get(location).get_data(as_text=True)
+    assert "Votre session a expiré" in page and "rien n&#39;a encore été enregistré" in page

@@ -149,13 +149,13 @@ def test_typed_event_is_kept_as_a_draft_until_sent(page, live_server, create_use
     page.get_by_label("Titre").fill("Crue de la Seine — quai de Bercy")
     page.get_by_label("Lieu").fill("Quai de Bercy")
     page.get_by_label("12e", exact=True).check()
-    page.reload()  # the laptop crashed, the tab was closed…
-    expect(page.get_by_text("Brouillon non envoyé restauré")).to_be_visible()
+    page.reload()  # the page was reloaded, the network dropped…
+    expect(page.get_by_text("Saisie non enregistrée restaurée")).to_be_visible()
     expect(page.get_by_label("Titre")).to_have_value("Crue de la Seine — quai de Bercy")
     expect(page.get_by_label("12e", exact=True)).to_be_checked()
-    page.get_by_role("button", name="Abandonner le brouillon").click()
+    page.get_by_role("button", name="Abandonner cette saisie").click()
     expect(page.get_by_label("Titre")).to_have_value("")
-    expect(page.get_by_text("Brouillon non envoyé restauré")).to_have_count(0)
+    expect(page.get_by_text("Saisie non enregistrée restaurée")).to_have_count(0)
 
     page.get_by_label("Titre").fill("Crue de la Seine — quai de Bercy")
     page.get_by_label("Type").select_option("crue")
@@ -165,7 +165,7 @@ def test_typed_event_is_kept_as_a_draft_until_sent(page, live_server, create_use
     expect(page.get_by_role("heading", name="Crue de la Seine — quai de Bercy")).to_be_visible()
     page.goto("/evenements/nouveau")  # sent: no draft left behind
     expect(page.get_by_label("Titre")).to_have_value("")
-    expect(page.get_by_text("Brouillon non envoyé restauré")).to_have_count(0)
+    expect(page.get_by_text("Saisie non enregistrée restaurée")).to_have_count(0)
 
 
 def test_double_click_on_submit_declares_one_event(page, live_server, app, create_user):

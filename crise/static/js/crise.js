@@ -20,13 +20,19 @@
           button.classList.add("is-sending");
           setTimeout(function () { button.disabled = true; }, 0);
         });
-        clearDraft(form);
+        markDraftSent(form);
       });
     });
 
-    // Never lose what was typed: keep a draft of marked forms in this browser
-    // until the form is sent (passwords and tokens are never kept).
+    // Never lose what was typed: keep a draft of marked forms in this browser tab
+    // (sessionStorage), for this account only, until the form is saved. Passwords,
+    // tokens and health data are never kept; « Annuler » and logging out discard drafts.
+    forgetOtherAccountsDrafts();
     document.querySelectorAll("form[data-keep-draft]").forEach(restoreDraft);
+    forgetSavedDrafts();
+    document.querySelectorAll("form[data-logout]").forEach(function (form) {
+      form.addEventListener("submit", forgetAllDrafts);
+    });
 
     // While a name is typed at the desk, show people already registered who look alike.
     document.querySelectorAll("form[data-dup-url]").forEach(function (form) {
@@ -100,63 +106,134 @@
     });
   });
 
-  function draftKey(form) { return "crise-draft:" + form.getAttribute("data-keep-draft"); }
+  var DRAFT = "crise-draft:";
+
+  function draftStore() {
+    try { return window.sessionStorage; } catch (e) { return null; }
+  }
+
+  function scope() { return document.body.getAttribute("data-draft-scope") || ""; }
+
+  function draftKey(form) { return DRAFT + scope() + ":" + form.getAttribute("data-keep-draft"); }
+
+  function draftKeys() {
+    var store = draftStore();
+    var keys = [];
+    if (!store) { return keys; }
+    for (var i = 0; i < store.length; i++) {
+      var key = store.key(i);
+      if (key && key.indexOf(DRAFT) === 0) { keys.push(key); }
+    }
+    return keys;
+  }
+
+  function readDraft(key) {
+    try { return JSON.parse(draftStore().getItem(key)); } catch (e) { return null; }
+  }
+
+  function removeDraft(key) {
+    try { draftStore().removeItem(key); } catch (e) { /* ignore */ }
+  }
+
+  // Another account logged in on this browser: what the previous one typed is not theirs.
+  function forgetOtherAccountsDrafts() {
+    if (!scope()) { return; } // the login page: the account is not known yet
+    draftKeys().forEach(function (key) {
+      if (key.indexOf(DRAFT + scope() + ":") !== 0) { removeDraft(key); }
+    });
+  }
+
+  // A form was sent and this page is not that form any more: it was saved.
+  function forgetSavedDrafts() {
+    if (!scope()) { return; }
+    var here = {};
+    document.querySelectorAll("form[data-keep-draft]").forEach(function (form) {
+      here[draftKey(form)] = true;
+    });
+    draftKeys().forEach(function (key) {
+      var draft = readDraft(key);
+      if (!here[key] && draft && draft.sent) { removeDraft(key); }
+    });
+  }
+
+  function forgetAllDrafts() { draftKeys().forEach(removeDraft); }
+
+  function jeton(form) {
+    var field = form.querySelector("input[name=jeton]");
+    return field ? field.value : "";
+  }
 
   function keptFields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.name && el.name !== "csrf_token" && el.name !== "jeton" &&
-        el.type !== "password" && el.type !== "hidden" && el.type !== "submit";
+        el.type !== "password" && el.type !== "hidden" && el.type !== "submit" &&
+        !el.hasAttribute("data-no-draft");
     });
   }
 
   function restoreDraft(form) {
+    var key = draftKey(form);
     var hasErrors = form.querySelector(".field--error") || document.querySelector(".form-errors");
-    var raw = null;
-    try { raw = window.localStorage.getItem(draftKey(form)); } catch (e) { return; }
-    if (raw && !hasErrors) {
-      var draft = JSON.parse(raw);
-      keptFields(form).forEach(function (el) {
-        if (!(el.name in draft)) { return; }
-        if (el.type === "checkbox" || el.type === "radio") {
-          el.checked = draft[el.name].indexOf(el.value) !== -1;
-        } else {
-          el.value = draft[el.name][0] || "";
-        }
-      });
-      var note = document.createElement("p");
-      note.className = "hint-box draft-note";
-      note.setAttribute("role", "status");
-      note.textContent = "Brouillon non envoyé restauré (saisi sur ce poste). ";
-      var discard = document.createElement("button");
-      discard.type = "button";
-      discard.className = "button button--ghost";
-      discard.textContent = "Abandonner le brouillon";
-      discard.addEventListener("click", function () {
-        try { window.localStorage.removeItem(draftKey(form)); } catch (e) { /* ignore */ }
-        window.location.reload();
-      });
-      note.appendChild(discard);
-      form.insertBefore(note, form.firstChild);
-    }
+    var draft = scope() ? readDraft(key) : null;
+    var afterLogin = /[?&]brouillon=1(&|$)/.test(window.location.search);
+    form.querySelectorAll("[data-discard-draft]").forEach(function (link) {
+      link.addEventListener("click", function () { removeDraft(key); });
+    });
     form.addEventListener("input", function () { saveDraft(form); });
     form.addEventListener("change", function () { saveDraft(form); });
+    if (!draft) { return; }
+    if (hasErrors) { removeDraft(key); return; } // the server gave back what was typed
+    // Sent, and this is a new copy of the form (a new token): it was saved.
+    if (draft.sent && !afterLogin && draft.jeton !== jeton(form)) { removeDraft(key); return; }
+    var values = draft.values || {};
+    keptFields(form).forEach(function (el) {
+      if (!(el.name in values)) { return; }
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = values[el.name].indexOf(el.value) !== -1;
+      } else {
+        el.value = values[el.name][0] || "";
+      }
+    });
+    var note = document.createElement("p");
+    note.className = "hint-box draft-note";
+    note.setAttribute("role", "status");
+    note.textContent = "Saisie non enregistrée restaurée (gardée dans cet onglet pour votre " +
+      "compte seulement). Vérifiez-la puis enregistrez. ";
+    var discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "button button--ghost";
+    discard.textContent = "Abandonner cette saisie";
+    discard.addEventListener("click", function () {
+      removeDraft(key);
+      window.location.replace(window.location.pathname);
+    });
+    note.appendChild(discard);
+    form.insertBefore(note, form.firstChild);
   }
 
   function saveDraft(form) {
-    var draft = {};
+    if (!scope()) { return; }
+    var values = {};
     keptFields(form).forEach(function (el) {
-      draft[el.name] = draft[el.name] || [];
+      values[el.name] = values[el.name] || [];
       if ((el.type === "checkbox" || el.type === "radio")) {
-        if (el.checked) { draft[el.name].push(el.value); }
+        if (el.checked) { values[el.name].push(el.value); }
       } else {
-        draft[el.name].push(el.value);
+        values[el.name].push(el.value);
       }
     });
-    try { window.localStorage.setItem(draftKey(form), JSON.stringify(draft)); } catch (e) { /* full or disabled */ }
+    var draft = { values: values, jeton: jeton(form), sent: false };
+    try { draftStore().setItem(draftKey(form), JSON.stringify(draft)); } catch (e) { /* full or disabled */ }
   }
 
-  function clearDraft(form) {
-    if (!form.hasAttribute("data-keep-draft")) { return; }
-    try { window.localStorage.removeItem(draftKey(form)); } catch (e) { /* ignore */ }
+  function markDraftSent(form) {
+    if (!form.hasAttribute("data-keep-draft") || !scope()) { return; }
+    saveDraft(form);
+    var key = draftKey(form);
+    var draft = readDraft(key);
+    if (draft) {
+      draft.sent = true;
+      try { draftStore().setItem(key, JSON.stringify(draft)); } catch (e) { /* ignore */ }
+    }
   }
 })();
