@@ -448,6 +448,18 @@ def _paper_token(centre: CentreAccueil, code: str) -> JetonPapier:
     return papier
 
 
+def papier_non_saisi(centre: CentreAccueil, code: str) -> JetonPapier | None:
+    """The pre-printed badge of a paper sheet of this C.A.RE not typed in yet, scanned or
+    typed at the desk (its token or its short code)."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    papier = db.session.scalar(sa.select(JetonPapier).where(
+        JetonPapier.centre_id == centre.id, JetonPapier.personne_id.is_(None),
+        sa.or_(JetonPapier.token == code, JetonPapier.code_court == normalise_code(code))))
+    return papier
+
+
 def imprimer_feuilles(actor: User, centre: CentreAccueil, nombre: int,
                       now: datetime | None = None) -> bytes:
     """Blank paper intake sheets, each with its own pre-printed badge (token and code)."""
@@ -582,6 +594,16 @@ def _close_passage(actor, personne: Personne, destination: str, detail: str, now
     passage.depart_at, passage.destination = now, destination
     passage.destination_detail, passage.depart_par_id = detail[:255], actor.id
     personne.present = False
+    # Whoever was still waiting for a support cell has gone: the cell stops waiting for
+    # them (a person being seen stays on the board, marked as gone).
+    waiting = db.session.scalars(sa.select(Orientation).where(
+        Orientation.personne_id == personne.id,
+        Orientation.statut == StatutOrientation.ATTENTE)).all()
+    for orientation in waiting:
+        orientation.statut, orientation.termine_at = StatutOrientation.ANNULE, now
+        orientation.note = ((orientation.note + " — ") if orientation.note else "") + \
+            f"annulée : départ du C.A.RE ({Destination(destination).label})"
+        orientation.note = orientation.note[:255]
 
 
 def depart(actor: User, personne: Personne, *, destination: str, detail: str = "",

@@ -137,10 +137,23 @@ def enregistrer(centre_id):
         while len(form.membres) < wanted:
             form.membres.append_entry()
         form.taille_groupe.data = wanted
+        form.jeton_papier.data = (request.args.get("jeton_papier") or "")[:40]
         form.new_jeton()
-    if request.method == "POST" and request.form.get("ajouter"):
-        form.membres.append_entry()  # add a row without JavaScript; nothing is saved yet
-        return _form_page(centre, form)
+    if request.method == "POST":
+        referent_nom = form.membres[0].nom.data if form.membres else ""
+        if request.form.get("ajouter"):
+            # Add a row (without JavaScript too); it takes the référent's nom. Nothing saved.
+            form.membres.append_entry({"nom": referent_nom})
+            return _form_page(centre, form)
+        retirer = request.form.get("retirer", type=int)
+        if retirer is not None:
+            if 0 < retirer < len(form.membres) or (retirer == 0 and len(form.membres) > 1):
+                form.membres.entries.pop(retirer)
+            return _form_page(centre, form)
+        for entry in form.membres[1:]:
+            # A member typed with a prénom only belongs to the référent's family name.
+            if not (entry.form.nom.data or "").strip() and (entry.form.prenom.data or "").strip():
+                entry.form.nom.data = referent_nom
     if form.validate_on_submit():
         ok, result = submit(form, lambda: _register_with_retry(centre, form))
         if ok:
@@ -159,6 +172,12 @@ def enregistrer(centre_id):
                       + ", ".join(f"{p.code_court} ({p.centre.nom})" for p in doubles)
                       + ". Vérifiez avec la personne ; un responsable pourra fusionner "
                         "les fiches.", "error")
+            then = request.form.get("ensuite")
+            if then in ("suivant", "imprimer"):
+                # The next person is typed at once; the badge prints from this page.
+                return redirect(url_for(
+                    "care.enregistrer", centre_id=centre.id,
+                    **({"imprimer": people[0].id} if then == "imprimer" else {})))
             return redirect(url_for("care.personne", personne_id=people[0].id))
     return _form_page(centre, form)
 
@@ -185,9 +204,14 @@ def _register_with_retry(centre, form):
 
 
 def _form_page(centre, form):
+    imprimer = None
+    if request.method == "GET" and request.args.get("imprimer", type=int):
+        imprimer = db.session.get(Personne, request.args.get("imprimer", type=int))
+        if imprimer is None or imprimer.centre_id != centre.id:
+            imprimer = None
     return render_template("care/enregistrer.html", centre=centre, evenement=centre.evenement,
                            form=form, counts=services.present_counts(centre),
-                           besoins=dict(BESOINS))
+                           besoins=dict(BESOINS), imprimer=imprimer)
 
 
 # --- People -----------------------------------------------------------------------------
@@ -289,15 +313,17 @@ def recherche(centre_id):
     found = services.find_by_code(current_user, query) if query else None
     if found is not None:
         return redirect(url_for("care.personne", personne_id=found.id))
-    results = []
+    results, papier = [], None
     if query:
         by_number = services.find_by_number(current_user, centre.evenement_id, query)
         if len(by_number) == 1:
             return redirect(url_for("care.personne", personne_id=by_number[0].id))
         results = [(p, None) for p in by_number] or services.search_names(
             current_user, centre.evenement_id, query)
+        if not results:
+            papier = services.papier_non_saisi(centre, query)
     return render_template("care/recherche.html", centre=centre, evenement=centre.evenement,
-                           query=query, results=results)
+                           query=query, results=results, papier=papier)
 
 
 @bp.route("/<int:centre_id>/doublons")
@@ -351,7 +377,11 @@ def _badges_response(centre, personnes, what, name):
     except ServiceError:
         abort(403)
     db.session.commit()
-    return _pdf(data, name)
+    response = _pdf(data, name)
+    # The desk page prints the badge from a frame of its own: framing by this site only.
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'self'"
+    return response
 
 
 @bp.route("/personnes/<int:personne_id>/badge.pdf")

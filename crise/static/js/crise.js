@@ -64,6 +64,26 @@
       });
     });
 
+    // A household: the members take the référent's nom unless another one is typed.
+    document.querySelectorAll("form[data-dup-url]").forEach(function (form) {
+      var noms = form.querySelectorAll("[data-dup-nom]");
+      if (noms.length < 2) { return; }
+      var previous = noms[0].value;
+      noms[0].addEventListener("input", function () {
+        for (var i = 1; i < noms.length; i++) {
+          if (noms[i].value === "" || noms[i].value === previous) { noms[i].value = noms[0].value; }
+        }
+        previous = noms[0].value;
+      });
+    });
+
+    // The desk prints a badge without leaving the page: its PDF loads in a frame.
+    document.querySelectorAll("iframe[data-print-on-load]").forEach(function (frame) {
+      frame.addEventListener("load", function () {
+        try { frame.contentWindow.focus(); frame.contentWindow.print(); } catch (e) { /* the link stays */ }
+      });
+    });
+
     // Live boards: fetch the board again every few seconds, without reloading the page.
     document.querySelectorAll("[data-refresh-url]").forEach(function (zone) {
       var url = zone.getAttribute("data-refresh-url");
@@ -182,7 +202,9 @@
     form.addEventListener("input", function () { saveDraft(form); });
     form.addEventListener("change", function () { saveDraft(form); });
     if (!draft) { return; }
-    if (hasErrors) { removeDraft(key); return; } // the server gave back what was typed
+    // The server answered the post with this form (an error, a row added): it gave back
+    // what was typed; typing again keeps a new draft.
+    if (hasErrors || document.body.hasAttribute("data-posted")) { removeDraft(key); return; }
     // Sent, and this is a new copy of the form (a new token): it was saved.
     if (draft.sent && !afterLogin && draft.jeton !== jeton(form)) { removeDraft(key); return; }
     var values = draft.values || {};
