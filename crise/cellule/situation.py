@@ -60,6 +60,11 @@ def chiffres(evenement: Evenement, mairie_ids: list[int] | None = None,
                 DossierHebergement.clos.is_(False), ~couvert(nuit),
                 DossierHebergement.mairie_id.in_(ids)).group_by(DossierHebergement.mairie_id)):
         result[mid]["foyers_sans_solution"] = n
+    # Households that asked for a roof at the desk and have no dossier yet count too.
+    from crise.hebergement.services import demandes_sans_dossier
+
+    for demande in demandes_sans_dossier(None, evenement, mairie_ids=ids):
+        result[demande.personne.mairie_id]["foyers_sans_solution"] += 1
     return result
 
 

@@ -11,6 +11,7 @@ LISTES = {
     "heberges": "Foyers hébergés ce soir",
     "dossiers": "Tous les dossiers d'hébergement",
     "relogement": "Demandes de relogement (DLH)",
+    "sejours": "Séjours, pour les factures (un par ligne)",
 }
 COLUMNS = [
     ("dossier", "Dossier"), ("code", "Code référent"), ("nom", "Nom"), ("prenom", "Prénom"),
@@ -71,6 +72,73 @@ class ListeHebergement(care_exports.Liste):
                 "ouvert": format_datetime(d.created_at),
             })
         return rows
+
+
+SEJOUR_COLUMNS = [
+    ("sejour", "Séjour"), ("dossier", "Dossier"), ("code", "Code référent"), ("nom", "Nom"),
+    ("prenom", "Prénom"), ("telephone", "Téléphone"), ("mairie", "Mairie"),
+    ("type", "Type"), ("lieu", "Lieu"), ("adresse", "Adresse"), ("du", "Du (soir)"),
+    ("au", "Au (matin)"), ("nuits", "Nuits"), ("personnes", "Personnes"),
+    ("nuitees", "Nuitées"), ("chambres", "Chambres"), ("lits", "Lits"),
+    ("etat", "État"), ("trouve_par", "Trouvé par"),
+]
+
+
+class ListeSejours(care_exports.Liste):
+    """One line per stay: a hotel invoices a stay (its nights × the people housed)."""
+
+    columns = SEJOUR_COLUMNS
+    widths = (8, 9, 11, 18, 14, 15, 9, 14, 22, 28, 11, 11, 7, 9, 9, 9, 7, 14, 18)
+    sheet_title = "Séjours"
+
+    def __init__(self, actor, evenement, liste: str, now: datetime):
+        import sqlalchemy as sa
+
+        from crise.hebergement import services
+        from crise.hebergement.models import DossierHebergement, Solution
+
+        self.evenement, self.liste = evenement, liste
+        self.exercice = evenement.exercice
+        self.generated_at = now
+        self.nuit = services.nuit_en_cours(now)
+        dossiers = services.dossiers_query(actor, evenement).with_only_columns(
+            DossierHebergement.id)
+        self.sejours = db.session.scalars(sa.select(Solution).where(
+            Solution.dossier_id.in_(dossiers)).order_by(Solution.du, Solution.id)).all()
+        self.dossiers = list({s.dossier_id: s.dossier for s in self.sejours}.values())
+        self.counts = {"Séjours": len(self.sejours),
+                       "Nuits": sum(s.nuits for s in self.sejours),
+                       "Nuitées": sum(s.nuitees for s in self.sejours)}
+
+    @property
+    def title(self) -> str:
+        prefix = "EXERCICE — " if self.exercice else ""
+        return f"{prefix}{LISTES[self.liste]} — {self.evenement.titre}"
+
+    def rows(self) -> list[dict]:
+        rows = []
+        for s in self.sejours:
+            d, r = s.dossier, s.dossier.referent
+            etat = ("en cours" if s.du <= self.nuit < s.au else
+                    "à venir" if s.du > self.nuit else "terminé")
+            rows.append({
+                "sejour": s.id, "dossier": d.id, "code": r.code_court, "nom": r.nom.upper(),
+                "prenom": r.prenom, "telephone": r.telephone,
+                "mairie": d.centre.mairie.nom_court, "type": s.type_label, "lieu": s.lieu,
+                "adresse": s.adresse, "du": s.du.strftime("%d/%m/%Y"),
+                "au": s.au.strftime("%d/%m/%Y"), "nuits": s.nuits,
+                "personnes": s.nb_personnes, "nuitees": s.nuitees,
+                "chambres": s.chambres if s.chambres is not None else "",
+                "lits": s.lits if s.lits is not None else "",
+                "etat": etat + (f" ({s.fin_motif})" if s.fin_motif else ""),
+                "trouve_par": str(s.trouve_par) if s.trouve_par else "",
+            })
+        return rows
+
+
+def liste(actor, evenement, liste: str, now: datetime):
+    return (ListeSejours if liste == "sejours" else ListeHebergement)(actor, evenement, liste,
+                                                                       now)
 
 
 FORMATS = {"csv": (care_exports.to_csv, "text/csv; charset=utf-8"),

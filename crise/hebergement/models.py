@@ -142,6 +142,9 @@ class Solution(TimestampMixin, db.Model):
     au: Mapped[date]
     # au − du, kept with the dates so that totals are one SQL sum on any database.
     nuits: Mapped[int] = mapped_column(default=0)
+    # The people housed in this stay: a change of the household's size ends the stay the
+    # night before and continues it with the new count, so past nights keep theirs.
+    nb_personnes: Mapped[int] = mapped_column(default=1, server_default="1")
     chambres: Mapped[int | None]
     lits: Mapped[int | None]
     trouve_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -157,6 +160,10 @@ class Solution(TimestampMixin, db.Model):
 
     def set_dates(self, du: date, au: date) -> None:
         self.du, self.au, self.nuits = du, au, (au - du).days
+
+    @property
+    def nuitees(self) -> int:
+        return self.nuits * self.nb_personnes
 
 
 class JournalHebergement(db.Model):

@@ -170,10 +170,35 @@ def modifier_dossier(actor: User, dossier: DossierHebergement, data: DossierData
                      now: datetime | None = None) -> DossierHebergement:
     _check_edit(actor, dossier)
     _check_dossier_data(data)
+    avant = dossier.nb_personnes
     _apply(dossier, data)
     _log(dossier, actor, "Besoins du foyer mis à jour", now)
+    if dossier.nb_personnes != avant:
+        _recompose(actor, dossier, avant, now)
     db.session.flush()
     return dossier
+
+
+def _recompose(actor: User, dossier: DossierHebergement, avant: int,
+               now: datetime | None) -> None:
+    """The household's size changed: stays to come take the new count; the stay under way
+    ends this morning and continues tonight with it. Nights already spent keep theirs."""
+    nuit = nuit_en_cours(now)
+    for solution in list(dossier.solutions):
+        if solution.au <= nuit or solution.nb_personnes == dossier.nb_personnes:
+            continue
+        if solution.du >= nuit:
+            solution.nb_personnes = dossier.nb_personnes
+            continue
+        suite = Solution(type=solution.type, lieu=solution.lieu, adresse=solution.adresse,
+                         chambres=solution.chambres, lits=solution.lits,
+                         trouve_par_id=solution.trouve_par_id,
+                         nb_personnes=dossier.nb_personnes)
+        suite.set_dates(nuit, solution.au)
+        solution.set_dates(solution.du, nuit)
+        dossier.solutions.append(suite)
+    _log(dossier, actor, f"Composition du foyer : {avant} → {dossier.nb_personnes} "
+                         f"personne(s) à partir de la nuit du {_fr(nuit)}", now)
 
 
 def clore_dossier(actor: User, dossier: DossierHebergement, motif: str, *,
@@ -262,7 +287,7 @@ def heberger(actor: User, dossier: DossierHebergement, data: SolutionData, *,
     solution = Solution(type=data.type, lieu=lieu[:200],
                         adresse=(data.adresse or "").strip()[:255],
                         chambres=data.chambres, lits=data.lits, trouve_par_id=actor.id,
-                        created_at=now, updated_at=now)
+                        nb_personnes=dossier.nb_personnes, created_at=now, updated_at=now)
     solution.set_dates(data.du, data.au)
     dossier.solutions.append(solution)
     _log(dossier, actor, f"Hébergé(e) : {TypeSolution(data.type).label} — {lieu}, du "
@@ -345,11 +370,21 @@ def couvert(nuit: date):
                                         Solution.du <= nuit, Solution.au > nuit).exists()
 
 
+def _besoin(code: str):
+    return sa.cast(DossierHebergement.besoins, sa.String).like(f'%"{code}"%')
+
+
+# The most vulnerable first: a baby, reduced mobility, medical equipment, a pregnancy.
+VULNERABILITE = sa.case((_besoin("nourrisson"), 0), (_besoin("pmr"), 1),
+                        (_besoin("materiel_medical"), 2), (_besoin("grossesse"), 3), else_=9)
+
+
 def sans_solution(actor: User, evenement: Evenement, nuit: date):
-    """Open dossiers that no stay covers tonight, oldest first: the critical list."""
+    """Open dossiers that no stay covers tonight, the most vulnerable first, then the
+    longest waiting: the critical list."""
     return (dossiers_query(actor, evenement)
             .where(DossierHebergement.clos.is_(False), ~couvert(nuit))
-            .order_by(DossierHebergement.created_at, DossierHebergement.id))
+            .order_by(VULNERABILITE, DossierHebergement.created_at, DossierHebergement.id))
 
 
 def heberges(actor: User, evenement: Evenement, nuit: date):
@@ -388,32 +423,65 @@ def totaux(actor: User | None, evenement: Evenement, nuit: date) -> Totaux:
         DossierHebergement.nb_personnes)).where(
         *scope, DossierHebergement.clos.is_(False), ~couvert(nuit))).one()
     t.sans_solution, t.personnes_sans_solution = row[0] or 0, row[1] or 0
+    demandes = demandes_sans_dossier(actor, evenement)
+    t.sans_solution += len(demandes)
+    t.personnes_sans_solution += sum(d.taille for d in demandes)
     joined = sa.select().select_from(Solution).join(DossierHebergement).where(*scope)
     row = db.session.execute(joined.add_columns(
         sa.func.sum(Solution.nuits),
-        sa.func.sum(Solution.nuits * DossierHebergement.nb_personnes))).one()
+        sa.func.sum(Solution.nuits * Solution.nb_personnes))).one()
     t.nuits, t.nuitees = row[0] or 0, row[1] or 0
     row = db.session.execute(joined.where(Solution.du <= nuit, Solution.au > nuit).add_columns(
         sa.func.count(sa.distinct(DossierHebergement.id)),
-        sa.func.sum(DossierHebergement.nb_personnes),
-        sa.func.sum(sa.func.coalesce(Solution.lits, DossierHebergement.nb_personnes)),
+        sa.func.sum(Solution.nb_personnes),
+        sa.func.sum(sa.func.coalesce(Solution.lits, Solution.nb_personnes)),
         sa.func.sum(sa.func.coalesce(Solution.chambres, 0)))).one()
     t.foyers_heberges, t.personnes_hebergees = row[0] or 0, row[1] or 0
     t.places, t.chambres = row[2] or 0, row[3] or 0
     return t
 
 
-def a_recenser(actor: User, evenement: Evenement, limit: int = 100) -> list[Personne]:
-    """People who said at the desk they need a roof, whose household has no dossier yet."""
+@dataclass
+class DemandeSansDossier:
+    """A household that asked for a roof at the desk and has no dossier yet: without a
+    solution tonight like any open dossier no stay covers."""
+
+    personne: Personne  # who said it at the desk (the référent, usually)
+    taille: int
+    depuis: datetime
+
+
+def demandes_sans_dossier(actor: User | None, evenement: Evenement, *,
+                          mairie_ids: list[int] | None = None) -> list[DemandeSansDossier]:
+    """Households still at a C.A.RE with « hébergement » among their needs and no dossier,
+    one line per household, oldest first. ``actor`` None: every mairie (or ``mairie_ids``)."""
     query = (sa.select(Personne).where(
         Personne.evenement_id == evenement.id, Personne.fusionne_dans_id.is_(None),
-        sa.cast(Personne.besoins, sa.String).like('%"hebergement"%'),
-        ~sa.select(DossierHebergement.id).where(
-            DossierHebergement.referent_id == Personne.id).exists())
+        Personne.present.is_(True),
+        sa.cast(Personne.besoins, sa.String).like('%"hebergement"%'))
         .order_by(Personne.created_at, Personne.id))
-    if not actor.is_central:
+    if actor is not None and not actor.is_central:
         query = query.where(Personne.mairie_id == actor.mairie_id)
-    return db.session.scalars(query.limit(limit)).all()
+    if mairie_ids is not None:
+        query = query.where(Personne.mairie_id.in_(mairie_ids))
+    people = db.session.scalars(query).all()
+    if not people:
+        return []
+    with_dossier = set(db.session.scalars(sa.select(DossierHebergement.referent_id).where(
+        DossierHebergement.evenement_id == evenement.id)).all())
+    found, seen = [], set()
+    for personne in people:
+        membres = membres_du_foyer(personne)
+        household = personne.foyer_id or -personne.id
+        if household in seen or any(m.id in with_dossier for m in membres):
+            continue
+        seen.add(household)
+        found.append(DemandeSansDossier(personne, len(membres) or 1, personne.created_at))
+    return found
+
+
+def a_recenser(actor: User, evenement: Evenement, limit: int = 100) -> list[DemandeSansDossier]:
+    return demandes_sans_dossier(actor, evenement)[:limit]
 
 
 # --- Rehousing (DLH) ----------------------------------------------------------------------
@@ -490,7 +558,7 @@ def export(actor: User, evenement: Evenement, *, liste: str, fmt: str,
         raise ServiceError("Votre rôle ne permet pas d'exporter ces listes.")
     if liste not in exports.LISTES or fmt not in exports.FORMATS:
         raise ServiceError("Export inconnu.")
-    content = exports.ListeHebergement(actor, evenement, liste, now)
+    content = exports.liste(actor, evenement, liste, now)
     build, mimetype = exports.FORMATS[fmt]
     record(actor, Action.EXPORT, "hebergement_evenement", evenement.id,
            summary=f"Liste exportée ({exports.LISTES[liste]}, {fmt.upper()}, "

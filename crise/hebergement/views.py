@@ -11,6 +11,7 @@ from crise.care.models import CentreAccueil, Personne
 from crise.db import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
+from crise.care.models import BESOIN_LABELS
 from crise.extensions import db
 from crise.forms import submit
 from crise.http import file_response, page_number
@@ -70,7 +71,7 @@ def tableau(evenement_id):
         pagination=pagination, items=pagination.items, statut=statut,
         statuts=list(StatutRelogement), totaux=services.totaux(current_user, evenement, nuit),
         a_recenser=services.a_recenser(current_user, evenement, limit=50)
-        if vue == "sans-solution" else [],
+        if vue == "sans-solution" else [], besoins_care=BESOIN_LABELS,
         peut_exporter=current_user.has_role(*HEBERGEMENT_EXPORT_ROLES), listes=LISTES)
 
 

@@ -179,7 +179,7 @@ def test_people_who_asked_for_a_roof_without_dossier(app, famille):
     with app.app_context():
         dsol = u(famille["dsol"])
         evenement = db.session.get(Evenement, person(famille).evenement_id)
-        assert [p.id for p in services.a_recenser(dsol, evenement)] == [famille["ids"][0]]
+        assert [d.personne.id for d in services.a_recenser(dsol, evenement)] == [famille["ids"][0]]
         ouvrir(famille)
         assert services.a_recenser(dsol, evenement) == []
 
@@ -231,3 +231,85 @@ def test_exports_are_audited(app, famille):
             services.export(u(famille["desk"]), evenement, liste="dossiers", fmt="csv")
         with pytest.raises(ServiceError):
             services.export(dsol, evenement, liste="tout", fmt="csv")
+
+
+def test_a_household_that_asked_at_the_desk_counts_as_without_solution(app, famille):
+    """Flagged « hébergement » at the desk, no dossier yet: 0 was shown everywhere."""
+    from crise.cellule import situation
+
+    with app.app_context():
+        dsol = u(famille["dsol"])
+        evenement = db.session.get(Evenement, person(famille).evenement_id)
+        nuit = services.nuit_en_cours()
+        t = services.totaux(dsol, evenement, nuit)
+        assert (t.sans_solution, t.personnes_sans_solution) == (1, 4)
+        assert services.totaux(None, evenement, nuit).sans_solution == 1  # dashboard
+        figures = situation.chiffres(evenement)
+        assert sum(f["foyers_sans_solution"] for f in figures.values()) == 1
+        [demande] = services.demandes_sans_dossier(dsol, evenement)
+        assert demande.taille == 4 and demande.personne.id == famille["ids"][0]
+        # Once the dossier is open it is counted once, as a dossier without a stay.
+        ouvrir(famille)
+        t = services.totaux(dsol, evenement, nuit)
+        assert (t.sans_solution, t.personnes_sans_solution) == (1, 4)
+
+
+def test_nights_already_spent_keep_their_count_of_people(app, famille):
+    """3 people for 3 nights, then a fourth joins: the past stays 9 person-nights."""
+    with app.app_context():
+        dsol = u(famille["dsol"])
+        dossier = ouvrir(famille, nb_personnes=3)
+        evenement = db.session.get(Evenement, dossier.evenement_id)
+        nuit = services.nuit_en_cours()
+        services.heberger(dsol, dossier, hotel(nuit - timedelta(days=3),
+                                               nuit + timedelta(days=2)))
+        assert services.totaux(dsol, evenement, nuit).nuitees == 15
+        services.modifier_dossier(dsol, dossier, DossierData(
+            logement_habitable="non", nb_nuits=3, nb_personnes=4))
+        passe, suite = dossier.solutions
+        assert (passe.du, passe.au, passe.nb_personnes) == (nuit - timedelta(days=3), nuit, 3)
+        assert (suite.du, suite.au, suite.nb_personnes) == (nuit, nuit + timedelta(days=2), 4)
+        t = services.totaux(dsol, evenement, nuit)
+        assert t.nuitees == 3 * 3 + 2 * 4 and t.personnes_hebergees == 4
+        assert "3 → 4 personne(s)" in dossier.journal[-1].texte
+
+
+def test_the_most_vulnerable_come_first_tonight(app, famille, create_user, create_centre):
+    from crise.care import services as care_services
+    from crise.care.models import CentreAccueil
+
+    with app.app_context():
+        dsol = u(famille["dsol"])
+        first = ouvrir(famille)  # the oldest, with a dog only
+        centre = db.session.get(CentreAccueil, famille["centre"].id)
+        (bebe,), _ = care_services.register(u(famille["desk"]), centre, [
+            care_services.PersonneData(nom="Petit", categorie="sinistre")])
+        dossier_bebe, _ = services.ouvrir_dossier(dsol, bebe, DossierData(
+            logement_habitable="non", besoins=["nourrisson"]))
+        evenement = db.session.get(Evenement, first.evenement_id)
+        sans = db.session.scalars(services.sans_solution(dsol, evenement,
+                                                         services.nuit_en_cours())).all()
+        assert sans == [dossier_bebe, first]
+
+
+def test_stays_export_one_line_per_stay_for_the_invoices(app, famille):
+    import csv
+    import io
+
+    with app.app_context():
+        dsol = u(famille["dsol"])
+        dossier = ouvrir(famille)
+        nuit = services.nuit_en_cours()
+        solution = services.heberger(dsol, dossier, hotel(nuit - timedelta(days=2),
+                                                          nuit + timedelta(days=1)))
+        services.deplacer(dsol, solution, hotel(nuit, nuit + timedelta(days=2),
+                                                lieu="Hôtel Ibis Bercy"))
+        data, _, name = services.export(dsol, db.session.get(Evenement, dossier.evenement_id),
+                                        liste="sejours", fmt="csv")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    header = rows[4]
+    lines = [dict(zip(header, row)) for row in rows[5:]]
+    assert [(line["Lieu"], line["Nuits"], line["Personnes"], line["Nuitées"])
+            for line in lines] == [("Hôtel du Marais", "2", "4", "8"),
+                                   ("Hôtel Ibis Bercy", "2", "4", "8")]
+    assert "sejours" in name

@@ -218,3 +218,23 @@ def test_lists_page_through_many_households(app, client, auth, famille, monkeypa
     assert "Page 1 sur 2" in page1 and f"/hebergement/evenements/{evenement_id}?page=2" in page1
     page2 = client.get(f"/hebergement/evenements/{evenement_id}?page=2").get_data(as_text=True)
     assert "DURAND Léon" in page2 and "DURAND Léon" not in page1  # oldest first
+
+
+def test_tonight_list_counts_and_opens_the_households_without_dossier(app, client, auth,
+                                                                      famille):
+    """Flagged at the desk, no dossier: counted on the board and the event page, opened
+    from the list in one click, its phone on the dossier."""
+    evenement_id = famille["centre"].evenement_id
+    auth.login(famille["dsol"])
+    html = client.get(f"/hebergement/evenements/{evenement_id}").get_data(as_text=True)
+    assert re.search(r'counter__value">1</span> <span class="counter__label">foyer\(s\) sans '
+                     r'solution ce soir \(4 pers\.\)', html)
+    section = html[html.index('data-testid="a-recenser"'):]
+    assert "06 12 34 56 78" in section and "Hébergement" in section
+    link = re.search(r'href="(/hebergement/personnes/\d+/ouvrir)"', section).group(1)
+    assert client.get(link).status_code == 200
+    page = client.get(f"/evenements/{evenement_id}").get_data(as_text=True)
+    assert "1 foyer(s) sans solution ce soir" in page
+    response = client.post(link, data=dossier_form())
+    dossier = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "06 12 34 56 78" in dossier.split('data-testid="telephone"')[1][:300]
