@@ -52,10 +52,14 @@ def format_ago(value: datetime | None, now: datetime | None = None) -> str:
 
 
 def format_duree(value: timedelta | None) -> str:
-    """« 12 min », « 1 h 05 », « 2 j 3 h » — a delay."""
+    """« 50 s », « 12 min », « 1 h 05 », « 2 j 3 h » — a delay, rounded to the nearest
+    minute (never down to « 0 min »)."""
     if value is None:
         return "—"
-    minutes = max(int(value.total_seconds() // 60), 0)
+    seconds = max(int(value.total_seconds() + 0.5), 0)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = (seconds + 30) // 60
     if minutes < 60:
         return f"{minutes} min"
     hours, rest = divmod(minutes, 60)

@@ -107,3 +107,15 @@ def test_static_assets_are_local(client):
     for asset in ("/static/css/crise.css", "/static/css/print.css", "/static/js/crise.js"):
         with client.get(asset) as response:
             assert response.status_code == 200
+
+
+def test_delays_are_shown_honestly():
+    from datetime import timedelta
+
+    from crise.formatting import format_duree
+
+    assert format_duree(timedelta(seconds=50)) == "50 s"
+    assert format_duree(timedelta(seconds=89)) == "1 min"
+    assert format_duree(timedelta(seconds=150)) == "3 min"  # 2 min 30 s, to the nearest
+    assert format_duree(timedelta(minutes=65, seconds=40)) == "1 h 06"
+    assert format_duree(timedelta(hours=50)) == "2 j 2 h"

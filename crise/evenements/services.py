@@ -175,11 +175,26 @@ def record_scop_informee(actor: User, evenement: Evenement, *, informed_at: date
     return evenement
 
 
-def close_evenement(actor: User, evenement: Evenement, *, now: datetime | None = None):
+def immediates_non_prises(evenement: Evenement) -> int:
+    """Requests « Immédiate » the SCOP has not taken yet."""
+    from crise.scop.models import DemandeScop, StatutDemande, Urgence
+
+    return db.session.scalar(sa.select(sa.func.count(DemandeScop.id)).where(
+        DemandeScop.evenement_id == evenement.id, DemandeScop.urgence == Urgence.IMMEDIATE,
+        DemandeScop.statut == StatutDemande.NOUVELLE)) or 0
+
+
+def close_evenement(actor: User, evenement: Evenement, *, malgre_demandes: bool = False,
+                    now: datetime | None = None):
     if not evenement.can_edit(actor):
         raise ServiceError("Vous ne pouvez pas clore cet événement.")
     if not evenement.en_cours:
         raise ServiceError("Cet événement est déjà clos.")
+    attente = immediates_non_prises(evenement)
+    if attente and not malgre_demandes:
+        raise ServiceError(f"{attente} demande(s) « Immédiate » attendent encore d'être prises "
+                           "par la SCOP : vérifiez-les, ou confirmez la clôture malgré elles.",
+                           field="malgre_demandes")
     now = now or utcnow()
     evenement.statut = Statut.CLOS
     evenement.clos_at = now

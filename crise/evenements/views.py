@@ -117,6 +117,8 @@ def _detail(evenement, scop_form, status=200):
         if doublons.can_review(current_user) and centres else None
     return render_template("evenements/detail.html", evenement=evenement, scop_form=scop_form,
                            doublons_a_revoir=a_revoir,
+                           immediates=services.immediates_non_prises(evenement)
+                           if evenement.en_cours and evenement.can_edit(current_user) else 0,
                            history=audit_history("evenement", evenement.id), centres=centres,
                            presents=present_totals([c.id for c in centres]), scop=scop,
                            hebergement=hebergement,
@@ -161,7 +163,10 @@ def scop_informee(evenement_id):
 @role_required(*CREATE_ROLES)
 def close(evenement_id):
     evenement = get_evenement_or_404(evenement_id, current_user, edit=True)
-    return _status_change(evenement, services.close_evenement, "Événement clos.")
+    malgre = request.form.get("malgre_demandes") == "1"
+    perform(lambda: services.close_evenement(current_user, evenement, malgre_demandes=malgre),
+            "Événement clos.")
+    return redirect(url_for("evenements.detail", evenement_id=evenement.id))
 
 
 @bp.route("/<int:evenement_id>/rouvrir", methods=["POST"])

@@ -51,6 +51,10 @@ class VpuForm(LieuMixin, DemandeForm):
     nb_personnes = IntegerField("Nombre de personnes concernées", validators=[
         NotBlank("Indiquez le nombre de personnes concernées."),
         NumberRange(1, QUANTITE_MAX, f"Entre 1 et {QUANTITE_MAX}.")])
+    contact = StringField("Contact sur place qui recevra le VPU (nom et téléphone)",
+                          validators=[NotBlank("Indiquez un contact sur place (nom et "
+                                               "téléphone)."),
+                                      Length(max=255, message=max_length_message(255))])
 
 
 class UmipForm(LieuMixin, DemandeForm):
@@ -72,7 +76,10 @@ class StatutForm(Form):
     vers = RadioField("Nouvel état", validate_choice=False,
                       validators=[NotBlank("Choisissez le nouvel état.")])
     arrivee_estimee_at = ParisDateTimeField("Arrivée estimée", validators=[Optional()],
-                                            description="Obligatoire pour « Engagée ».")
+                                            description="Obligatoire pour « Engagée » ; "
+                                                        "pour réviser l'arrivée d'un moyen "
+                                                        "engagé, choisissez « Engagée » à "
+                                                        "nouveau et dites pourquoi.")
     texte = TextAreaField("Message à la mairie", validators=[Optional(), Length(
         max=1000, message=max_length_message(1000))], render_kw={"rows": 2},
         description="Obligatoire pour un refus (la raison) ou une contre-proposition "

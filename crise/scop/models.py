@@ -76,7 +76,8 @@ S = StatutDemande
 SCOP_MOVES = {
     S.NOUVELLE: {S.PRISE_EN_COMPTE, S.REFUSEE},
     S.PRISE_EN_COMPTE: {S.ENGAGEE, S.REFUSEE, S.CONTRE_PROPOSITION},
-    S.ENGAGEE: {S.SUR_PLACE, S.TERMINEE},
+    # Engagée → engagée: the arrival is revised (a delay, a breakdown), with the reason.
+    S.ENGAGEE: {S.ENGAGEE, S.SUR_PLACE, S.TERMINEE},
     S.SUR_PLACE: {S.TERMINEE},
     S.CONTRE_PROPOSITION: set(),  # waits for the mairie's answer
 }
@@ -133,6 +134,12 @@ class DemandeScop(TimestampMixin, db.Model):
     @property
     def statut_label(self) -> str:
         return StatutDemande(self.statut).label
+
+    @property
+    def contre_proposition_texte(self) -> str:
+        """What the SCOP proposes instead, while the mairie has to answer."""
+        return next((e.texte for e in reversed(self.etapes)
+                     if e.vers == StatutDemande.CONTRE_PROPOSITION != e.de), "")
 
     @property
     def urgence_label(self) -> str:

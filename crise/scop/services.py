@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from crise.auth.models import User
 from crise.care.models import CentreAccueil
 from crise.db import utcnow
+from crise.formatting import format_datetime
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
@@ -20,6 +21,9 @@ from crise.scop.models import (CANCELLABLE, MAIRIE_ROLES_DEMANDE, SCOP_MOVES, SC
 
 S = StatutDemande
 QUANTITE_MAX = 10_000
+ETA_MAX = timedelta(hours=48)  # a van arrives within two days, or it is not an estimate
+# The same request sent again within this time (Back, then send) is the same request.
+DOUBLON_DELAI = timedelta(minutes=15)
 VPU_ARTICLES = {
     "vetements_enfant": "Vêtements enfant", "vetements_s": "Vêtements adulte S",
     "vetements_m": "Vêtements adulte M", "vetements_l": "Vêtements adulte L",
@@ -57,7 +61,11 @@ def _clean_contenu(type_: str, contenu: dict) -> dict:
         detail = (contenu.get("autre_detail") or "").strip()[:255]
         if "autre" in articles and not detail:
             raise ServiceError("Précisez ce que recouvre « Autre ».", field="autre_detail")
-        return {"articles": articles, "autre_detail": detail}
+        contact = (contenu.get("contact") or "").strip()
+        if not contact:
+            raise ServiceError("Indiquez un contact sur place qui recevra le VPU (nom et "
+                               "téléphone).", field="contact")
+        return {"articles": articles, "autre_detail": detail, "contact": contact[:255]}
     if type_ == TypeDemande.UMIP:
         publics = {code: _quantity(contenu.get(code, 0) or 0, code, label)
                    for code, label in UMIP_PUBLICS.items()}
@@ -119,6 +127,18 @@ def demander(actor: User, evenement: Evenement, *, type: str, urgence: str, cont
     if type != TypeDemande.SIGNALEMENT and centre is None and not lieu:
         raise ServiceError("Indiquez où : un C.A.RE de l'événement ou une adresse.",
                            field="lieu")
+    # Sent again (Back, then send: the form's token is new) with the same content by the
+    # same mairie a moment ago: it is the same request.
+    recent = db.session.scalars(sa.select(DemandeScop).where(
+        DemandeScop.evenement_id == evenement.id, DemandeScop.mairie_id == mairie_id,
+        DemandeScop.type == type, DemandeScop.created_at >= now - DOUBLON_DELAI,
+        DemandeScop.statut.not_in([S.REFUSEE, S.ANNULEE]))).all()
+    for other in recent:
+        if (other.contenu == contenu and other.urgence == urgence
+                and other.nb_personnes == nb_personnes
+                and other.centre_id == (centre.id if centre else None)
+                and other.lieu == lieu[:255]):
+            return other, False
     demande = DemandeScop(
         evenement_id=evenement.id, mairie_id=mairie_id, type=type, urgence=urgence,
         urgence_rang=Urgence(urgence).rang, statut=S.NOUVELLE, contenu=contenu,
@@ -203,7 +223,18 @@ def changer_statut(actor: User, demande: DemandeScop, vers: str, *, texte: str =
         if arrivee_estimee_at < now - timedelta(minutes=5):
             raise ServiceError("L'arrivée estimée est dans le passé.",
                                field="arrivee_estimee_at")
-        demande.arrivee_estimee_at, demande.engagee_at = arrivee_estimee_at, now
+        if arrivee_estimee_at > now + ETA_MAX:
+            raise ServiceError("L'arrivée estimée doit être dans les 48 heures : vérifiez le "
+                               "jour et l'année.", field="arrivee_estimee_at")
+        if de == S.ENGAGEE:
+            if not texte:
+                raise ServiceError("Dites à la mairie pourquoi l'arrivée change (retard, "
+                                   "panne, autre véhicule…).", field="texte")
+            texte = (f"Arrivée révisée : {format_datetime(demande.arrivee_estimee_at)} → "
+                     f"{format_datetime(arrivee_estimee_at)} — {texte}")
+            demande.arrivee_estimee_at = arrivee_estimee_at
+        else:
+            demande.arrivee_estimee_at, demande.engagee_at = arrivee_estimee_at, now
     if vers in (S.REFUSEE, S.CONTRE_PROPOSITION) and not texte:
         raise ServiceError("Expliquez la raison à la mairie." if vers == S.REFUSEE else
                            "Décrivez la contre-proposition (ex. : 40 couvertures au lieu "
@@ -291,13 +322,70 @@ def delais(demande: DemandeScop) -> dict[str, timedelta | None]:
         ("arrivee", demande.sur_place_at))}
 
 
-def file_scop(actor: User):
-    """The SCOP's single queue: open requests of every mairie, most urgent then oldest."""
+# How long a request may wait to be taken, by urgency, before it is late.
+ATTENTE_MAX = {"immediate": timedelta(minutes=10), "heure": timedelta(minutes=30),
+               "journee": timedelta(hours=2)}
+
+
+def en_retard(demande: DemandeScop, now: datetime | None = None) -> str:
+    """Why the request is late (« non prise depuis 25 min », « VPU attendu depuis… »), or ""."""
+    now = now or utcnow()
+    if demande.statut == S.NOUVELLE:
+        limite = ATTENTE_MAX.get(demande.urgence, timedelta(hours=2))
+        if now - demande.created_at > limite:
+            return "Non prise au-delà du délai de son urgence"
+    if demande.statut == S.ENGAGEE and demande.arrivee_estimee_at \
+            and now > demande.arrivee_estimee_at + timedelta(minutes=5):
+        return "Arrivée estimée dépassée"
+    return ""
+
+
+def _late_first(now: datetime):
+    """Late requests first in the queue: untaken past their urgency's delay, or a van past
+    its estimated arrival."""
+    late_untaken = sa.or_(*(
+        sa.and_(DemandeScop.statut == S.NOUVELLE, DemandeScop.urgence == urgence,
+                DemandeScop.created_at < now - limite)
+        for urgence, limite in ATTENTE_MAX.items()))
+    late_van = sa.and_(DemandeScop.statut == S.ENGAGEE,
+                       DemandeScop.arrivee_estimee_at < now - timedelta(minutes=5))
+    return sa.case((sa.or_(late_untaken, late_van), 0), else_=1)
+
+
+def file_scop(actor: User, now: datetime | None = None):
+    """The SCOP's single queue: open requests of every mairie, late ones first, then the
+    most urgent, then the oldest."""
     if not actor.has_role(*SCOP_ROLES):
         raise ServiceError("Réservé à la SCOP.")
     return (sa.select(DemandeScop)
             .where(DemandeScop.statut.not_in([S.TERMINEE, S.REFUSEE, S.ANNULEE]))
-            .order_by(DemandeScop.urgence_rang, DemandeScop.created_at, DemandeScop.id))
+            .order_by(_late_first(now or utcnow()), DemandeScop.urgence_rang,
+                      DemandeScop.created_at, DemandeScop.id))
+
+
+def demandes_closes(actor: User, q: str = ""):
+    """Requests that are over (done, refused, cancelled), newest first; ``q`` finds a number,
+    a SCOP reference, a mairie, a place or words of the request."""
+    from crise.mairies.models import Mairie
+
+    if not actor.has_role(*SCOP_ROLES):
+        raise ServiceError("Réservé à la SCOP.")
+    query = (sa.select(DemandeScop)
+             .where(DemandeScop.statut.in_([S.TERMINEE, S.REFUSEE, S.ANNULEE]))
+             .order_by(DemandeScop.close_at.desc(), DemandeScop.id.desc()))
+    q = (q or "").strip()[:120]
+    if q:
+        like = f"%{q.lower()}%"
+        conditions = [sa.func.lower(DemandeScop.reference_scop).like(like),
+                      sa.func.lower(DemandeScop.lieu).like(like),
+                      sa.func.lower(sa.cast(DemandeScop.contenu, sa.String)).like(like),
+                      DemandeScop.mairie_id.in_(sa.select(Mairie.id).where(sa.or_(
+                          sa.func.lower(Mairie.nom).like(like),
+                          sa.func.lower(Mairie.code) == q.lower())))]
+        if q.lstrip("n°# ").isdigit():
+            conditions.append(DemandeScop.id == int(q.lstrip("n°# ")))
+        query = query.where(sa.or_(*conditions))
+    return query
 
 
 def demandes_evenement(actor: User, evenement: Evenement):

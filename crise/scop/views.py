@@ -8,6 +8,7 @@ from crise.care.services import centres_for
 from crise.db import get_for_user_or_404
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db
+from crise.formatting import format_ago
 from crise.http import page_number
 from crise.forms import choices, perform, submit
 from crise.scop import bp, services
@@ -16,6 +17,9 @@ from crise.scop.models import (MAIRIE_ROLES_DEMANDE, SCOP_MOVES, SCOP_ROLES, SCO
                                DemandeScop, StatutDemande, TypeDemande)
 
 PAGE_SIZE = 50
+ENVOYEE = {"signalement": "Signalement envoyé à la SCOP.",
+           "vpu": "Demande de VPU envoyée à la SCOP.",
+           "umip": "Demande d'UMIP envoyée à la SCOP."}
 
 
 def get_demande_or_404(demande_id: int) -> DemandeScop:
@@ -25,7 +29,7 @@ def get_demande_or_404(demande_id: int) -> DemandeScop:
 def _page_is_current(demande: DemandeScop) -> bool:
     """False when the request changed after the page that sent this form was shown."""
     sent = request.form.get("version", type=int)
-    if sent is not None and sent != demande.version:
+    if sent is None or sent != demande.version:  # no version: not sent by our page
         flash("Cette demande a changé depuis l'affichage de la page (un autre opérateur ou la "
               "mairie a agi) : voici son état actuel, rien n'a été modifié.", "error")
         return False
@@ -61,9 +65,12 @@ def demander(evenement_id, type_):
             lieu=form.lieu.data if hasattr(form, "lieu") else "", jeton=form.jeton.data))
         if ok:
             demande, created = result
-            flash(f"{demande.type_label} envoyée à la SCOP." if created else
-                  "Cette demande avait déjà été envoyée : rien n'a été créé en double.",
-                  "success" if created else "info")
+            if created:
+                flash(ENVOYEE[demande.type], "success")
+            else:
+                flash(f"Cette demande avait déjà été envoyée (n° {demande.id}, "
+                      f"{format_ago(demande.created_at)}) : rien n'a été créé en double.",
+                      "info")
             return redirect(url_for("scop.demande", demande_id=demande.id))
     return render_template("scop/demander.html", form=form, evenement=evenement, type_=type_,
                            type_label=TypeDemande(type_).label, centres=centres)
@@ -80,7 +87,7 @@ def _contenu(type_, form) -> dict:
     if type_ == TypeDemande.VPU:
         return {"articles": {code: value for code, value in form.articles.data.items()
                              if value is not None},
-                "autre_detail": form.autre_detail.data}
+                "autre_detail": form.autre_detail.data, "contact": form.contact.data}
     return {"nature": form.nature.data, "contact": form.contact.data,
             **{code: getattr(form, code).data or 0 for code in services.UMIP_PUBLICS}}
 
@@ -125,8 +132,7 @@ def _demande_page(demande, statut_form, note_form, status=200):
             version=demande.version), moves=moves, est_scop=current_user.has_role(*SCOP_ROLES),
         est_mairie=current_user.has_role(*MAIRIE_ROLES_DEMANDE)
         and current_user.can_access_mairie(demande.mairie_id),
-        contre_proposition=next((e.texte for e in reversed(demande.etapes)
-                                 if e.vers == StatutDemande.CONTRE_PROPOSITION != e.de), ""),
+        contre_proposition=demande.contre_proposition_texte,
         **_etat_context(demande)), status
 
 
@@ -224,10 +230,17 @@ def _file_context():
         query = query.where(DemandeScop.type == type_)
     if request.args.get("libres") == "1":
         query = query.where(DemandeScop.operateur_id.is_(None))
+    vue = "closes" if request.args.get("vue") == "closes" else "ouvertes"
+    q = (request.args.get("q") or "").strip()[:120]
+    if vue == "closes":
+        query = services.demandes_closes(current_user, q)
+        if type_ in set(TypeDemande):
+            query = query.where(DemandeScop.type == type_)
     pagination = db.paginate(query, page=page_number(),
                              per_page=PAGE_SIZE, error_out=False)
     return {"pagination": pagination, "demandes": pagination.items, "type_": type_,
-            "types": list(TypeDemande), "resume": services.resume}
+            "types": list(TypeDemande), "resume": services.resume, "vue": vue, "q": q,
+            "en_retard": services.en_retard}
 
 
 @bp.route("/")

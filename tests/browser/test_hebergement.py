@@ -32,10 +32,11 @@ def test_dsol_houses_a_family_of_four_with_a_dog_for_three_nights(page, live_ser
     login(page, live_server, dsol.email)
     page.goto(f"/evenements/{centre.evenement_id}")
     page.get_by_role("link", name="Hébergement et relogement").click()
-    expect(page.get_by_test_id("totaux")).to_contain_text("0 foyer(s) sans solution")
-
-    # The desk said « hébergement » and « animal »: the family waits for a dossier.
-    page.get_by_test_id("a-recenser").get_by_role("link", name="LE GOFF Maël").click()
+    # The desk said « hébergement » and « animal »: the family is without a solution
+    # tonight, and waits for a dossier, opened from the list in one click.
+    expect(page.get_by_test_id("totaux")).to_contain_text(
+        "1 foyer(s) sans solution ce soir (4 pers.)")
+    page.get_by_test_id("a-recenser").get_by_role("link", name="Ouvrir le dossier").click()
     expect(page.get_by_label("Personnes à héberger")).to_have_value("4")
     expect(page.get_by_label("dont enfants (moins de 18 ans)")).to_have_value("2")
     expect(page.get_by_label("Animaux", exact=True)).to_be_checked()

@@ -1,5 +1,6 @@
 """A mairie asks the SCOP for the VPU and watches it progress while an operator handles it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -39,10 +40,12 @@ def test_vpu_request_progresses_live_on_both_sides(browser, live_server, create_
         articles.get_by_label("Couvertures").fill("80")
         articles.get_by_label("Kits d'hygiène").fill("30")
         mairie.get_by_label("Nombre de personnes concernées").fill("27")
+        mairie.get_by_label("Contact sur place qui recevra le VPU (nom et téléphone)").fill(
+            "Claire Dupont 06 11 22 33 44")
         expect(mairie.get_by_label("Où")).to_have_text(
             "C.A.RE Gymnase Japy — 2 rue Japy, 75011 ParisAutre lieu (préciser ci-dessous)")
         mairie.get_by_role("button", name="Envoyer à la SCOP").click()
-        expect(mairie.get_by_text("envoyée à la SCOP.")).to_be_visible()
+        expect(mairie.get_by_text("Demande de VPU envoyée à la SCOP.")).to_be_visible()
         etat = mairie.get_by_test_id("etat")
         expect(etat.get_by_test_id("statut")).to_have_text("Nouvelle")
 
@@ -71,13 +74,13 @@ def test_vpu_request_progresses_live_on_both_sides(browser, live_server, create_
         scop.get_by_label("Sur place").check()
         scop.get_by_role("button", name="Enregistrer l'état").click()
         expect(etat.get_by_test_id("statut")).to_have_text("Sur place", timeout=10_000)
-        expect(mairie.get_by_test_id("delais")).to_contain_text("sur place 0 min")
+        expect(mairie.get_by_test_id("delais")).to_contain_text(re.compile(r"sur place \d+ s"))
         mairie.screenshot(path=str(_screenshot_dir() / "scop-mairie.png"), full_page=True)
 
         # The event page lists it too, with the delays.
         mairie.goto(f"/evenements/{evenement.id}")
         expect(mairie.get_by_test_id("demandes-scop")).to_contain_text("Sur place")
-        expect(mairie.get_by_test_id("delais-moyens")).to_contain_text("prise en compte 0 min")
+        expect(mairie.get_by_test_id("delais-moyens")).to_contain_text(re.compile(r"prise en compte \d+ s"))
         scop.get_by_role("link", name="File SCOP").click()
         scop.screenshot(path=str(_screenshot_dir() / "scop-file.png"), full_page=True)
     finally:

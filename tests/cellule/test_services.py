@@ -101,7 +101,7 @@ def test_the_application_writes_what_happens(app, ctx, create_centre):
 
         services.activer(u(ctx, "cellule"), ev(ctx))
         scop.demander(u(ctx, "m11"), ev(ctx), type="vpu", urgence="heure", nb_personnes=10,
-                      lieu="Gymnase", contenu={"articles": {"eau": 20}})
+                      lieu="Gymnase", contenu={"articles": {"eau": 20}, "contact": "C. Dupont"})
         db.session.commit()
         textes = [e.texte for e in entries(ctx)]
         assert any(t.startswith("C.A.RE ouvert : Gymnase Japy (11e") for t in textes)

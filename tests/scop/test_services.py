@@ -32,9 +32,16 @@ def ev(ctx):
     return db.session.get(Evenement, ctx["evenement"].id)
 
 
+_NEXT = iter(range(12, 10_000))
+
+
 def vpu(ctx, **overrides):
-    kwargs = {"type": "vpu", "urgence": "heure", "nb_personnes": 12, "lieu": "Gymnase Japy",
-              "contenu": {"articles": {"couvertures": 80, "eau": 24}}}
+    # Each call asks for a different number of people: the same request sent twice within
+    # minutes is recognised as one (see test_the_same_request_sent_again_is_recognised).
+    kwargs = {"type": "vpu", "urgence": "heure", "nb_personnes": next(_NEXT),
+              "lieu": "Gymnase Japy",
+              "contenu": {"articles": {"couvertures": 80, "eau": 24},
+                          "contact": "C. Dupont 06 00 00 00 00"}}
     kwargs.update(overrides)
     return services.demander(u(ctx, "mairie"), ev(ctx), **kwargs)[0]
 
@@ -97,7 +104,13 @@ def test_queue_most_urgent_then_oldest(app, ctx):
         b = vpu(ctx, urgence="heure", now=now - timedelta(hours=1))
         c = vpu(ctx, urgence="heure", now=now - timedelta(hours=2))
         d = vpu(ctx, urgence="immediate", now=now)
+        # All three older ones waited past their urgency's delay untaken: late, first.
         order = [x.id for x in db.session.scalars(services.file_scop(u(ctx, "op1")))]
+        assert order == [c.id, b.id, a.id, d.id]
+        assert services.en_retard(a) and not services.en_retard(d)
+        # Within their delays: the most urgent, then the oldest.
+        order = [x.id for x in db.session.scalars(services.file_scop(
+            u(ctx, "op1"), now=now - timedelta(hours=3)))]
         assert order == [d.id, c.id, b.id, a.id]
         with pytest.raises(ServiceError, match="SCOP"):
             services.file_scop(u(ctx, "mairie"))
@@ -187,5 +200,66 @@ def test_same_form_twice_makes_one_request(app, ctx):
         first = vpu(ctx, jeton="j")
         again, created = services.demander(
             u(ctx, "mairie"), ev(ctx), type="vpu", urgence="heure", nb_personnes=12,
-            lieu="Gymnase Japy", contenu={"articles": {"couvertures": 80}}, jeton="j")
+            lieu="Gymnase Japy", contenu={"articles": {"couvertures": 80},
+                                          "contact": "C. Dupont"}, jeton="j")
         assert not created and again.id == first.id
+
+
+def test_a_van_past_its_arrival_is_late_and_the_arrival_can_be_revised(app, ctx):
+    with app.app_context():
+        demande = vpu(ctx)
+        op = u(ctx, "op1")
+        services.prendre(op, demande)
+        t0 = utcnow()
+        with pytest.raises(ServiceError, match="48 heures"):
+            services.changer_statut(op, demande, "engagee",
+                                    arrivee_estimee_at=t0 + timedelta(days=700))
+        services.changer_statut(op, demande, "engagee",
+                                arrivee_estimee_at=t0 + timedelta(minutes=30), now=t0)
+        assert not services.en_retard(demande, now=t0 + timedelta(minutes=20))
+        assert services.en_retard(demande, now=t0 + timedelta(minutes=40)) == \
+            "Arrivée estimée dépassée"
+        with pytest.raises(ServiceError, match="pourquoi"):
+            services.changer_statut(op, demande, "engagee",
+                                    arrivee_estimee_at=t0 + timedelta(minutes=90), now=t0)
+        services.changer_statut(op, demande, "engagee", texte="Panne du camion, relais envoyé",
+                                arrivee_estimee_at=t0 + timedelta(minutes=90),
+                                now=t0 + timedelta(minutes=20))
+        assert demande.statut == "engagee" and demande.engagee_at == t0
+        assert demande.arrivee_estimee_at == t0 + timedelta(minutes=90)
+        assert "Panne du camion" in demande.etapes[-1].texte
+        assert "Arrivée révisée" in demande.etapes[-1].texte
+
+
+def test_the_same_request_sent_again_is_recognised(app, ctx):
+    """Back after sending, then send again: the form's token is new, the content is not."""
+    with app.app_context():
+        first = vpu(ctx, nb_personnes=30)
+        again, created = services.demander(
+            u(ctx, "mairie"), ev(ctx), type="vpu", urgence="heure", nb_personnes=30,
+            lieu="Gymnase Japy", jeton="another-token",
+            contenu={"articles": {"couvertures": 80, "eau": 24},
+                     "contact": "C. Dupont 06 00 00 00 00"})
+        assert not created and again.id == first.id
+        other, created = services.demander(
+            u(ctx, "mairie"), ev(ctx), type="vpu", urgence="heure", nb_personnes=30,
+            lieu="Gymnase Japy", contenu={"articles": {"couvertures": 81, "eau": 24},
+                                          "contact": "C. Dupont 06 00 00 00 00"})
+        assert created and other.id != first.id
+        later, created = services.demander(
+            u(ctx, "mairie"), ev(ctx), type="vpu", urgence="heure", nb_personnes=30,
+            lieu="Gymnase Japy", now=utcnow() + timedelta(minutes=20),
+            contenu={"articles": {"couvertures": 80, "eau": 24},
+                     "contact": "C. Dupont 06 00 00 00 00"})
+        assert created  # twenty minutes later it is a new need
+
+
+def test_closed_requests_are_found(app, ctx):
+    with app.app_context():
+        demande = vpu(ctx)
+        services.annuler(u(ctx, "mairie"), demande)
+        services.noter(u(ctx, "op1"), demande, reference="SCOP-2026-77")
+        op = u(ctx, "op1")
+        for q in ("", "SCOP-2026-77", str(demande.id), "couvertures", "11e"):
+            assert demande in db.session.scalars(services.demandes_closes(op, q)).all(), q
+        assert db.session.scalars(services.demandes_closes(op, "zzz")).all() == []

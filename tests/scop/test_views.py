@@ -13,9 +13,26 @@ from tests.conftest import count, get_db_object
 def vpu_form(**overrides):
     data = {"urgence": "heure", "articles-couvertures": "80", "articles-eau": "24",
             "articles-hygiene": "", "nb_personnes": "12", "centre": "", "lieu": "Gymnase Japy",
-            "jeton": "jeton-vpu-1"}
+            "contact": "Claire Dupont 06 11 22 33 44", "jeton": "jeton-vpu-1"}
     data.update(overrides)
     return data
+
+
+def soon(hours=2):
+    """An estimated arrival a couple of hours ahead, as typed in Paris."""
+    from datetime import datetime, timedelta
+
+    from crise.formatting import PARIS
+
+    return (datetime.now(PARIS) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+def act(client, app, demande_id, action, follow_redirects=False, **data):
+    """Post an action from the request's page as it stands (with its version)."""
+    version = get_db_object(app, DemandeScop, demande_id).version
+    return client.post(f"/scop/demandes/{demande_id}/{action}",
+                       data={"version": version, **data}, follow_redirects=follow_redirects)
+
 
 
 @pytest.fixture
@@ -122,19 +139,18 @@ def test_scop_queue_take_engage_and_mairie_sees_progress(app, client, auth, scen
     queue = client.get("/scop/").get_data(as_text=True)
     assert queue.index(f"file-{urgent_id}") < queue.index(f"file-{demande_id}")
     assert "Mairie du 11e" in queue or "11e" in queue
-    version = get_db_object(app, DemandeScop, demande_id).version
-    client.post(f"/scop/demandes/{demande_id}/prendre", data={"version": version})
+    act(client, app, demande_id, "prendre")
     demande = get_db_object(app, DemandeScop, demande_id)
     assert demande.statut == "prise_en_compte" and demande.operateur_id == scene["op1"].id
-    response = client.post(f"/scop/demandes/{demande_id}/statut", data={
-        "vers": "engagee", "arrivee_estimee_at": "2099-01-01T10:30", "version": demande.version})
+    eta = soon()
+    response = act(client, app, demande_id, "statut", vers="engagee", arrivee_estimee_at=eta)
     assert response.status_code == 302
-    client.post(f"/scop/demandes/{demande_id}/note", data={
-        "reference": "SCOP-2026-0042", "texte": "", "version": demande.version + 1})
+    act(client, app, demande_id, "note", reference="SCOP-2026-0042", texte="")
     auth.logout()
     auth.login(scene["mairie"])
     etat = client.get(f"/scop/demandes/{demande_id}/etat").get_data(as_text=True)
-    assert "Engagée" in etat and "01/01/2099 10:30" in etat and "Opérateur Un" in etat
+    shown = f"{eta[8:10]}/{eta[5:7]}/{eta[:4]} {eta[11:]}"
+    assert "Engagée" in etat and shown in etat and "Opérateur Un" in etat
     assert "Référence SCOP : SCOP-2026-0042" in etat
     board = client.get(f"/scop/evenements/{scene['evenement'].id}/demandes").get_data(
         as_text=True)
@@ -144,28 +160,30 @@ def test_scop_queue_take_engage_and_mairie_sees_progress(app, client, auth, scen
 def test_engaging_needs_an_arrival_time_and_keeps_the_form(app, client, auth, scene):
     demande_id = ask_vpu(client, auth, scene)
     auth.login(scene["op1"])
-    client.post(f"/scop/demandes/{demande_id}/prendre")
-    response = client.post(f"/scop/demandes/{demande_id}/statut", data={
-        "vers": "engagee", "arrivee_estimee_at": "", "texte": "Départ du dépôt d'Ivry"})
+    act(client, app, demande_id, "prendre")
+    response = act(client, app, demande_id, "statut", vers="engagee", arrivee_estimee_at="",
+                   texte="Départ du dépôt d'Ivry")
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Indiquez l&#39;heure d&#39;arrivée estimée." in html
     assert "Départ du dépôt d&#39;Ivry" in html
     assert get_db_object(app, DemandeScop, demande_id).statut == "prise_en_compte"
-    html = client.post(f"/scop/demandes/{demande_id}/statut", data={
-        "vers": "engagee", "arrivee_estimee_at": "2026-02-30T10:00"}).get_data(as_text=True)
+    html = act(client, app, demande_id, "statut", vers="engagee",
+               arrivee_estimee_at="2026-02-30T10:00").get_data(as_text=True)
     assert "Date ou heure invalide" in html
+    html = act(client, app, demande_id, "statut", vers="engagee",
+               arrivee_estimee_at="2028-01-01T10:00").get_data(as_text=True)
+    assert "dans les 48 heures" in html
 
 
 def test_forbidden_jump_is_refused(app, client, auth, scene):
     demande_id = ask_vpu(client, auth, scene)
     auth.login(scene["op1"])
-    client.post(f"/scop/demandes/{demande_id}/prendre")
-    for vers, eta in (("engagee", "2099-01-01T10:00"), ("terminee", "")):
-        client.post(f"/scop/demandes/{demande_id}/statut", data={
-            "vers": vers, "arrivee_estimee_at": eta})
+    act(client, app, demande_id, "prendre")
+    for vers, eta in (("engagee", soon()), ("terminee", "")):
+        act(client, app, demande_id, "statut", vers=vers, arrivee_estimee_at=eta)
     assert get_db_object(app, DemandeScop, demande_id).statut == "terminee"
-    html = client.post(f"/scop/demandes/{demande_id}/statut", data={
-        "vers": "engagee", "arrivee_estimee_at": "2099-01-01T10:00"}).get_data(as_text=True)
+    html = act(client, app, demande_id, "statut", vers="engagee",
+               arrivee_estimee_at=soon()).get_data(as_text=True)
     assert "Passage impossible : « Terminée » → « Engagée »." in html
     assert get_db_object(app, DemandeScop, demande_id).statut == "terminee"
 
@@ -182,12 +200,17 @@ def test_second_operator_on_a_stale_page_is_told_and_changes_nothing(app, client
                            follow_redirects=True)
     assert "Cette demande a changé depuis l&#39;affichage de la page" in response.get_data(
         as_text=True)
-    # Without a page version (the same instant): the service says who has it.
-    response = client.post(f"/scop/demandes/{demande_id}/prendre", follow_redirects=True)
+    # From a page shown after op1 took it: the service says who has it.
+    response = act(client, app, demande_id, "prendre", follow_redirects=True)
     assert "Demande déjà prise par Opérateur Un" in response.get_data(as_text=True)
     assert get_db_object(app, DemandeScop, demande_id).operateur_id == scene["op1"].id
+    # A post without the page's version was not sent by the page: refused as stale.
+    response = client.post(f"/scop/demandes/{demande_id}/prendre",
+                           data={"reprendre": "1"}, follow_redirects=True)
+    assert "Cette demande a changé" in response.get_data(as_text=True)
+    assert get_db_object(app, DemandeScop, demande_id).operateur_id == scene["op1"].id
     # Taking over is explicit, and it is in the history.
-    client.post(f"/scop/demandes/{demande_id}/prendre", data={"reprendre": "1"})
+    act(client, app, demande_id, "prendre", reprendre="1")
     assert get_db_object(app, DemandeScop, demande_id).operateur_id == scene["op2"].id
     with app.app_context():
         textes = db.session.scalars(sa.select(EtapeDemande.texte).where(
@@ -198,15 +221,17 @@ def test_second_operator_on_a_stale_page_is_told_and_changes_nothing(app, client
 def test_counter_proposal_answered_by_the_mairie(app, client, auth, scene):
     demande_id = ask_vpu(client, auth, scene)
     auth.login(scene["op1"])
-    client.post(f"/scop/demandes/{demande_id}/prendre")
-    client.post(f"/scop/demandes/{demande_id}/statut", data={
-        "vers": "contre_proposition", "texte": "40 couvertures au lieu de 80"})
+    act(client, app, demande_id, "prendre")
+    act(client, app, demande_id, "statut", vers="contre_proposition",
+        texte="40 couvertures au lieu de 80")
     auth.logout()
     auth.login(scene["mairie"])
     html = client.get(f"/scop/demandes/{demande_id}").get_data(as_text=True)
     assert "Contre-proposition de la SCOP" in html and "40 couvertures au lieu de 80" in html
-    client.post(f"/scop/demandes/{demande_id}/contre-proposition", data={
-        "reponse": "accepter", "texte": "D'accord, merci"})
+    board = client.get(f"/evenements/{scene['evenement'].id}").get_data(as_text=True)
+    assert "À vous de répondre :" in board and "40 couvertures au lieu de 80" in board
+    act(client, app, demande_id, "contre-proposition", reponse="accepter",
+        texte="D'accord, merci")
     demande = get_db_object(app, DemandeScop, demande_id)
     assert demande.statut == "prise_en_compte"
 
@@ -214,12 +239,13 @@ def test_counter_proposal_answered_by_the_mairie(app, client, auth, scene):
 def test_mairie_cancels_and_scop_cannot_act_any_more(app, client, auth, scene):
     demande_id = ask_vpu(client, auth, scene)
     auth.login(scene["mairie"])
-    client.post(f"/scop/demandes/{demande_id}/annuler", data={"texte": "Plus nécessaire"})
+    act(client, app, demande_id, "annuler", texte="Plus nécessaire")
     assert get_db_object(app, DemandeScop, demande_id).statut == "annulee"
     auth.logout()
     auth.login(scene["op1"])
     assert f"file-{demande_id}" not in client.get("/scop/").get_data(as_text=True)
-    response = client.post(f"/scop/demandes/{demande_id}/prendre", follow_redirects=True)
+    assert f"file-{demande_id}" in client.get("/scop/?vue=closes").get_data(as_text=True)
+    response = act(client, app, demande_id, "prendre", follow_redirects=True)
     assert "Cette demande est close." in response.get_data(as_text=True)
 
 
@@ -241,7 +267,7 @@ def test_roles_that_may_not_use_the_scop_screens(app, client, auth, scene, creat
     assert client.get("/scop/").status_code == 403
     assert client.get(f"/scop/evenements/{scene['evenement'].id}/demander/vpu").status_code \
         == 403
-    response = client.post(f"/scop/demandes/{demande_id}/prendre", follow_redirects=True)
+    response = act(client, app, demande_id, "prendre", follow_redirects=True)
     assert "Seule la SCOP prend en charge" in response.get_data(as_text=True)
     auth.logout()
     auth.login(scene["op1"])
@@ -279,6 +305,50 @@ def test_queue_filters_by_type_and_free_requests(app, client, auth, scene):
     auth.login(scene["op1"])
     html = client.get("/scop/file?type=umip").get_data(as_text=True)
     assert "UMIP" in html and f"file-{vpu_id}" not in html
-    client.post(f"/scop/demandes/{vpu_id}/prendre")
+    act(client, app, vpu_id, "prendre")
     html = client.get("/scop/?libres=1").get_data(as_text=True)
     assert f"file-{vpu_id}" not in html and re.search(r"file-\d+", html)
+
+
+def test_back_then_send_again_makes_one_request_and_says_so(app, client, auth, scene):
+    """The form's token changes on Back; the same content a moment later is recognised."""
+    first = ask_vpu(client, auth, scene)
+    auth.login(scene["mairie"])
+    response = client.post(f"/scop/evenements/{scene['evenement'].id}/demander/vpu",
+                           data=vpu_form(jeton="after-back"), follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert f"Cette demande avait déjà été envoyée (n° {first}" in html
+    assert count(app, DemandeScop) == 1
+    assert "Claire Dupont 06 11 22 33 44" in client.get(f"/scop/demandes/{first}").get_data(
+        as_text=True)  # the on-site contact to call back
+
+
+def test_a_late_request_is_marked_in_the_queue(app, client, auth, scene):
+    from datetime import timedelta
+
+    from crise.db import utcnow
+
+    demande_id = ask_vpu(client, auth, scene, urgence="immediate")
+    with app.app_context():
+        db.session.get(DemandeScop, demande_id).created_at = utcnow() - timedelta(minutes=25)
+        db.session.commit()
+    auth.login(scene["op1"])
+    html = client.get("/scop/file").get_data(as_text=True)
+    row = html[html.index(f'data-testid="file-{demande_id}"'):]
+    assert "row--late" in html and "Non prise au-delà du délai" in row[:1500]
+
+
+def test_closing_an_event_with_an_untaken_immediate_request_asks_first(app, client, auth,
+                                                                       scene):
+    ask_vpu(client, auth, scene, urgence="immediate")
+    auth.login(scene["mairie"])
+    evenement_id = scene["evenement"].id
+    page = client.get(f"/evenements/{evenement_id}").get_data(as_text=True)
+    assert "1 demande(s) « Immédiate » n'ont pas encore été prises" in page
+    response = client.post(f"/evenements/{evenement_id}/clore", follow_redirects=True)
+    assert "attendent encore d&#39;être prises par la SCOP" in response.get_data(as_text=True)
+    from crise.evenements.models import Evenement
+
+    assert get_db_object(app, Evenement, evenement_id).en_cours
+    client.post(f"/evenements/{evenement_id}/clore", data={"malgre_demandes": "1"})
+    assert not get_db_object(app, Evenement, evenement_id).en_cours

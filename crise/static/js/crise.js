@@ -92,11 +92,50 @@
         if (zone.contains(document.activeElement) && document.activeElement.tagName !== "BODY") {
           return; // someone is about to click: do not pull the button from under them
         }
+        if (zone.dataset.ended === "1") { return; }
         fetch(url, { credentials: "same-origin" })
-          .then(function (r) { return r.ok ? r.text() : null; })
-          .then(function (html) { if (html !== null) { zone.innerHTML = html; } })
+          .then(function (r) {
+            if (r.redirected && r.url.indexOf("/auth/connexion") !== -1) {
+              sessionEnded(zone);
+              return null;
+            }
+            return r.ok ? r.text() : null;
+          })
+          .then(function (html) {
+            if (html !== null && html !== undefined) {
+              zone.innerHTML = html;
+              zone.dispatchEvent(new CustomEvent("crise:refreshed"));
+            }
+          })
           .catch(function () { /* offline: keep the last board */ });
       }, seconds * 1000);
+    });
+
+    // A queue that signals its new rows, and counts them in the tab's title.
+    document.querySelectorAll("[data-new-rows]").forEach(function (zone) {
+      var selector = zone.getAttribute("data-new-rows");
+      var title = document.title;
+      var seen = {};
+      var fresh = {};
+      function ids() {
+        return Array.prototype.map.call(zone.querySelectorAll(selector), function (row) {
+          return row.getAttribute("data-demande");
+        });
+      }
+      ids().forEach(function (id) { seen[id] = true; });
+      function mark() {
+        var count = 0;
+        zone.querySelectorAll(selector).forEach(function (row) {
+          var id = row.getAttribute("data-demande");
+          if (!seen[id]) { fresh[id] = true; seen[id] = true; }
+          if (fresh[id]) { row.classList.add("row--new"); count++; }
+        });
+        document.title = count ? "(" + count + ") " + title : title;
+      }
+      function acknowledge() { fresh = {}; mark(); }
+      zone.addEventListener("crise:refreshed", mark);
+      zone.addEventListener("click", acknowledge);
+      window.addEventListener("focus", function () { setTimeout(acknowledge, 4000); });
     });
 
     // Show a hint only while a radio choice applies (data-show-when="name!=value").
@@ -125,6 +164,24 @@
       });
     });
   });
+
+  // The session ended (inactivity, logout elsewhere): say it where the board was, and
+  // offer to log in again, instead of filling the board with the login page.
+  function sessionEnded(zone) {
+    zone.dataset.ended = "1";
+    var box = document.createElement("div");
+    box.className = "alert alert--danger";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-testid", "session-terminee");
+    box.textContent = "Votre session a pris fin : ces informations ne se mettent plus à jour. ";
+    var link = document.createElement("a");
+    link.className = "button button--primary";
+    link.href = "/auth/connexion?next=" + encodeURIComponent(window.location.pathname +
+                                                             window.location.search);
+    link.textContent = "Se reconnecter";
+    box.appendChild(link);
+    zone.insertBefore(box, zone.firstChild);
+  }
 
   var DRAFT = "crise-draft:";
 
