@@ -86,3 +86,37 @@ def test_vpu_request_progresses_live_on_both_sides(browser, live_server, create_
     finally:
         mairie_context.close()
         scop_context.close()
+
+
+def test_the_queue_marks_new_requests_and_says_when_the_session_ended(
+        page, live_server, app, create_user, create_evenement):
+    from crise.auth.models import User
+    from crise.evenements.models import Evenement
+    from crise.extensions import db
+    from crise.scop import services
+
+    evenement = create_evenement(titre="Crue — quai de Bercy", mairies=("12e",))
+    responsable = create_user("responsable_care", mairie="12e")
+    operateur = create_user("scop")
+    login(page, live_server, operateur.email)
+    page.goto("/scop/")
+    expect(page.get_by_test_id("file-vide")).to_be_visible()
+    title = page.title()
+    with app.app_context():
+        services.demander(db.session.get(User, responsable.id),
+                          db.session.get(Evenement, evenement.id), type="umip",
+                          urgence="immediate", lieu="Quai de Bercy",
+                          contenu={"impliques": 6, "contact": "M. Roux 06 00 00 00 00"})
+        db.session.commit()
+    row = page.locator("tr[data-demande]")
+    expect(row).to_have_class(re.compile(r"row--new"), timeout=10_000)
+    expect(page).to_have_title("(1) " + title)
+    row.click()  # looked at: no longer new
+    expect(page).to_have_title(title)
+
+    page.context.clear_cookies()  # the session ends (inactivity, logout elsewhere)
+    ended = page.get_by_test_id("session-terminee")
+    expect(ended).to_contain_text("Votre session a pris fin", timeout=10_000)
+    expect(page.get_by_role("heading", name="Connexion")).to_have_count(0)
+    ended.get_by_role("link", name="Se reconnecter").click()
+    expect(page).to_have_url(re.compile(r"/auth/connexion\?next=%2Fscop%2F"))
