@@ -125,12 +125,19 @@ def definir_rythme(actor: User, activation: ActivationCellule, minutes: int) -> 
 class LigneTableau:
     mairie: object
     dernier: PointSituation | None
-    etat: str  # « a_jour », « en_retard », « manquant »
+    etat: str  # « attendu » (nothing due yet), « a_jour », « en_retard », « manquant »
     attendu_at: datetime | None
+    # Needs said in earlier points and not repeated in the last one: still to check.
+    besoins_precedents: list = None
 
     @property
     def etat_label(self) -> str:
-        return {"a_jour": "À jour", "en_retard": "En retard", "manquant": "Manquant"}[self.etat]
+        return {"attendu": "Premier point attendu", "a_jour": "À jour",
+                "en_retard": "En retard", "manquant": "Manquant"}[self.etat]
+
+    @property
+    def alerte(self) -> bool:
+        return self.etat in ("en_retard", "manquant")
 
 
 def tableau(evenement: Evenement, now: datetime | None = None) -> list[LigneTableau]:
@@ -149,7 +156,7 @@ def tableau(evenement: Evenement, now: datetime | None = None) -> list[LigneTabl
         point = derniers.get(mairie.id)
         if point is None:
             attendu = depuis + rythme
-            etat = "manquant"
+            etat = "attendu" if now <= attendu else "manquant"  # nothing was due before
         else:
             attendu = point.envoye_at + rythme
             etat = "a_jour" if now <= attendu else "en_retard"
@@ -162,6 +169,19 @@ def synthese(evenement: Evenement, now: datetime | None = None) -> dict:
     now = now or utcnow()
     lignes = tableau(evenement, now)
     actuels = chiffres(evenement, [ligne.mairie.id for ligne in lignes], now)
+    # The last point replaces the situation, not the needs said before: those not repeated
+    # stay in sight until a mairie says them met.
+    points = db.session.scalars(sa.select(PointSituation).where(
+        PointSituation.evenement_id == evenement.id).order_by(PointSituation.id)).all()
+    for ligne in lignes:
+        dernier = (ligne.dernier.besoins or "").strip() if ligne.dernier else ""
+        vus, ligne.besoins_precedents = {dernier}, []
+        for point in points:
+            besoins = (point.besoins or "").strip()
+            if point.mairie_id == ligne.mairie.id and point is not ligne.dernier \
+                    and besoins and besoins not in vus:
+                vus.add(besoins)
+                ligne.besoins_precedents.append(point)
     totaux = {"care_ouverts": 0, "presents_total": 0, "demandes_en_attente": 0,
               "foyers_sans_solution": 0,
               "presents": {c.value: 0 for c in CATEGORIE_LABELS}}

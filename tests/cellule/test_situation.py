@@ -68,7 +68,11 @@ def test_board_up_to_date_late_missing(app, ctx):
         situation.envoyer(u(ctx, "m12"), ev(ctx), situation.PointData(situation="Calme"),
                           now=now - timedelta(hours=5))
         etats = {ligne.mairie.code: ligne.etat for ligne in situation.tableau(ev(ctx), now)}
-        assert etats == {"11e": "a_jour", "12e": "en_retard", "20e": "manquant"}
+        # Nothing was due yet from the 20e: expected, not « missing » in red.
+        assert etats == {"11e": "a_jour", "12e": "en_retard", "20e": "attendu"}
+        later = {ligne.mairie.code: ligne.etat
+                 for ligne in situation.tableau(ev(ctx), now + timedelta(hours=5))}
+        assert later["20e"] == "manquant"
         activation = services.activer(u(ctx, "cellule"), ev(ctx))
         situation.definir_rythme(u(ctx, "cellule"), activation, 360)
         etats = {ligne.mairie.code: ligne.etat for ligne in situation.tableau(ev(ctx), now)}
@@ -97,9 +101,24 @@ def test_point_through_the_web(app, client, auth, ctx):
     auth.login(ctx["cellule"])
     board = client.get(f"/cellule/evenements/{ctx['evenement'].id}/points").get_data(
         as_text=True)
-    assert "À jour" in board and "Manquant" in board
+    assert "À jour" in board and "Premier point attendu" in board and "Manquant" not in board
     fragment = client.get(f"/cellule/evenements/{ctx['evenement'].id}/points/tableau")
     assert 'data-testid="point-11e"' in fragment.get_data(as_text=True)
     synth = client.get(f"/cellule/evenements/{ctx['evenement'].id}/synthese").get_data(
         as_text=True)
     assert "Feu éteint" in synth and "Aucun point de situation reçu." in synth
+
+
+def test_the_synthesis_keeps_earlier_needs_in_sight(app, ctx):
+    """The last point said nothing of the blankets asked for at 18:00: they stay shown."""
+    with app.app_context():
+        now = utcnow()
+        situation.envoyer(u(ctx, "m11"), ev(ctx), situation.PointData(
+            situation="40 sinistrés", besoins="80 couvertures, un interprète en tamoul"),
+            now=now - timedelta(hours=3))
+        situation.envoyer(u(ctx, "m11"), ev(ctx), situation.PointData(
+            situation="Calme", besoins="Des lits de camp"), now=now)
+        ligne = next(l for l in situation.synthese(ev(ctx), now)["lignes"]
+                     if l.mairie.code == "11e")
+        assert [p.besoins for p in ligne.besoins_precedents] == [
+            "80 couvertures, un interprète en tamoul"]
