@@ -124,6 +124,10 @@ class EntreeMainCourante(db.Model):
             return self.auteur_role
 
 
+DECISION_STATUTS = {"en_vigueur": "En vigueur", "close": "Close (appliquée)",
+                    "annulee": "Annulée", "remplacee": "Remplacée par une version modifiée"}
+
+
 class Decision(TimestampMixin, db.Model):
     __tablename__ = "cellule_decision"
 
@@ -134,16 +138,37 @@ class Decision(TimestampMixin, db.Model):
     prise_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     reunion_id: Mapped[int | None]
     jeton_creation: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # « en_vigueur » until the cellule closes it (done), cancels it, or replaces it with an
+    # amended version (a new decision, « remplace_id »): a new step, never an edit.
+    statut: Mapped[str] = mapped_column(sa.String(12), default="en_vigueur",
+                                        server_default="en_vigueur")
+    statut_at: Mapped[datetime | None]
+    statut_motif: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    remplace_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cellule_decision.id"))
 
     evenement: Mapped[Evenement] = relationship()
     prise_par: Mapped[User | None] = relationship()
+    remplace: Mapped["Decision | None"] = relationship(remote_side=[id])
     destinataires: Mapped[list["DestinataireDecision"]] = relationship(
         back_populates="decision", order_by="DestinataireDecision.id",
         cascade="all, delete-orphan")
 
+    @property
+    def en_vigueur(self) -> bool:
+        return self.statut == "en_vigueur"
+
+    @property
+    def statut_label(self) -> str:
+        return DECISION_STATUTS.get(self.statut, self.statut)
+
     def en_retard(self, dest: "DestinataireDecision", now: datetime) -> bool:
-        return self.echeance_at is not None and now > self.echeance_at and \
-            dest.etat not in ("appliquee", "impossible")
+        return self.en_vigueur and self.echeance_at is not None and now > self.echeance_at \
+            and dest.etat not in ("appliquee", "impossible")
+
+    def compte_tardif(self, dest: "DestinataireDecision") -> bool:
+        """The addressee reported after the deadline."""
+        return self.echeance_at is not None and dest.etat_at is not None and \
+            dest.etat_at > self.echeance_at
 
     def progres(self, now: datetime | None = None) -> dict:
         now = now or utcnow()
@@ -173,6 +198,9 @@ class DestinataireDecision(db.Model):
     etat_at: Mapped[datetime | None]
     etat_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     motif: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The cellule's last reminder, and how many (each is also in the main courante).
+    relance_at: Mapped[datetime | None]
+    relances: Mapped[int] = mapped_column(default=0, server_default="0")
 
     decision: Mapped[Decision] = relationship(back_populates="destinataires")
     mairie: Mapped[Mairie | None] = relationship()

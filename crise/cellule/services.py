@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from crise.auth.models import User
-from crise.cellule.models import (CELLULE_ROLES, DIRECTION_ROLES, DIRECTIONS, ETAT_LABELS,
-                                  PRIORITE_LABELS, SUPPORT_LABELS, TYPE_LABELS,
+from crise.cellule.models import (CELLULE_ROLES, DECISION_STATUTS, DIRECTION_ROLES, DIRECTIONS,
+                                  ETAT_LABELS, PRIORITE_LABELS, SUPPORT_LABELS, TYPE_LABELS,
                                   ActivationCellule, Decision, DestinataireDecision,
                                   EntreeMainCourante, MembreCellule)
 from crise.db import utcnow
@@ -280,6 +280,75 @@ def decider(actor: User, evenement: Evenement, data: DecisionData, *, jeton: str
     return decision, True
 
 
+def _en_vigueur(decision: Decision) -> None:
+    if not decision.en_vigueur:
+        raise ServiceError(f"Cette décision n'est plus en vigueur ({decision.statut_label}).")
+
+
+def relancer(actor: User, decision: Decision, *, now: datetime | None = None
+             ) -> list[DestinataireDecision]:
+    """Remind the addressees that have not acknowledged, or are late: logged, and shown on
+    their home page."""
+    now = now or utcnow()
+    _check_cellule(actor)
+    _en_vigueur(decision)
+    cibles = [d for d in decision.destinataires
+              if d.pris_connaissance_at is None or decision.en_retard(d, now)]
+    if not cibles:
+        raise ServiceError("Personne à relancer : tous les destinataires en ont pris "
+                           "connaissance et aucun n'est en retard.")
+    for dest in cibles:
+        dest.relance_at, dest.relances = now, (dest.relances or 0) + 1
+    systeme(decision.evenement_id, f"Décision n° {decision.id} : relance de "
+                                   f"{', '.join(d.libelle for d in cibles)} "
+                                   f"par {actor.nom or actor.email}",
+            objet_type="decision", objet_id=decision.id, now=now)
+    db.session.flush()
+    return cibles
+
+
+def terminer_decision(actor: User, decision: Decision, statut: str, motif: str = "", *,
+                      now: datetime | None = None) -> Decision:
+    """Close a decision (applied, nothing more to do) or cancel it: a logged step; the text
+    and the answers stay as they were."""
+    now = now or utcnow()
+    _check_cellule(actor)
+    _en_vigueur(decision)
+    if statut not in ("close", "annulee"):
+        raise ServiceError("Choisissez : clore ou annuler la décision.")
+    motif = (motif or "").strip()
+    if statut == "annulee" and not motif:
+        raise ServiceError("Dites pourquoi la décision est annulée : ses destinataires le "
+                           "verront.", field="motif")
+    decision.statut, decision.statut_at, decision.statut_motif = statut, now, motif[:500]
+    systeme(decision.evenement_id, f"Décision n° {decision.id} {DECISION_STATUTS[statut].lower()}"
+                                   f" par {actor.nom or actor.email}"
+                                   + (f" : {motif}" if motif else ""),
+            type="decision", objet_type="decision", objet_id=decision.id, now=now)
+    db.session.flush()
+    return decision
+
+
+def modifier_decision(actor: User, decision: Decision, data: DecisionData, *,
+                      jeton: str | None = None, now: datetime | None = None
+                      ) -> tuple[Decision, bool]:
+    """Amend a decision: a new decision replaces it (its addressees answer again); the old
+    one stays, marked « remplacée », with its answers."""
+    now = now or utcnow()
+    _en_vigueur(decision)
+    nouvelle, created = decider(actor, decision.evenement, data, jeton=jeton,
+                                reunion_id=decision.reunion_id, now=now)
+    if created:
+        nouvelle.remplace_id = decision.id
+        decision.statut, decision.statut_at = "remplacee", now
+        decision.statut_motif = f"Remplacée par la décision n° {nouvelle.id}"
+        systeme(decision.evenement_id, f"Décision n° {decision.id} modifiée : remplacée par "
+                                       f"la décision n° {nouvelle.id}",
+                type="decision", objet_type="decision", objet_id=nouvelle.id, now=now)
+        db.session.flush()
+    return nouvelle, created
+
+
 def _destinataire_for(actor: User, decision: Decision,
                       destinataire: DestinataireDecision | None) -> DestinataireDecision:
     if destinataire is None:
@@ -313,6 +382,7 @@ def rendre_compte(actor: User, decision: Decision, etat: str, motif: str = "",
     """The addressee reports the application: appliquée, en cours, or impossible (why)."""
     now = now or utcnow()
     dest = _destinataire_for(actor, decision, destinataire)
+    _en_vigueur(decision)
     if etat not in ("appliquee", "en_cours", "impossible"):
         raise ServiceError("Choisissez où en est l'application.", field="etat")
     motif = (motif or "").strip()
@@ -322,8 +392,10 @@ def rendre_compte(actor: User, decision: Decision, etat: str, motif: str = "",
     if dest.pris_connaissance_at is None:
         prendre_connaissance(actor, decision, dest, now=now)
     dest.etat, dest.etat_at, dest.etat_par_id, dest.motif = etat, now, actor.id, motif[:500]
+    tardif = " (après l'échéance)" if decision.compte_tardif(dest) else ""
     systeme(decision.evenement_id, f"Décision n° {decision.id} : {dest.libelle} — "
-                                   f"{ETAT_LABELS[etat]}" + (f" : {motif}" if motif else ""),
+                                   f"{ETAT_LABELS[etat]}{tardif}"
+                                   + (f" : {motif}" if motif else ""),
             objet_type="decision", objet_id=decision.id, now=now)
     db.session.flush()
     return dest
@@ -348,7 +420,7 @@ def decisions_en_attente(actor: User, *, limit: int = 50) -> list[tuple[Decision
         sa.select(Decision, DestinataireDecision).join(DestinataireDecision)
         .join(Evenement, Evenement.id == Decision.evenement_id)
         .where(who, DestinataireDecision.etat.not_in(["appliquee", "impossible"]),
-               Evenement.clos_at.is_(None))
+               Decision.statut == "en_vigueur", Evenement.clos_at.is_(None))
         .order_by(Decision.echeance_at.is_(None), Decision.echeance_at, Decision.created_at)
         .limit(limit)).all()
     return [(decision, dest) for decision, dest in rows]

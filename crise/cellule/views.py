@@ -210,23 +210,68 @@ def export_main_courante(evenement_id, fmt):
 @bp.route("/evenements/<int:evenement_id>/decisions/nouvelle", methods=["GET", "POST"])
 def decider(evenement_id):
     evenement = _cellule_event(evenement_id)
+    return _decision_form(evenement)
+
+
+def _decision_form(evenement, remplace: Decision | None = None):
+    """A new decision, or the amended version of ``remplace`` (which it replaces)."""
     form = DecisionForm()
     mairies = services.mairies_choices(evenement)
     form.mairies.choices = choices((m.code, m.nom_court) for m in mairies)
     if request.method == "GET":
         form.new_jeton()
+        if remplace is not None:
+            form.texte.data, form.echeance_at.data = remplace.texte, remplace.echeance_at
+            form.mairies.data = [d.mairie.code for d in remplace.destinataires if d.mairie]
+            form.directions.data = [d.direction for d in remplace.destinataires
+                                    if d.direction]
     if form.validate_on_submit():
         chosen = [m for m in (mairie_by_code(c) for c in form.mairies.data or []) if m]
-        ok, result = submit(form, lambda: services.decider(
-            current_user, evenement, services.DecisionData(
-                texte=form.texte.data, echeance_at=form.echeance_at.data,
-                toutes_mairies=form.toutes_mairies.data, mairies=chosen,
-                directions=list(form.directions.data or [])), jeton=form.jeton.data))
+        data = services.DecisionData(
+            texte=form.texte.data, echeance_at=form.echeance_at.data,
+            toutes_mairies=form.toutes_mairies.data, mairies=chosen,
+            directions=list(form.directions.data or []))
+        ok, result = submit(form, (lambda: services.modifier_decision(
+            current_user, remplace, data, jeton=form.jeton.data)) if remplace else (
+            lambda: services.decider(current_user, evenement, data, jeton=form.jeton.data)))
         if ok:
             decision, _ = result
-            flash(f"Décision n° {decision.id} transmise à ses destinataires.", "success")
+            flash(f"Décision n° {decision.id} transmise à ses destinataires"
+                  + (f" ; elle remplace la décision n° {remplace.id}." if remplace else "."),
+                  "success")
             return redirect(url_for("cellule.decision", decision_id=decision.id))
-    return render_template("cellule/decision_form.html", evenement=evenement, form=form)
+    return render_template("cellule/decision_form.html", evenement=evenement, form=form,
+                           remplace=remplace)
+
+
+@bp.route("/decisions/<int:decision_id>/modifier", methods=["GET", "POST"])
+def modifier_decision(decision_id):
+    decision = get_decision_or_404(decision_id)
+    if not current_user.has_role(*CELLULE_ROLES):
+        abort(403)
+    if not decision.en_vigueur:
+        flash(f"Cette décision n'est plus en vigueur ({decision.statut_label}).", "error")
+        return redirect(url_for("cellule.decision", decision_id=decision.id))
+    return _decision_form(decision.evenement, remplace=decision)
+
+
+@bp.route("/decisions/<int:decision_id>/relancer", methods=["POST"])
+def relancer(decision_id):
+    decision = get_decision_or_404(decision_id)
+    perform(lambda: services.relancer(current_user, decision),
+            lambda cibles: "Relance envoyée à : " + ", ".join(d.libelle for d in cibles) + ".")
+    return redirect(url_for("cellule.decision", decision_id=decision.id))
+
+
+@bp.route("/decisions/<int:decision_id>/terminer", methods=["POST"])
+def terminer_decision(decision_id):
+    decision = get_decision_or_404(decision_id)
+    statut = request.form.get("statut", "")
+    perform(lambda: services.terminer_decision(current_user, decision, statut,
+                                               request.form.get("motif", "")[:500]),
+            "Décision close." if statut == "close" else "Décision annulée : ses destinataires "
+                                                         "le voient.")
+    return redirect(url_for("cellule.decision", decision_id=decision.id))
 
 
 def _can_view_decision(decision: Decision) -> bool:
@@ -302,7 +347,8 @@ def rendre_compte(decision_id):
 
 def en_attente_context() -> dict:
     """The decisions waiting for the user's mairie or direction (its home page)."""
-    return {"decisions_en_attente": services.decisions_en_attente(current_user)}
+    return {"decisions_en_attente": services.decisions_en_attente(current_user),
+            "now_utc": utcnow()}
 
 
 # --- Points de situation ------------------------------------------------------------------

@@ -234,3 +234,40 @@ def test_a_long_entry_flows_over_pages_in_the_pdf(app, ctx):
     assert "66 rue de la Roquette" in text and "1 rue de la Roquette" in text
     assert "Fin de liste" in text
     assert text.count("\f") >= 2  # several pages
+
+
+def test_a_decision_is_reminded_closed_cancelled_or_amended_as_new_steps(app, ctx):
+    with app.app_context():
+        t0 = utcnow()
+        decision, _ = services.decider(u(ctx, "cellule"), ev(ctx), services.DecisionData(
+            texte="Ouvrir un gymnase de repli", toutes_mairies=True,
+            echeance_at=t0 + timedelta(hours=1)), now=t0)
+        later = t0 + timedelta(hours=2)
+        # Late, and reminded: the mairie's home page says both.
+        [(_, dest)] = [(d, x) for d, x in services.decisions_en_attente(u(ctx, "m11"))]
+        assert decision.en_retard(dest, later)
+        relances = services.relancer(u(ctx, "cellule"), decision, now=later)
+        assert {d.libelle for d in relances} == {"11e", "12e", "20e"}
+        assert dest.relance_at == later and dest.relances == 1
+        # A report after the deadline is marked late.
+        services.rendre_compte(u(ctx, "m11"), decision, "appliquee", now=later)
+        assert decision.compte_tardif(dest)
+        assert "(après l'échéance)" in entries(ctx)[0].texte
+        # Amended: a new decision replaces it, the old one stays with its answers.
+        nouvelle, created = services.modifier_decision(
+            u(ctx, "cellule"), decision, services.DecisionData(
+                texte="Ouvrir deux gymnases de repli", toutes_mairies=True), now=later)
+        assert created and nouvelle.remplace_id == decision.id
+        assert decision.statut == "remplacee" and decision.destinataires[0].etat == "appliquee"
+        assert [d.id for d, _ in services.decisions_en_attente(u(ctx, "m12"))] == [nouvelle.id]
+        with pytest.raises(ServiceError, match="plus en vigueur"):
+            services.rendre_compte(u(ctx, "m12"), decision, "appliquee")
+        # Cancelled, with its reason: it leaves every home page.
+        with pytest.raises(ServiceError, match="pourquoi"):
+            services.terminer_decision(u(ctx, "cellule"), nouvelle, "annulee")
+        services.terminer_decision(u(ctx, "cellule"), nouvelle, "annulee", "Décrue",
+                                   now=later + timedelta(minutes=1))
+        assert services.decisions_en_attente(u(ctx, "m12")) == []
+        assert "annulée par Chef de salle : Décrue" in entries(ctx)[0].texte
+        with pytest.raises(ServiceError):
+            services.terminer_decision(u(ctx, "m11"), nouvelle, "close")

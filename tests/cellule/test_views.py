@@ -150,3 +150,47 @@ def test_another_mairies_destinataire_id_is_refused(app, client, auth, scene):
                            data={"destinataire": "2"}, follow_redirects=True)
     assert "Vous ne répondez pas pour ce destinataire" in response.get_data(as_text=True)
     assert get_db_object(app, DestinataireDecision, 2).pris_connaissance_at is None
+
+
+def test_late_decision_on_the_mairie_home_page_and_the_cellules_steps(app, client, auth,
+                                                                     create_user,
+                                                                     create_evenement):
+    from datetime import timedelta
+
+    from crise.auth.models import User
+    from crise.cellule import services
+    from crise.cellule.models import Decision
+    from crise.db import utcnow
+    from crise.evenements.models import Evenement
+    from crise.extensions import db
+
+    evenement = create_evenement(mairies=("11e",))
+    cellule, mairie = create_user("cellule"), create_user("responsable_care", mairie="11e")
+    with app.app_context():
+        decision, _ = services.decider(
+            db.session.get(User, cellule.id), db.session.get(Evenement, evenement.id),
+            services.DecisionData(texte="Fermer les berges", toutes_mairies=True,
+                                  echeance_at=utcnow() + timedelta(minutes=30)))
+        db.session.commit()
+        decision_id = decision.id
+        db.session.get(Decision, decision_id).echeance_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    auth.login(cellule)
+    client.post(f"/cellule/decisions/{decision_id}/relancer")
+    page = client.get(f"/cellule/decisions/{decision_id}").get_data(as_text=True)
+    assert "relancé(e) le" in page and "Modifier (nouvelle version)" in page
+    form = client.get(f"/cellule/decisions/{decision_id}/modifier").get_data(as_text=True)
+    assert "Fermer les berges" in form and "Modifier la décision n°" in form
+    auth.logout()
+    auth.login(mairie)
+    home = client.get("/evenements/").get_data(as_text=True)
+    assert 'data-testid="decision-en-retard"' in home and "Relancé(e) le" in home
+    auth.logout()
+    auth.login(cellule)
+    response = client.post(f"/cellule/decisions/{decision_id}/terminer",
+                           data={"statut": "annulee", "motif": ""}, follow_redirects=True)
+    assert "Dites pourquoi la décision est annulée" in response.get_data(as_text=True)
+    client.post(f"/cellule/decisions/{decision_id}/terminer",
+                data={"statut": "close", "motif": "Berges fermées"})
+    page = client.get(f"/cellule/decisions/{decision_id}").get_data(as_text=True)
+    assert "Close (appliquée)" in page and "Berges fermées" in page
