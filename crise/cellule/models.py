@@ -278,12 +278,33 @@ class Reunion(TimestampMixin, db.Model):
         primaryjoin="Reunion.id == foreign(Decision.reunion_id)", order_by="Decision.id",
         viewonly=True)
 
+    versions: Mapped[list["VersionCompteRendu"]] = relationship(
+        back_populates="reunion", order_by="VersionCompteRendu.id")
+
     @property
     def type_label(self) -> str:
         return REUNION_LABELS.get(self.type, self.type)
 
     def __str__(self):
         return f"{self.type_label} du {self.debut_at:%d/%m/%Y}"
+
+
+class VersionCompteRendu(db.Model):
+    """Each saving of a meeting's minutes, kept: a correction never erases what was
+    written before (who wrote what, and when)."""
+
+    __tablename__ = "cellule_compte_rendu_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reunion_id: Mapped[int] = mapped_column(sa.ForeignKey("cellule_reunion.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    auteur_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    auteur_nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    participants: Mapped[str] = mapped_column(sa.Text, default="")
+    mairies_presentes: Mapped[list] = mapped_column(sa.JSON, default=list)
+    texte: Mapped[str] = mapped_column(sa.Text, default="")
+
+    reunion: Mapped[Reunion] = relationship(back_populates="versions")
 
 
 # --- The main courante is append-only ------------------------------------------------------

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from crise.auth.models import User
-from crise.cellule.models import CELLULE_ROLES, REUNION_LABELS, Decision, Reunion
+from crise.cellule.models import (CELLULE_ROLES, REUNION_LABELS, Decision, Reunion,
+                                  VersionCompteRendu)
 from crise.cellule.services import systeme
 from crise.db import utcnow
 from crise.errors import ServiceError
@@ -71,13 +72,13 @@ def ordre_du_jour(evenement: Evenement, now: datetime | None = None) -> list[str
             points.append(f"Décision n° {decision.id} en retard ({', '.join(retard)}) : "
                           f"{decision.texte[:150]}")
     for decision in db.session.scalars(sa.select(Decision).where(
-            Decision.evenement_id == evenement.id)):
+            Decision.evenement_id == evenement.id, Decision.statut == "en_vigueur")):
         impossibles = [d.libelle for d in decision.destinataires if d.etat == "impossible"]
         if impossibles:
             points.append(f"Décision n° {decision.id} impossible à appliquer pour "
                           f"{', '.join(impossibles)} : {decision.texte[:150]}")
     lignes = tableau(evenement, now)
-    late = [ligne.mairie.nom_court for ligne in lignes if ligne.etat != "a_jour"]
+    late = [ligne.mairie.nom_court for ligne in lignes if ligne.alerte]
     if late:
         points.append(f"Points de situation en retard ou manquants : {', '.join(late)}")
     figures = chiffres(evenement, [ligne.mairie.id for ligne in lignes], now)
@@ -101,14 +102,23 @@ def compte_rendu(actor: User, reunion: Reunion, *, participants: str, mairies: l
     texte = (texte or "").strip()
     if not texte:
         raise ServiceError("Écrivez le compte rendu.", field="compte_rendu")
-    if reunion.debut_at > now + timedelta(minutes=30):
-        raise ServiceError("La réunion n'a pas encore eu lieu.", field="compte_rendu")
+    if reunion.debut_at > now:
+        raise ServiceError(f"La réunion n'a pas encore commencé (prévue le "
+                           f"{format_datetime(reunion.debut_at)}) : son compte rendu s'écrit "
+                           "une fois qu'elle a lieu.", field="compte_rendu")
     premiere = reunion.tenue_at is None
     if premiere:
         reunion.ordre_du_jour = ordre_du_jour(reunion.evenement, now)
         reunion.tenue_at = now
+    elif (participants, texte, [m.code for m in mairies]) == (
+            reunion.participants, reunion.compte_rendu, reunion.mairies_presentes):
+        return reunion  # nothing changed: no new version
     reunion.participants, reunion.compte_rendu = participants[:5000], texte[:20000]
     reunion.mairies_presentes = [m.code for m in mairies]
+    reunion.versions.append(VersionCompteRendu(
+        at=now, auteur_id=actor.id, auteur_nom=actor.nom or actor.email,
+        participants=reunion.participants, mairies_presentes=reunion.mairies_presentes,
+        texte=reunion.compte_rendu))
     systeme(reunion.evenement_id, f"{reunion}: compte rendu "
                                   + ("enregistré" if premiere else "complété"),
             objet_type="reunion", objet_id=reunion.id, now=now)

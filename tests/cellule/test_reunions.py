@@ -48,7 +48,7 @@ def test_agenda_minutes_and_decisions_of_a_meeting(app, ctx):
         decision, _ = services.decider(u(ctx, "cellule"), ev(ctx), services.DecisionData(
             texte="Fermer les berges", mairies=[mairie_by_code("12e")],
             echeance_at=now + timedelta(minutes=5)), reunion_id=reunion.id, now=now)
-        later = now + timedelta(hours=1)
+        later = now + timedelta(hours=5)  # past the deadline, and past the first points due
         agenda = reunions.ordre_du_jour(ev(ctx), later)
         assert any(p.startswith(f"Décision n° {decision.id} en retard (12e)") for p in agenda)
         assert any("Points de situation en retard ou manquants : 12e, 13e" in p
@@ -90,9 +90,32 @@ def test_meeting_through_the_web(app, client, auth, ctx):
                                "objet": f"reunion:{reunion_id}"})
     assert f'href="/cellule/reunions/{reunion_id}">réunion</a>' in client.get(
         log_url + "?origine=humain").get_data(as_text=True)
-    assert "Points de situation en retard ou manquants" in page
+    # The event was just declared: no point de situation is due yet, none is « missing ».
+    assert "Points de situation en retard ou manquants" not in page
     auth.logout()
     auth.login(ctx["m12"])  # the mairies see when the next meeting is
     assert "Prochaine réunion de la cellule centrale" in client.get(
         f"/evenements/{evenement_id}").get_data(as_text=True)
     assert client.get(reunion_url).status_code == 403
+
+
+def test_minutes_keep_every_version_and_wait_for_the_meeting(app, ctx):
+    with app.app_context():
+        now = utcnow()
+        reunion = reunions.planifier(u(ctx, "cellule"), ev(ctx), type="suivi",
+                                     debut_at=now + timedelta(minutes=20))
+        with pytest.raises(ServiceError, match="pas encore commencé"):
+            reunions.compte_rendu(u(ctx, "cellule"), reunion, participants="DPE", mairies=[],
+                                  texte="Écrit d'avance", now=now)
+        later = now + timedelta(minutes=40)
+        reunions.compte_rendu(u(ctx, "cellule"), reunion, participants="DPE", mairies=[],
+                              texte="Berges fermées", now=later)
+        reunions.compte_rendu(u(ctx, "cellule"), reunion, participants="DPE", mairies=[],
+                              texte="Berges fermées", now=later)  # unchanged: no version
+        reunions.compte_rendu(u(ctx, "cellule"), reunion, participants="DPE, DSOL",
+                              mairies=[], texte="Berges fermées à 18 h, RER C fermé",
+                              now=later + timedelta(minutes=5))
+        assert [v.texte for v in reunion.versions] == [
+            "Berges fermées", "Berges fermées à 18 h, RER C fermé"]
+        assert reunion.versions[0].auteur_nom == "Chef de salle"
+        assert reunion.compte_rendu == "Berges fermées à 18 h, RER C fermé"
