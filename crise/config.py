@@ -37,3 +37,5 @@ class Defaults:
     AUDIT_PAGE_SIZE = 50
     # Live boards (support cells…) fetch themselves again this often.
     BOARD_REFRESH_SECONDS = 10
+    # The cellule's boards come again whole this often (unless someone is typing in them).
+    PAGE_REFRESH_SECONDS = 60

@@ -251,7 +251,8 @@ def csrf_token_from(html: str) -> str:
 def live_server(database_url, tmp_path_factory):
     """The app served on a free local port, CSRF on, sharing the test database."""
     app = create_app(_config(database_url, tmp_path_factory.mktemp("live-instance"),
-                             WTF_CSRF_ENABLED=True, BOARD_REFRESH_SECONDS=1))
+                             WTF_CSRF_ENABLED=True, BOARD_REFRESH_SECONDS=1,
+                             PAGE_REFRESH_SECONDS=2))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -56,6 +56,9 @@ class Graphe:
     dernier: str
     largeur: int = 600
     hauteur: int = 160
+    # Values on the axes: counts up the side, hours along the bottom.
+    graduations_y: list = None
+    graduations_x: list = None
 
 
 def _graphe(heures: list[datetime], valeurs: list[int]) -> Graphe:
@@ -73,9 +76,13 @@ def _graphe(heures: list[datetime], valeurs: list[int]) -> Graphe:
                             f"{local:%d/%m %Hh} : {valeur}"))
         points.append(f"{round(i * pas + pas / 2, 1)},{round(hauteur - h, 1)}")
     fmt = "%d/%m %Hh"
+    ys = sorted({maximum, (maximum + 1) // 2 if maximum > 1 else 0, 0}, reverse=True)
+    steps = sorted({round(i * (len(heures) - 1) / 4) for i in range(5)}) if heures else []
+    xs = [to_paris(heures[i]).strftime(fmt) for i in steps]
     return Graphe(barres, " ".join(points), maximum,
                   to_paris(heures[0]).strftime(fmt) if heures else "",
-                  to_paris(heures[-1]).strftime(fmt) if heures else "")
+                  to_paris(heures[-1]).strftime(fmt) if heures else "", largeur, hauteur,
+                  ys, xs)
 
 
 def tableau_de_bord(evenement: Evenement, now: datetime | None = None) -> dict:

@@ -29,6 +29,7 @@ class MainCourante(care_exports.Liste):
         self.evenement, self.exercice, self.generated_at = evenement, evenement.exercice, now
         self.entrees = list(reversed(db.session.scalars(
             services.main_courante(evenement, filtres)).all()))  # in the order of the facts
+        self.numeros = services.numeros(evenement.id, self.entrees)
         self.counts = {"Entrées": len(self.entrees),
                        "Barrées": sum(1 for e in self.entrees if e.barree_at)}
 
@@ -39,7 +40,7 @@ class MainCourante(care_exports.Liste):
 
     def rows(self) -> list[dict]:
         return [{
-            "numero": e.id, "fait": format_datetime(e.fait_at),
+            "numero": self.numeros.get(e.id, ""), "fait": format_datetime(e.fait_at),
             "ecrit": format_datetime(e.ecrit_at),
             "auteur": e.auteur_nom + (f" ({e.auteur_role_label})" if e.auteur_role else ""),
             "type": e.type_label + (" (application)" if e.systeme else ""),

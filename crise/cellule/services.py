@@ -136,6 +136,20 @@ class Filtres:
     barrees: bool = True
 
 
+def numeros(evenement_id: int, entrees) -> dict[int, int]:
+    """{entry id: its number in its event's log}: 1, 2, 3… in the order written. Entries are
+    never deleted (the database refuses it), so a number never changes, and another event's
+    entries (an exercise running alongside) leave no gap."""
+    ids = [e.id for e in entrees]
+    if not ids:
+        return {}
+    numbered = sa.select(EntreeMainCourante.id, sa.func.row_number().over(
+        order_by=EntreeMainCourante.id).label("numero")).where(
+        EntreeMainCourante.evenement_id == evenement_id).subquery()
+    return dict(db.session.execute(sa.select(numbered.c.id, numbered.c.numero).where(
+        numbered.c.id.in_(ids))).all())
+
+
 def main_courante(evenement: Evenement, filtres: Filtres):
     query = sa.select(EntreeMainCourante).where(
         EntreeMainCourante.evenement_id == evenement.id)

@@ -163,7 +163,8 @@ def main_courante(evenement_id):
             source=form.source.data or "", support=form.support.data or "",
             priorite=form.priorite.data, objet=form.objet.data or "")))
         if ok:
-            flash(f"Entrée n° {entree.id} écrite dans la main courante.", "success")
+            numero = services.numeros(evenement.id, [entree])[entree.id]
+            flash(f"Entrée n° {numero} écrite dans la main courante.", "success")
             return redirect(url_for("cellule.main_courante", evenement_id=evenement.id))
         status = 422
     elif request.method == "POST":
@@ -174,6 +175,7 @@ def main_courante(evenement_id):
                              error_out=False)
     return render_template("cellule/main_courante.html", evenement=evenement, form=form,
                            pagination=pagination, entrees=pagination.items, filtres=filtres,
+                           numeros=services.numeros(evenement.id, pagination.items),
                            types=TYPE_LABELS, priorites=PRIORITE_LABELS,
                            barrer_form=BarrerForm(formdata=None)), status
 

@@ -34,8 +34,8 @@ def test_decision_followed_by_two_mairies(browser, live_server, create_user, cre
         reunions.get_by_label("Lieu ou audioconférence").fill("Salle de crise, Hôtel de Ville")
         reunions.get_by_role("button", name="Planifier").click()
         expect(cellule.get_by_text("planifiée.")).to_be_visible()
-        expect(cellule.get_by_test_id("ordre-du-jour")).to_contain_text(
-            "Points de situation en retard ou manquants : 12e, 13e")
+        # The event was just declared: no point de situation is due yet, none is missing.
+        expect(cellule.get_by_test_id("ordre-du-jour")).to_contain_text("Rien d'ouvert")
         decisions = cellule.get_by_test_id("decisions-reunion")
         decisions.locator("#d-texte").fill(
             "Évacuer les caves des immeubles des quais avant 20 h")
@@ -90,3 +90,31 @@ def test_decision_followed_by_two_mairies(browser, live_server, create_user, cre
     finally:
         for c in contexts:
             c.close()
+
+
+def test_the_cellule_board_comes_again_by_itself_unless_someone_types(page, live_server, app,
+                                                                      create_user,
+                                                                      create_evenement):
+    from crise.auth.models import User
+    from crise.cellule import services
+    from crise.evenements.models import Evenement
+    from crise.extensions import db
+
+    evenement = create_evenement(titre="Crue — quai de Bercy", mairies=("12e",))
+    membre, autre = create_user("cellule"), create_user("cellule", nom="Autre membre")
+    login(page, live_server, membre.email)
+    page.goto(f"/cellule/evenements/{evenement.id}/main-courante")
+    with app.app_context():
+        services.ecrire(db.session.get(User, autre.id), db.session.get(Evenement, evenement.id),
+                        services.EntreeData(texte="La PP ferme le pont d'Austerlitz"))
+        db.session.commit()
+    expect(page.get_by_text("La PP ferme le pont d'Austerlitz")).to_be_visible(timeout=10_000)
+    # Someone types: the page waits rather than lose what is being written.
+    page.get_by_label("Texte").fill("Appel de la mairie du 12e")
+    with app.app_context():
+        services.ecrire(db.session.get(User, autre.id), db.session.get(Evenement, evenement.id),
+                        services.EntreeData(texte="Deuxième entrée"))
+        db.session.commit()
+    page.wait_for_timeout(3500)
+    expect(page.get_by_label("Texte")).to_have_value("Appel de la mairie du 12e")
+    expect(page.get_by_text("Deuxième entrée")).to_have_count(0)

@@ -271,3 +271,22 @@ def test_a_decision_is_reminded_closed_cancelled_or_amended_as_new_steps(app, ct
         assert "annulée par Chef de salle : Décrue" in entries(ctx)[0].texte
         with pytest.raises(ServiceError):
             services.terminer_decision(u(ctx, "m11"), nouvelle, "close")
+
+
+def test_entries_are_numbered_per_event_without_gaps(app, ctx, create_evenement):
+    """An exercise's entries written alongside leave no gap in the real event's log."""
+    exercice = create_evenement(titre="Exercice crue", exercice=True, mairies=("11e",))
+    with app.app_context():
+        reel = ev(ctx)
+        other = db.session.get(Evenement, exercice.id)
+        written = []
+        for i in range(3):
+            written.append(services.ecrire(u(ctx, "cellule"), reel,
+                                           services.EntreeData(texte=f"Réel {i}")))
+            services.ecrire(u(ctx, "cellule"), other, services.EntreeData(texte=f"Ex. {i}"))
+        db.session.commit()
+        numeros = services.numeros(reel.id, written)
+        assert [numeros[e.id] for e in written] == [1, 2, 3]
+        assert services.numeros(other.id, entries({"evenement": exercice})) == {
+            e.id: n for n, e in enumerate(sorted(entries({"evenement": exercice}),
+                                                 key=lambda e: e.id), start=1)}

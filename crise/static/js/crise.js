@@ -111,6 +111,21 @@
       }, seconds * 1000);
     });
 
+    // Boards of the cellule: the whole page comes again every minute, unless someone is
+    // typing in it (a field has the focus, or something was typed and not sent).
+    var every = parseInt(document.body.getAttribute("data-page-refresh") || "0", 10);
+    if (every > 0) {
+      var typed = false;
+      document.addEventListener("input", function () { typed = true; });
+      var reload = function () {
+        var active = document.activeElement;
+        var busy = active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
+        if (typed || busy || document.hidden) { setTimeout(reload, every * 1000); return; }
+        window.location.reload();
+      };
+      setTimeout(reload, every * 1000);
+    }
+
     // A queue that signals its new rows, and counts them in the tab's title.
     document.querySelectorAll("[data-new-rows]").forEach(function (zone) {
       var selector = zone.getAttribute("data-new-rows");
