@@ -83,6 +83,23 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+# The same thing created again within this time (Back, then send: the form's token is new)
+# is the same thing, not a second one.
+DOUBLON_DELAI_MINUTES = 15
+
+
+def recent_twin(model, created_column, now: datetime, *conditions):
+    """The most recent row of ``model`` created in the last few minutes that meets every
+    condition (the same content as what is being created), or None."""
+    from datetime import timedelta
+
+    from crise.extensions import db
+
+    since = now - timedelta(minutes=DOUBLON_DELAI_MINUTES)
+    return db.session.scalar(sa.select(model).where(created_column >= since, *conditions)
+                             .order_by(created_column.desc()).limit(1))
+
+
 def get_for_user_or_404(model, object_id: int, user, *, check: str | None = None):
     """A record the user may see (404 otherwise, so its existence is not revealed) and,
     with ``check`` (« can_edit », « can_manage »…), may act on (403 otherwise)."""

@@ -19,7 +19,7 @@ from crise.care.models import (BESOIN_LABELS, CENTRE_MANAGE_ROLES, ETAPES_OUVERT
                                Foyer, Fusion, JetonPapier, Orientation, Passage, Personne,
                                PersonneCle, Site, StatutOrientation)
 from crise.cellule.services import systeme as main_courante_systeme
-from crise.db import utcnow
+from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
@@ -378,6 +378,9 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
                            f"reste du groupe à part.")
     today = now.date()
     membres = [_clean_person(m, i, today) for i, m in enumerate(membres)]
+    twin = _recent_registration(actor, centre, membres, now)
+    if twin is not None:
+        return twin, False
     papier = _paper_token(centre, jeton_papier) if (jeton_papier or "").strip() else None
     present = present_counts(centre)["total"]
     if present + len(membres) > centre.capacite and not depasser_capacite:
@@ -421,6 +424,29 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
                        f"pour {centre.capacite} places",
                mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
     return people, True
+
+
+def _recent_registration(actor: User, centre: CentreAccueil, membres: list[PersonneData],
+                         now: datetime) -> list[Personne] | None:
+    """The same people registered by the same agent at this C.A.RE a moment ago (the form
+    sent again after Back, with a new token): those records, not new ones."""
+    first = membres[0]
+    twin = recent_twin(Personne, Personne.created_at, now, Personne.centre_id == centre.id,
+                       Personne.created_by_id == actor.id, Personne.nom == first.nom,
+                       Personne.prenom == (first.prenom or ""),
+                       Personne.categorie == first.categorie,
+                       Personne.fusionne_dans_id.is_(None))
+    if twin is None:
+        return None
+    household = twin.foyer.membres if twin.foyer else [twin]
+    if len(household) != len(membres) or household[0].id != twin.id:
+        return None
+    for personne, data in zip(household, membres):
+        if not (_same_person(personne, data) and personne.date_naissance == data.date_naissance
+                and personne.age_estime == data.age_estime
+                and personne.telephone == (data.telephone or "")):
+            return None
+    return household
 
 
 def _same_person(personne: Personne, data: PersonneData) -> bool:

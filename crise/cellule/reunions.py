@@ -33,6 +33,11 @@ def planifier(actor: User, evenement: Evenement, *, type: str, debut_at: datetim
     if debut_at < now - timedelta(minutes=5):
         raise ServiceError("Cette heure est passée : une réunion se planifie à venir.",
                            field="debut_at")
+    existing = db.session.scalar(sa.select(Reunion).where(
+        Reunion.evenement_id == evenement.id, Reunion.type == type,
+        Reunion.debut_at == debut_at))
+    if existing is not None:
+        return existing  # the same meeting planned again (Back, then send): one meeting
     reunion = Reunion(evenement_id=evenement.id, type=type, debut_at=debut_at,
                       lieu=(lieu or "").strip()[:200], planifiee_par_id=actor.id,
                       created_at=now, updated_at=now)

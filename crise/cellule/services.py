@@ -13,7 +13,7 @@ from crise.cellule.models import (CELLULE_ROLES, DECISION_STATUTS, DIRECTION_ROL
                                   ETAT_LABELS, PRIORITE_LABELS, SUPPORT_LABELS, TYPE_LABELS,
                                   ActivationCellule, Decision, DestinataireDecision,
                                   EntreeMainCourante, MembreCellule)
-from crise.db import utcnow
+from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
@@ -74,6 +74,12 @@ def ecrire(actor: User, evenement: Evenement, data: EntreeData, *,
     if fait_at < evenement.survenu_at - timedelta(days=1):
         raise ServiceError("L'heure du fait précède l'événement.", field="fait_at")
     objet_type, objet_id = _objet(evenement, data.objet)
+    twin = recent_twin(EntreeMainCourante, EntreeMainCourante.ecrit_at, now,
+                       EntreeMainCourante.evenement_id == evenement.id,
+                       EntreeMainCourante.auteur_id == actor.id,
+                       EntreeMainCourante.type == data.type, EntreeMainCourante.texte == texte)
+    if twin is not None:
+        return twin  # written again a moment ago (Back, then send): one entry
     entree = EntreeMainCourante(
         evenement_id=evenement.id, fait_at=fait_at, ecrit_at=now, auteur_id=actor.id,
         auteur_nom=actor.nom or actor.email, auteur_role=actor.role, type=data.type,
@@ -218,6 +224,11 @@ def ajouter_membre(actor: User, activation: ActivationCellule, *, nom: str, dire
     nom = (nom or "").strip()
     if not nom:
         raise ServiceError("Indiquez le nom du membre.", field="nom")
+    present = next((m for m in activation.membres if m.jusqu_at is None
+                    and m.nom == nom[:120] and m.direction == (direction or "").strip()[:120]),
+                   None)
+    if present is not None:
+        return present  # already a member (the form sent again): not twice
     membre = MembreCellule(nom=nom[:120], direction=(direction or "").strip()[:120],
                            fonction=(fonction or "").strip()[:120], depuis_at=now or utcnow())
     activation.membres.append(membre)
@@ -272,6 +283,11 @@ def decider(actor: User, evenement: Evenement, data: DecisionData, *, jeton: str
     if not mairies and not data.directions:
         raise ServiceError("Choisissez au moins un destinataire : des mairies ou des "
                            "directions.", field="mairies")
+    twin = recent_twin(Decision, Decision.created_at, now, Decision.evenement_id == evenement.id,
+                       Decision.texte == texte, Decision.statut == "en_vigueur")
+    if twin is not None and {(d.mairie_id, d.direction) for d in twin.destinataires} == {
+            *((m.id, "") for m in mairies), *((None, c) for c in data.directions)}:
+        return twin, False  # taken again a moment ago (Back, then send): one decision
     decision = Decision(evenement_id=evenement.id, texte=texte, echeance_at=data.echeance_at,
                         prise_par_id=actor.id, reunion_id=reunion_id,
                         jeton_creation=jeton or None, created_at=now, updated_at=now)

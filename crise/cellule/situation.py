@@ -10,7 +10,7 @@ from crise.auth.models import Role, User
 from crise.care.models import CATEGORIE_LABELS, CentreAccueil, Personne
 from crise.cellule.models import CELLULE_ROLES, ActivationCellule, PointSituation
 from crise.cellule.services import activation_of, systeme
-from crise.db import utcnow
+from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
@@ -99,6 +99,12 @@ def envoyer(actor: User, evenement: Evenement, data: PointData, *, jeton: str | 
     for name, value in fields.items():
         if len(value) > TEXTE_MAX:
             raise ServiceError(f"{TEXTE_MAX} caractères au maximum.", field=name)
+    twin = recent_twin(PointSituation, PointSituation.envoye_at, now,
+                       PointSituation.evenement_id == evenement.id,
+                       PointSituation.mairie_id == actor.mairie_id,
+                       *(getattr(PointSituation, name) == value for name, value in fields.items()))
+    if twin is not None:
+        return twin, False  # sent again a moment ago (Back, then send): one point
     point = PointSituation(evenement_id=evenement.id, mairie_id=actor.mairie_id,
                            auteur_id=actor.id, envoye_at=now, jeton_creation=jeton or None,
                            chiffres=chiffres(evenement, [actor.mairie_id], now)[actor.mairie_id],

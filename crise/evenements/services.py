@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from crise.audit.models import Action
 from crise.audit.services import diff, record, snapshot
 from crise.auth.models import Role, User
-from crise.db import utcnow
+from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import (Evenement, SourceInformation, Statut, TypeEvenement,
                                      can_create_evenement, evenement_mairie)
@@ -102,6 +102,14 @@ def create_evenement(actor: User, data: EvenementData, *, jeton: str | None = No
             jeton = None  # a spent token with something else typed in: a new event
     now = now or utcnow()
     data = _clean(data, actor, now=now)
+    twin = recent_twin(Evenement, Evenement.created_at, now,
+                       Evenement.created_by_id == actor.id, Evenement.titre == data.titre,
+                       Evenement.type == data.type, Evenement.exercice == data.exercice,
+                       Evenement.lieu == data.lieu, Evenement.survenu_at == data.survenu_at,
+                       Evenement.source_information == data.source_information,
+                       Evenement.source_detail == data.source_detail)
+    if twin is not None and {m.id for m in twin.mairies} == {m.id for m in data.mairies}:
+        return twin, False  # declared again a moment ago (Back, then send)
     evenement = Evenement(
         titre=data.titre, type=data.type, survenu_at=data.survenu_at, fin_at=data.fin_at,
         lieu=data.lieu, description=data.description, exercice=data.exercice,

@@ -186,13 +186,14 @@ def test_double_click_on_enregistrer_registers_one_person(page, live_server, app
 
     code = page.get_by_test_id("code-court").inner_text()
 
-    # Back, and the same person typed again: the form is a new one, so the server
-    # cannot tell; its duplicate check warns the desk, which can have the two merged.
+    # Back, and the same person typed again: the form is a new one, but the same person
+    # registered by the same desk a moment ago is recognised: nothing is created twice.
     page.go_back()
     page.get_by_role("textbox", name="Nom", exact=True).fill("Da Silva")
     page.get_by_role("combobox", name="Catégorie").select_option("sinistre")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
-    expect(page.get_by_text(f"Doublon possible avec la fiche {code}")).to_be_visible()
+    expect(page.get_by_text(f"avait déjà été enregistré ({code})")).to_be_visible()
+    assert count(app, Personne) == 1
 
 
 def test_the_desk_at_full_speed_with_the_keyboard(page, live_server, create_user,

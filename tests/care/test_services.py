@@ -334,12 +334,13 @@ def test_names_in_every_script_are_found_and_doubles_caught(app, create_centre, 
     letters: found too."""
     centre = create_centre()
     agent = create_user("agent_accueil", mairie="11e")
+    other_desk = create_user("agent_accueil", mairie="11e")
     with app.app_context():
         user, c = get(User, agent), get(CentreAccueil, centre)
         (first,), _ = services.register(user, c, [PersonneData(nom=nom, prenom=prenom,
                                                                 categorie="sinistre")])
-        (second,), _ = services.register(user, c, [PersonneData(nom=nom, prenom=prenom,
-                                                                 categorie="sinistre")])
+        (second,), _ = services.register(get(User, other_desk), c, [PersonneData(
+            nom=nom, prenom=prenom, categorie="sinistre")])
         db.session.commit()
         assert [p.id for p in services.possible_duplicates(user, second)] == [first.id]
         found = [p.id for p, _ in services.search_names(user, c.evenement_id, f"{nom} {prenom}")]
@@ -376,3 +377,34 @@ def test_reindex_rebuilds_every_key(app, create_centre, create_user):
         assert services.reindex_keys() == 1
         assert [p.nom for p, _ in services.search_names(user, c.evenement_id, "Ivanov")] == [
             "Иванов"]
+
+
+def test_the_same_household_sent_again_after_back_is_not_registered_twice(app, create_centre,
+                                                                         create_user):
+    """Back after saving, then save again: the token is new, the people are the same."""
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    household = [PersonneData(nom="王", prenom="伟", categorie="sinistre", age_estime=40),
+                 PersonneData(nom="王", prenom="芳", categorie="sinistre", age_estime=8)]
+    with app.app_context():
+        user, c = get(User, agent), get(CentreAccueil, centre)
+        first, created = services.register(user, c, household, jeton="page-1")
+        again, created_again = services.register(user, c, [
+            PersonneData(nom="王", prenom="伟", categorie="sinistre", age_estime=40),
+            PersonneData(nom="王", prenom="芳", categorie="sinistre", age_estime=8)],
+            jeton="page-2")
+        assert created and not created_again and [p.id for p in again] == [
+            p.id for p in first]
+        # A different child, or a quarter of an hour later: registered.
+        other, created = services.register(user, c, [
+            PersonneData(nom="王", prenom="伟", categorie="sinistre", age_estime=40),
+            PersonneData(nom="王", prenom="芳", categorie="sinistre", age_estime=9)])
+        assert created
+        later, created = services.register(user, c, household, now=utcnow_plus(20))
+        assert created
+
+
+def utcnow_plus(minutes):
+    from crise.db import utcnow
+
+    return utcnow() + timedelta(minutes=minutes)

@@ -290,3 +290,33 @@ def test_entries_are_numbered_per_event_without_gaps(app, ctx, create_evenement)
         assert services.numeros(other.id, entries({"evenement": exercice})) == {
             e.id: n for n, e in enumerate(sorted(entries({"evenement": exercice}),
                                                  key=lambda e: e.id), start=1)}
+
+
+def test_what_is_sent_again_after_back_is_created_once(app, ctx):
+    """Back, then send again: the form's token is new, the content is the same."""
+    from crise.cellule import reunions, situation
+
+    with app.app_context():
+        cellule, reel = u(ctx, "cellule"), ev(ctx)
+        data = services.EntreeData(texte="La PP ferme le pont d'Austerlitz")
+        first = services.ecrire(cellule, reel, data)
+        assert services.ecrire(cellule, reel, data) is first
+        decision, _ = services.decider(cellule, reel, services.DecisionData(
+            texte="Fermer les berges", toutes_mairies=True), jeton="a")
+        again, created = services.decider(cellule, reel, services.DecisionData(
+            texte="Fermer les berges", toutes_mairies=True), jeton="b")
+        assert not created and again is decision
+        other, created = services.decider(cellule, reel, services.DecisionData(
+            texte="Fermer les berges", mairies=[mairie_by_code("11e")]), jeton="c")
+        assert created  # other addressees: another decision
+        point, _ = situation.envoyer(u(ctx, "m11"), reel, situation.PointData(situation="RAS"),
+                                     jeton="p1")
+        assert situation.envoyer(u(ctx, "m11"), reel, situation.PointData(situation="RAS"),
+                                 jeton="p2") == (point, False)
+        debut = utcnow() + timedelta(hours=2)
+        reunion = reunions.planifier(cellule, reel, type="suivi", debut_at=debut)
+        assert reunions.planifier(cellule, reel, type="suivi", debut_at=debut) is reunion
+        activation = services.activer(cellule, reel)
+        membre = services.ajouter_membre(cellule, activation, nom="M. Blanc", direction="DPE")
+        assert services.ajouter_membre(cellule, activation, nom="M. Blanc",
+                                       direction="DPE") is membre

@@ -192,3 +192,23 @@ def test_spent_form_token_with_another_title_declares_a_new_event(app, actor):
         other, created = services.create_evenement(actor(), data(titre="Autre incendie"),
                                                    jeton="restored")
         assert created and other.id != first.id
+
+
+def test_an_event_declared_again_after_back_is_one_event(app, create_user):
+    from crise.evenements import services as ev_services
+    from crise.mairies.models import mairie_by_code
+
+    user = create_user("responsable_care", mairie="11e")
+    with app.app_context():
+        actor = db.session.get(User, user.id)
+        survenu = (utcnow() - timedelta(minutes=30)).replace(second=0, microsecond=0)
+
+        def data():
+            return ev_services.EvenementData(
+                titre="Incendie 45 rue de la Roquette", type="incendie",
+                survenu_at=survenu, source_information="scop",
+                mairies=[mairie_by_code("11e")])
+
+        first, _ = ev_services.create_evenement(actor, data(), jeton="a")
+        again, created = ev_services.create_evenement(actor, data(), jeton="b")
+        assert not created and again.id == first.id
