@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
+import sqlalchemy as sa
 
 from crise.auth.models import User
 from crise.care import services as care
@@ -205,3 +206,23 @@ def test_text_is_cleaned_at_every_entry(app, client, world, create_user, auth):
         assert personne.nom == "Иванов"
         assert personne.adresse_actuelle == "12 rue Oberkampf Bât. B"
         assert personne.notes == "Ligne 1\nLigne 2"
+
+
+def test_services_clean_what_they_receive_from_the_cli_or_another_service(app, world):
+    """Not only forms: a NUL byte given straight to a service is cleaned before it is
+    compared or looked up (PostgreSQL refuses it even in a query)."""
+    from crise.scop.models import DemandeScop
+
+    with app.app_context():
+        chef = db.session.scalar(sa.select(User).where(User.role == "cellule"))
+        ev = db.session.get(Evenement, world["evenement_id"])
+        entree = cellule.ecrire(chef, ev, cellule.EntreeData(texte="Pont\x00 fermé\x0b18 h"))
+        assert entree.texte == "Pont fermé\n18 h"
+        decision, _ = cellule.decider(chef, ev, cellule.DecisionData(
+            texte="Évacuer\x00", toutes_mairies=True))
+        assert decision.texte == "Évacuer"
+        resp = db.session.scalar(sa.select(User).where(User.role == "responsable_care"))
+        demande, _ = scop.demander(resp, ev, type="signalement", urgence="heure",
+                                   lieu="Quai\x00", contenu={"texte": "Crue\x00 du quai"})
+        assert db.session.get(DemandeScop, demande.id).contenu["texte"] == "Crue du quai"
+        db.session.commit()

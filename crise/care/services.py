@@ -23,6 +23,7 @@ from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.text import clean_data
 from crise.formatting import file_stamp
 from crise.mairies.models import Mairie
 
@@ -308,6 +309,7 @@ def normalise_sinus(value: str | None) -> str:
 
 def _clean_person(data: PersonneData, index: int | None, today: date) -> PersonneData:
     prefix = "" if index is None else f"membres-{index}-"
+    clean_data(data, multiline=("notes", "notes_medicales"))
     data.nom = (data.nom or "").strip()
     data.prenom = (data.prenom or "").strip()
     if not data.nom:
@@ -431,7 +433,12 @@ def _recent_registration(actor: User, centre: CentreAccueil, membres: list[Perso
     """The same people registered by the same agent at this C.A.RE a moment ago (the form
     sent again after Back, with a new token): those records, not new ones."""
     first = membres[0]
-    twin = recent_twin(Personne, Personne.created_at, now, Personne.centre_id == centre.id,
+    # Looked up by the identity key's index: a C.A.RE of 100,000 people is not scanned.
+    twin = recent_twin(Personne, Personne.created_at, now,
+                       Personne.evenement_id == centre.evenement_id,
+                       Personne.cle_identite == recherche.identity_key(first.nom,
+                                                                      first.prenom or ""),
+                       Personne.centre_id == centre.id,
                        Personne.created_by_id == actor.id, Personne.nom == first.nom,
                        Personne.prenom == (first.prenom or ""),
                        Personne.categorie == first.categorie,

@@ -17,6 +17,7 @@ from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.text import clean_data
 from crise.mairies.models import Mairie
 
 TEXTE_MAX = 5000
@@ -57,6 +58,7 @@ def ecrire(actor: User, evenement: Evenement, data: EntreeData, *,
            now: datetime | None = None) -> EntreeMainCourante:
     now = now or utcnow()
     _check_cellule(actor)
+    clean_data(data, multiline=("texte",))
     texte = (data.texte or "").strip()
     if not texte:
         raise ServiceError("Écrivez le contenu de l'entrée.", field="texte")
@@ -267,6 +269,7 @@ def decider(actor: User, evenement: Evenement, data: DecisionData, *, jeton: str
         if existing is not None:
             return existing, False
     _check_cellule(actor)
+    clean_data(data, multiline=("texte",))
     if not evenement.en_cours:
         raise ServiceError("Cet événement est clos : plus de décision.")
     texte = (data.texte or "").strip()

@@ -14,6 +14,7 @@ from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.text import clean_data
 
 TEXTE_MAX = 4000
 RYTHMES = {60: "toutes les heures", 120: "toutes les 2 heures", 240: "toutes les 4 heures",
@@ -92,6 +93,7 @@ def envoyer(actor: User, evenement: Evenement, data: PointData, *, jeton: str | 
         raise ServiceError("Cet événement ne concerne pas votre mairie.")
     if not evenement.en_cours:
         raise ServiceError("Cet événement est clos.")
+    clean_data(data, multiline=("situation", "mesures", "besoins", "texte_libre"))
     fields = {name: (getattr(data, name) or "").strip() for name in
               ("situation", "mesures", "besoins", "texte_libre")}
     if not fields["situation"]:

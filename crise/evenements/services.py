@@ -17,6 +17,7 @@ from crise.errors import ServiceError
 from crise.evenements.models import (Evenement, SourceInformation, Statut, TypeEvenement,
                                      can_create_evenement, evenement_mairie)
 from crise.extensions import db
+from crise.text import clean_data
 from crise.mairies.models import Mairie
 
 TITRE_MAX = 200
@@ -45,6 +46,7 @@ class EvenementData:
 
 
 def _clean(data: EvenementData, actor: User, *, now: datetime) -> EvenementData:
+    clean_data(data, multiline=("description",))
     data.titre = (data.titre or "").strip()
     data.lieu = (data.lieu or "").strip()
     data.description = (data.description or "").strip()

@@ -16,6 +16,7 @@ from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.text import clean_data
 from crise.formatting import file_stamp, to_paris
 from crise.hebergement.models import (BESOINS_HEBERGEMENT, HABITABLE_LABELS,
                                       HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES,
@@ -70,6 +71,7 @@ class DossierData:
 
 
 def _check_dossier_data(data: DossierData) -> None:
+    clean_data(data, multiline=("notes",))
     if data.logement_habitable not in HABITABLE_LABELS:
         raise ServiceError("Indiquez si le logement est habitable.", field="logement_habitable")
     unknown = [b for b in data.besoins if b not in BESOINS_HEBERGEMENT]
@@ -274,6 +276,7 @@ def heberger(actor: User, dossier: DossierHebergement, data: SolutionData, *,
         raise ServiceError("Ce dossier est clos : rouvrez-le pour héberger le foyer.")
     if data.type not in set(TypeSolution):
         raise ServiceError("Choisissez le type de solution.", field="type")
+    clean_data(data)
     lieu = (data.lieu or "").strip()
     if not lieu:
         raise ServiceError("Indiquez le lieu (nom de l'hôtel, du centre, du proche…).",

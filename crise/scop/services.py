@@ -16,6 +16,7 @@ from crise.formatting import format_datetime
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.text import clean_data, clean_line
 from crise.scop.models import (CANCELLABLE, MAIRIE_ROLES_DEMANDE, SCOP_MOVES, SCOP_ROLES,
                                DemandeScop, EtapeDemande, StatutDemande, TypeDemande, Urgence)
 
@@ -113,7 +114,8 @@ def demander(actor: User, evenement: Evenement, *, type: str, urgence: str, cont
         raise ServiceError("Cet événement est clos : plus de demande à la SCOP.")
     if urgence not in set(Urgence):
         raise ServiceError("Indiquez l'urgence.", field="urgence")
-    contenu = _clean_contenu(type, contenu or {})
+    contenu = _clean_contenu(type, clean_data(contenu or {}, multiline=("texte", "nature")))
+    lieu = clean_line(lieu or "")
     if nb_personnes is not None and not 1 <= nb_personnes <= QUANTITE_MAX:
         raise ServiceError(f"Nombre de personnes : entre 1 et {QUANTITE_MAX}.",
                            field="nb_personnes")
