@@ -76,7 +76,8 @@ def _graphe(heures: list[datetime], valeurs: list[int]) -> Graphe:
                             f"{local:%d/%m %Hh} : {valeur}"))
         points.append(f"{round(i * pas + pas / 2, 1)},{round(hauteur - h, 1)}")
     fmt = "%d/%m %Hh"
-    ys = sorted({maximum, (maximum + 1) // 2 if maximum > 1 else 0, 0}, reverse=True)
+    # The middle value only when it falls on a whole number: labels sit on their lines.
+    ys = [maximum, maximum // 2, 0] if maximum and maximum % 2 == 0 else [maximum, 0]
     steps = sorted({round(i * (len(heures) - 1) / 4) for i in range(5)}) if heures else []
     xs = [to_paris(heures[i]).strftime(fmt) for i in steps]
     return Graphe(barres, " ".join(points), maximum,

@@ -28,13 +28,14 @@ def test_dashboard_counts_and_charts(app, client, auth, create_user, create_even
         assert sum(b.valeur for b in data["arrivees"].barres) == 3
         assert data["presence"].barres[-1].valeur == 2
         # Values on the axes: counts up the side, Paris hours along the bottom.
-        assert data["arrivees"].graduations_y == [3, 2, 0]
+        assert data["arrivees"].graduations_y == [3, 0]  # no half person
+        assert data["presence"].graduations_y == [2, 1, 0]
         assert data["arrivees"].graduations_x[-1] == data["arrivees"].dernier
     auth.login(create_user("cellule"))
     html = client.get(f"/cellule/evenements/{evenement.id}/tableau-de-bord").get_data(
         as_text=True)
     assert "<svg" in html and "Arrivées par heure" in html and "prise(s) en charge" in html
-    assert '<ol class="chart__y" aria-hidden="true"><li>3</li><li>2</li><li>0</li></ol>' in html
+    assert '<ol class="chart__y" aria-hidden="true"><li>3</li><li>0</li></ol>' in html
     auth.logout()
     auth.login(agent)
     assert client.get(f"/cellule/evenements/{evenement.id}/tableau-de-bord").status_code == 403
