@@ -123,7 +123,8 @@ def main():
     for n in range(210):
         data = {"csrf_token": token, "jeton": f"bench-{n}", "taille_groupe": "1",
                 "membres-0-nom": rng.choice(NOMS), "membres-0-prenom": rng.choice(PRENOMS),
-                "membres-0-categorie": "sinistre", "depasser_capacite": "y"}
+                "membres-0-categorie": "sinistre", "membres-0-telephone": f"06{n:08d}",
+                "depasser_capacite": "y"}  # a phone each: never the same person sent again
         start = time.perf_counter()
         response = client.post(f"/care/{centre_id}/enregistrer", data=data)
         elapsed = (time.perf_counter() - start) * 1000

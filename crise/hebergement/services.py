@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from crise.audit.models import Action
 from crise.audit.services import record
@@ -458,26 +459,29 @@ def demandes_sans_dossier(actor: User | None, evenement: Evenement, *,
                           mairie_ids: list[int] | None = None) -> list[DemandeSansDossier]:
     """Households still at a C.A.RE with « hébergement » among their needs and no dossier,
     one line per household, oldest first. ``actor`` None: every mairie (or ``mairie_ids``)."""
+    autre = aliased(Personne)
     query = (sa.select(Personne).where(
         Personne.evenement_id == evenement.id, Personne.fusionne_dans_id.is_(None),
         Personne.present.is_(True),
-        sa.cast(Personne.besoins, sa.String).like('%"hebergement"%'))
+        sa.cast(Personne.besoins, sa.String).like('%"hebergement"%'),
+        # No dossier for them, nor for anyone of their household (filtered by the
+        # database: an event of 20,000 housed households loads none of them).
+        ~sa.select(DossierHebergement.id).where(
+            DossierHebergement.referent_id == Personne.id).exists(),
+        ~sa.select(DossierHebergement.id).join(
+            autre, autre.id == DossierHebergement.referent_id).where(
+            Personne.foyer_id.is_not(None), autre.foyer_id == Personne.foyer_id).exists())
         .order_by(Personne.created_at, Personne.id))
     if actor is not None and not actor.is_central:
         query = query.where(Personne.mairie_id == actor.mairie_id)
     if mairie_ids is not None:
         query = query.where(Personne.mairie_id.in_(mairie_ids))
-    people = db.session.scalars(query).all()
-    if not people:
-        return []
-    with_dossier = set(db.session.scalars(sa.select(DossierHebergement.referent_id).where(
-        DossierHebergement.evenement_id == evenement.id)).all())
     found, seen = [], set()
-    for personne in people:
-        membres = membres_du_foyer(personne)
+    for personne in db.session.scalars(query).all():
         household = personne.foyer_id or -personne.id
-        if household in seen or any(m.id in with_dossier for m in membres):
+        if household in seen:
             continue
+        membres = membres_du_foyer(personne)
         seen.add(household)
         found.append(DemandeSansDossier(personne, len(membres) or 1, personne.created_at))
     return found
