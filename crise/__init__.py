@@ -165,6 +165,11 @@ def register_errorhandlers(app):
             # back to the form, where the browser gives back what was typed (see crise.js).
             back = safe_next(urlsplit(request.referrer or "").path) or request.path
             back += ("&" if "?" in back else "?") + "brouillon=1"
+            # A household: as many rows come back as were being typed in.
+            rows = {key.split("-")[1] for key in request.form if key.startswith("membres-")
+                    and key.count("-") >= 2}
+            if len(rows) > 1:
+                back += f"&membres={len(rows)}"
             flash("Votre session a expiré : reconnectez-vous. Ce que vous aviez saisi est "
                   "conservé sur ce poste et revient dans le formulaire : rien n'a encore été "
                   "enregistré.", "info")

@@ -88,14 +88,15 @@ class TimestampMixin:
 DOUBLON_DELAI_MINUTES = 15
 
 
-def recent_twin(model, created_column, now: datetime, *conditions):
+def recent_twin(model, created_column, now: datetime, *conditions,
+                minutes: int = DOUBLON_DELAI_MINUTES):
     """The most recent row of ``model`` created in the last few minutes that meets every
     condition (the same content as what is being created), or None."""
     from datetime import timedelta
 
     from crise.extensions import db
 
-    since = now - timedelta(minutes=DOUBLON_DELAI_MINUTES)
+    since = now - timedelta(minutes=minutes)
     return db.session.scalar(sa.select(model).where(created_column >= since, *conditions)
                              .order_by(created_column.desc()).limit(1))
 

@@ -59,8 +59,9 @@ def draft_scope() -> str:
 
     if not current_user.is_authenticated:
         return ""
-    return hmac.new(current_app.secret_key.encode(), f"brouillon:{current_user.id}".encode(),
-                    hashlib.sha256).hexdigest()[:20]
+    key = current_app.secret_key
+    key = key if isinstance(key, bytes) else str(key).encode()
+    return hmac.new(key, f"brouillon:{current_user.id}".encode(), hashlib.sha256).hexdigest()[:20]
 
 
 def file_response(data: bytes, mimetype: str, name: str, *, attachment: bool = True):

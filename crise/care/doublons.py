@@ -58,6 +58,7 @@ class Suspects:
 
     personnes: list[Personne]
     cle: str
+    paires: list  # the pairs still to review, each (a, b)
 
     @property
     def meme_naissance(self) -> bool:
@@ -69,8 +70,7 @@ class Suspects:
 
     def fusionnables(self, actor: User) -> list[tuple[Personne, Personne]]:
         """Pairs the actor may merge (both records in their scope)."""
-        return [(a, b) for a, b in combinations(self.personnes, 2)
-                if a.can_edit(actor) and b.can_edit(actor)]
+        return [(a, b) for a, b in self.paires if a.can_edit(actor) and b.can_edit(actor)]
 
 
 def _ecartees(evenement_id: int) -> set[tuple[int, int]]:
@@ -105,13 +105,15 @@ def file_doublons(actor: User, evenement_id: int, *, limit: int = 200) -> list[S
         by_key.setdefault(personne.cle_identite, []).append(personne)
     found = []
     for key, members in by_key.items():
-        pending = {p.id for a, b in combinations(members, 2)
-                   if (min(a.id, b.id), max(a.id, b.id)) not in ecartees
-                   and not (a.foyer_id and a.foyer_id == b.foyer_id)
-                   for p in (a, b)}
+        pairs = [(a, b) for a, b in combinations(members, 2)
+                 if (min(a.id, b.id), max(a.id, b.id)) not in ecartees
+                 and not (a.foyer_id and a.foyer_id == b.foyer_id)
+                 # A mairie reviews the pairs that touch it, never two other mairies' records.
+                 and (actor.is_central or actor.mairie_id in (a.mairie_id, b.mairie_id))]
+        pending = {p.id for pair in pairs for p in pair}
         members = [p for p in members if p.id in pending]
         if len(members) > 1:
-            found.append(Suspects(members, key))
+            found.append(Suspects(members, key, pairs))
     found.sort(key=lambda s: s.personnes[0].id)
     return found[:limit]
 
@@ -135,4 +137,9 @@ def ecarter(actor: User, a: Personne, b: Personne, *, now: datetime | None = Non
                summary=f"Doublon écarté : {a.code_court} et {b.code_court} sont deux "
                        "personnes différentes",
                mairie_id=a.mairie_id, evenement_id=a.evenement_id)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        # Another responsable set the same pair aside at the same instant: it is done.
+        raise ServiceError("Ces deux fiches viennent d'être écartées par quelqu'un "
+                           "d'autre : rien à faire.") from None

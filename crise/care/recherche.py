@@ -98,6 +98,11 @@ def identity_key(nom: str, prenom: str = "") -> str:
     doubles."""
     forms = set()
     for mot in mots(f"{nom} {prenom}"):
+        if mot.abjad:
+            # Arabic and Hebrew without their vowels: « محمد » and « محمود » read alike in
+            # Latin letters, so they are compared as written.
+            forms.add(mot.natif)
+            continue
         for latin in mot.latins or [mot.natif]:
             forms.add(phonetic(latin))
     return " ".join(sorted(forms))[:200]
@@ -123,10 +128,10 @@ def _transliterated(token: str) -> list[str]:
     character (« 王伟 » → wang, wei), and its given part joined (« 李小龍 » → xiaolong)."""
     syllables = [anyascii(c) if _script(c) == "syllabic" else None for c in token]
     if all(syllables):
-        parts = [normalise(s).replace(" ", "") for s in syllables]
+        parts = [normalise(s).replace(" ", "")[:MAX_WORD] for s in syllables]
         words = [p for p in parts if p]
         if len(words) > 2:
-            words.append("".join(words[1:]))
+            words.append("".join(words[1:])[:MAX_WORD])
         return words
     # Apostrophes of a transliteration mark a sound (Cyrillic soft sign, Arabic ayn),
     # not a word boundary: « Ольга » → « Olga », not « ol ga ».
@@ -242,6 +247,13 @@ def _skeleton_keys(text: str, *, stored: bool) -> dict[str, int]:
     return keys
 
 
+KEY_MAX = 64  # the column's size (care_personne_cle.cle)
+
+
+def _bounded(keys: dict[str, int]) -> dict[str, int]:
+    return {key[:KEY_MAX]: weight for key, weight in keys.items()}
+
+
 def person_keys(nom: str, prenom: str = "", nom_usage: str = "") -> dict[str, int]:
     """Every key of a person: nom, prénom and nom d'usage alike, so a swap still matches."""
     parts: list[str] = []
@@ -251,29 +263,32 @@ def person_keys(nom: str, prenom: str = "", nom_usage: str = "") -> dict[str, in
             if word not in parts:
                 parts.append(word)
         skeletons.update(_skeleton_keys(field, stored=True))
-    return {**keys_for_words(parts), **skeletons}
+    return _bounded({**keys_for_words(parts), **skeletons})
 
 
 def query_keys(query: str) -> dict[str, int]:
-    return {**keys_for_words(words(query)), **_skeleton_keys(query, stored=False)}
+    return _bounded({**keys_for_words(words(query)), **_skeleton_keys(query, stored=False)})
 
 
 def query_words(query: str) -> list[tuple[dict[str, int], dict[str, int]]]:
     """Per word of a query: the keys that match it as written, as it sounds or as its
     skeleton, and the keys that match it with one typo."""
     skeletons = _skeleton_keys(query, stored=False)
-    found = [(exact_keys(word), typo_keys(word)) for word in words(query)]
+    found = [(_bounded(exact_keys(word)), _bounded(typo_keys(word))) for word in words(query)]
     if skeletons:
-        found.append((skeletons, {}))
+        found.append((_bounded(skeletons), {}))
     return found
 
 
-def matches_every_word(query: str, nom: str, prenom: str = "", nom_usage: str = "") -> bool:
+def matches_every_word(query: str, nom: str, prenom: str = "", nom_usage: str = "", *,
+                       skeletons: bool = False) -> bool:
     """Each word of ``query`` matches a word of the person as written, as it sounds or in
-    another script (never only through a typo): the strict test of a relative's enquiry."""
+    another script's transliteration (never only through a typo): the strict test of a
+    relative's enquiry. A consonant skeleton (« Mohamed » for « محمد », but also for
+    « محمود ») is not an identity: it counts only with ``skeletons``."""
     stored = {key for key in person_keys(nom, prenom, nom_usage) if not key.startswith("d:")}
     for mot in mots(query):
-        keys = set(_skeleton_keys(mot.natif, stored=False))
+        keys = set(_skeleton_keys(mot.natif, stored=False)) if skeletons else set()
         for word in [mot.natif, *mot.latins]:
             keys.update(exact_keys(word))
         if not keys & stored:

@@ -748,6 +748,7 @@ class ReponseProche:
     ambigu: bool = False
     centre_nom: str = ""
     present: bool = False
+    autre_ecriture: bool = False  # may match a name written in Arabic or Hebrew
 
 
 def recherche_proche(actor: User, evenement_id: int, *, nom: str, prenom: str,
@@ -768,19 +769,28 @@ def recherche_proche(actor: User, evenement_id: int, *, nom: str, prenom: str,
     if not prenom:
         raise ServiceError("Indiquez aussi le prénom : sans lui, la réponse serait trop "
                            "imprécise.", field="prenom")
-    matches = []
+    matches, written_otherwise = [], []
     for personne, _ in _ranked(evenement_id, f"{nom} {prenom}", limit=20, consent_only=True):
-        if not recherche.matches_every_word(f"{nom} {prenom}", personne.nom, personne.prenom,
-                                            personne.nom_usage):
-            continue
         if date_naissance and personne.date_naissance != date_naissance:
             continue
-        matches.append(personne)
+        if recherche.matches_every_word(f"{nom} {prenom}", personne.nom, personne.prenom,
+                                        personne.nom_usage):
+            matches.append(personne)
+        elif recherche.matches_every_word(f"{nom} {prenom}", personne.nom, personne.prenom,
+                                          personne.nom_usage, skeletons=True):
+            written_otherwise.append(personne)
+    if date_naissance and not matches and len(written_otherwise) == 1:
+        # Arabic or Hebrew asked in Latin letters: the same consonants and the same birth
+        # date make the answer.
+        matches = written_otherwise
     if len(matches) == 1:
         answer = ReponseProche(True, centre_nom=matches[0].centre.nom,
                                present=matches[0].present)
     else:
-        answer = ReponseProche(False, ambigu=len(matches) > 1)
+        # Never « Oui » on consonants alone (« Mohamed » reads « محمد » and « محمود »), never
+        # a flat « Non » either: ask for the name in its own script, or the birth date.
+        answer = ReponseProche(False, ambigu=len(matches) > 1 or bool(written_otherwise),
+                               autre_ecriture=not matches and bool(written_otherwise))
     record(actor, Action.VIEW, "recherche_proche", None,
            summary="Recherche par un proche : " + (
                "personne trouvée" if answer.trouve else

@@ -79,7 +79,10 @@ def ecrire(actor: User, evenement: Evenement, data: EntreeData, *,
     twin = recent_twin(EntreeMainCourante, EntreeMainCourante.ecrit_at, now,
                        EntreeMainCourante.evenement_id == evenement.id,
                        EntreeMainCourante.auteur_id == actor.id,
-                       EntreeMainCourante.type == data.type, EntreeMainCourante.texte == texte)
+                       EntreeMainCourante.type == data.type, EntreeMainCourante.texte == texte,
+                       *([EntreeMainCourante.fait_at == data.fait_at] if data.fait_at else []),
+                       # « RAS » may be written every few minutes: only a resend is one entry.
+                       minutes=2)
     if twin is not None:
         return twin  # written again a moment ago (Back, then send): one entry
     entree = EntreeMainCourante(
@@ -260,8 +263,8 @@ class DecisionData:
 
 
 def decider(actor: User, evenement: Evenement, data: DecisionData, *, jeton: str | None = None,
-            reunion_id: int | None = None, now: datetime | None = None
-            ) -> tuple[Decision, bool]:
+            reunion_id: int | None = None, remplace: Decision | None = None,
+            now: datetime | None = None) -> tuple[Decision, bool]:
     """A decision of the cellule, pushed to its addressees (mairies and/or directions)."""
     now = now or utcnow()
     if jeton:
@@ -287,7 +290,10 @@ def decider(actor: User, evenement: Evenement, data: DecisionData, *, jeton: str
         raise ServiceError("Choisissez au moins un destinataire : des mairies ou des "
                            "directions.", field="mairies")
     twin = recent_twin(Decision, Decision.created_at, now, Decision.evenement_id == evenement.id,
-                       Decision.texte == texte, Decision.statut == "en_vigueur")
+                       Decision.texte == texte, Decision.statut == "en_vigueur",
+                       Decision.echeance_at.is_(None) if data.echeance_at is None
+                       else Decision.echeance_at == data.echeance_at,
+                       Decision.id != (remplace.id if remplace else -1))
     if twin is not None and {(d.mairie_id, d.direction) for d in twin.destinataires} == {
             *((m.id, "") for m in mairies), *((None, c) for c in data.directions)}:
         return twin, False  # taken again a moment ago (Back, then send): one decision
@@ -370,7 +376,7 @@ def modifier_decision(actor: User, decision: Decision, data: DecisionData, *,
     now = now or utcnow()
     _en_vigueur(decision)
     nouvelle, created = decider(actor, decision.evenement, data, jeton=jeton,
-                                reunion_id=decision.reunion_id, now=now)
+                                reunion_id=decision.reunion_id, remplace=decision, now=now)
     if created:
         nouvelle.remplace_id = decision.id
         decision.statut, decision.statut_at = "remplacee", now

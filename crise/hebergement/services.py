@@ -196,9 +196,12 @@ def _recompose(actor: User, dossier: DossierHebergement, avant: int,
         suite = Solution(type=solution.type, lieu=solution.lieu, adresse=solution.adresse,
                          chambres=solution.chambres, lits=solution.lits,
                          trouve_par_id=solution.trouve_par_id,
-                         nb_personnes=dossier.nb_personnes)
+                         nb_personnes=dossier.nb_personnes,
+                         # How the stay ends belongs to its last part.
+                         termine=solution.termine, fin_motif=solution.fin_motif)
         suite.set_dates(nuit, solution.au)
         solution.set_dates(solution.du, nuit)
+        solution.termine, solution.fin_motif = False, ""
         dossier.solutions.append(suite)
     _log(dossier, actor, f"Composition du foyer : {avant} → {dossier.nb_personnes} "
                          f"personne(s) à partir de la nuit du {_fr(nuit)}", now)

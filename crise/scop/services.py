@@ -134,7 +134,7 @@ def demander(actor: User, evenement: Evenement, *, type: str, urgence: str, cont
     recent = db.session.scalars(sa.select(DemandeScop).where(
         DemandeScop.evenement_id == evenement.id, DemandeScop.mairie_id == mairie_id,
         DemandeScop.type == type, DemandeScop.created_at >= now - DOUBLON_DELAI,
-        DemandeScop.statut.not_in([S.REFUSEE, S.ANNULEE]))).all()
+        DemandeScop.statut.not_in([S.TERMINEE, S.REFUSEE, S.ANNULEE]))).all()
     for other in recent:
         if (other.contenu == contenu and other.urgence == urgence
                 and other.nb_personnes == nb_personnes
@@ -377,15 +377,22 @@ def demandes_closes(actor: User, q: str = ""):
              .order_by(DemandeScop.close_at.desc(), DemandeScop.id.desc()))
     q = (q or "").strip()[:120]
     if q:
+        import json
+
         like = f"%{q.lower()}%"
+        contenu = sa.cast(DemandeScop.contenu, sa.String)
+        # The content is stored as JSON, accents written « \u00e9 »: look for both forms.
+        escaped = {json.dumps(form)[1:-1] for form in (q, q.lower(), q.capitalize())}
         conditions = [sa.func.lower(DemandeScop.reference_scop).like(like),
                       sa.func.lower(DemandeScop.lieu).like(like),
-                      sa.func.lower(sa.cast(DemandeScop.contenu, sa.String)).like(like),
+                      sa.func.lower(contenu).like(like),
+                      *(contenu.like(f"%{form}%") for form in escaped),
                       DemandeScop.mairie_id.in_(sa.select(Mairie.id).where(sa.or_(
                           sa.func.lower(Mairie.nom).like(like),
                           sa.func.lower(Mairie.code) == q.lower())))]
-        if q.lstrip("n°# ").isdigit():
-            conditions.append(DemandeScop.id == int(q.lstrip("n°# ")))
+        number = q.lstrip("n°# ")
+        if number.isascii() and number.isdigit() and len(number) <= 9:
+            conditions.append(DemandeScop.id == int(number))
         query = query.where(sa.or_(*conditions))
     return query
 

@@ -272,3 +272,11 @@ def test_a_form_posted_after_the_session_expired_leads_back_to_it(client, app_co
     assert "next=/care/1/enregistrer?brouillon%3D1" in location
     page = client.get(location).get_data(as_text=True)
     assert "Votre session a expiré" in page and "rien n&#39;a encore été enregistré" in page
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_a_household_comes_back_with_all_its_rows_after_login(client, app_config):
+    response = client.post("/care/1/enregistrer", data={
+        "membres-0-nom": "Diallo", "membres-1-nom": "Diallo", "membres-2-nom": "Diallo"},
+        headers={"Referer": "http://localhost/care/1/enregistrer"})
+    assert "brouillon%3D1%26membres%3D3" in response.headers["Location"]

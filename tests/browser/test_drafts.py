@@ -106,3 +106,17 @@ def test_an_expired_session_gives_the_typed_person_back_after_login(page, live_s
     expect(page.get_by_role("textbox", name="Nom", exact=True)).to_have_value("")
     expect(page.get_by_text("Saisie non enregistrée restaurée")).to_have_count(0)
     assert page.evaluate(DRAFTS) == ""
+
+
+def test_a_saved_entry_is_not_offered_again_as_a_draft(page, live_server, create_user,
+                                                       create_evenement):
+    """The main courante form has no token: once saved, its draft must not come back."""
+    evenement = create_evenement(mairies=("12e",))
+    login(page, live_server, create_user("cellule").email)
+    page.goto(f"/cellule/evenements/{evenement.id}/main-courante")
+    page.get_by_label("Texte").fill("La PP ferme le pont d'Austerlitz")
+    page.get_by_role("button", name=re.compile("Écrire")).click()
+    expect(page.get_by_text("écrite dans la main courante")).to_be_visible()
+    expect(page.get_by_text("Saisie non enregistrée restaurée")).to_have_count(0)
+    expect(page.get_by_label("Texte")).to_have_value("")
+    assert page.evaluate(DRAFTS) == ""

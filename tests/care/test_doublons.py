@@ -118,3 +118,29 @@ def test_desk_typing_box_says_where_the_double_is(app, client, login_as, deux_ma
     assert "ИВАНОВ" in html  # the 11e's own record, in its own script
     assert client.get(f"/care/evenements/{deux_mairies['evenement'].id}/doublons"
                       ).status_code == 403
+
+
+def test_a_mairie_never_sees_two_other_mairies_records_and_every_pair_can_be_cleared(
+        app, create_user, create_centre, deux_mairies):
+    """A1 (11e), B1 and B2 (12e): once the 11e set A1 aside from both, the 12e's own pair
+    is not shown to the 11e; a group of three offers each pair."""
+    r11 = create_user("responsable_care", mairie="11e")
+    r12 = create_user("responsable_care", mairie="12e")
+    agent12 = deux_mairies["agent12"]
+    with app.app_context():
+        (b2,), _ = services.register(db.session.get(User, agent12.id),
+                                     db.session.get(CentreAccueil, deux_mairies["c12"].id),
+                                     [PersonneData(nom="Ivanov", prenom="Sergey",
+                                                   categorie="implique", telephone="0601")])
+        db.session.commit()
+        ev = deux_mairies["evenement"].id
+        user11 = db.session.get(User, r11.id)
+        [group] = doublons.file_doublons(user11, ev)
+        assert len(group.personnes) == 3 and len(group.paires) == 2  # never B1–B2 for 11e
+        a1 = db.session.get(Personne, deux_mairies["a"])
+        for _, other in group.paires:
+            doublons.ecarter(user11, a1, other)
+        db.session.commit()
+        assert doublons.file_doublons(user11, ev) == []
+        [group] = doublons.file_doublons(db.session.get(User, r12.id), ev)
+        assert {p.id for p in group.personnes} == {deux_mairies["b"], b2.id}

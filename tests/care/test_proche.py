@@ -124,3 +124,23 @@ def test_a_relative_finds_a_name_in_any_script(app, event_with_two_centres, crea
     answer = ask(app, event_with_two_centres, nom=asked_nom, prenom=asked_prenom)
     assert answer.trouve and answer.centre_nom == "Gymnase Japy"
     assert not ask(app, event_with_two_centres, nom="Петров", prenom="Сергей").trouve
+
+
+def test_an_arabic_name_asked_in_latin_letters_is_never_a_false_yes(app, event_with_two_centres,
+                                                                    create_user):
+    """« Mohamed » reads « محمد » and « محمود »: the desk is asked for the name as written or
+    the birth date, neither « Oui » nor « Non »."""
+    responsable = create_user("responsable_care", mairie="11e")
+    with app.app_context():
+        services.register(db.session.get(User, responsable.id),
+                          db.session.get(CentreAccueil, event_with_two_centres["centre"].id),
+                          [PersonneData(nom="محمد", prenom="علي", categorie="sinistre",
+                                        consent_recherche=True,
+                                        date_naissance=date(1975, 4, 2))])
+        db.session.commit()
+    answer = ask(app, event_with_two_centres, nom="Mohamed", prenom="Ali")
+    assert not answer.trouve and answer.autre_ecriture
+    answer = ask(app, event_with_two_centres, nom="Mohamed", prenom="Ali",
+                 date_naissance=date(1975, 4, 2))
+    assert answer.trouve and answer.centre_nom == "Gymnase Japy"
+    assert ask(app, event_with_two_centres, nom="محمد", prenom="علي").trouve

@@ -320,3 +320,18 @@ def test_what_is_sent_again_after_back_is_created_once(app, ctx):
         membre = services.ajouter_membre(cellule, activation, nom="M. Blanc", direction="DPE")
         assert services.ajouter_membre(cellule, activation, nom="M. Blanc",
                                        direction="DPE") is membre
+
+
+def test_amending_only_the_deadline_makes_a_new_decision(app, ctx):
+    with app.app_context():
+        t0 = utcnow()
+        decision, _ = services.decider(u(ctx, "cellule"), ev(ctx), services.DecisionData(
+            texte="Fermer les berges", toutes_mairies=True,
+            echeance_at=t0 + timedelta(hours=1)), now=t0)
+        nouvelle, created = services.modifier_decision(
+            u(ctx, "cellule"), decision, services.DecisionData(
+                texte="Fermer les berges", toutes_mairies=True,
+                echeance_at=t0 + timedelta(hours=3)), now=t0 + timedelta(minutes=2))
+        assert created and nouvelle.id != decision.id
+        assert nouvelle.echeance_at == t0 + timedelta(hours=3)
+        assert decision.statut == "remplacee"

@@ -274,6 +274,23 @@ def test_nights_already_spent_keep_their_count_of_people(app, famille):
         assert "3 → 4 personne(s)" in dossier.journal[-1].texte
 
 
+
+def test_an_end_already_recorded_stays_with_the_last_part_of_a_split_stay(app, famille):
+    with app.app_context():
+        dsol = u(famille["dsol"])
+        dossier = ouvrir(famille, nb_personnes=3)
+        nuit = services.nuit_en_cours()
+        sejour = services.heberger(dsol, dossier, hotel(nuit - timedelta(days=2),
+                                                        nuit + timedelta(days=3)))
+        services.terminer(dsol, sejour, nuit + timedelta(days=2), "Retour chez un proche")
+        services.modifier_dossier(dsol, dossier, DossierData(
+            logement_habitable="non", nb_nuits=3, nb_personnes=4))
+        passe, suite = dossier.solutions
+        assert (passe.termine, passe.fin_motif) == (False, "")
+        assert (suite.termine, suite.fin_motif) == (True, "Retour chez un proche")
+        assert (suite.du, suite.au, suite.nb_personnes) == (nuit, nuit + timedelta(days=2), 4)
+
+
 def test_the_most_vulnerable_come_first_tonight(app, famille, create_user, create_centre):
     from crise.care import services as care_services
     from crise.care.models import CentreAccueil

@@ -263,3 +263,10 @@ def test_closed_requests_are_found(app, ctx):
         for q in ("", "SCOP-2026-77", str(demande.id), "couvertures", "11e"):
             assert demande in db.session.scalars(services.demandes_closes(op, q)).all(), q
         assert db.session.scalars(services.demandes_closes(op, "zzz")).all() == []
+        for odd in ("²", "9" * 40, "n° 12345678901234567890"):  # never a 500
+            assert db.session.scalars(services.demandes_closes(op, odd)).all() == []
+        accents, _ = services.demander(u(ctx, "mairie"), ev(ctx), type="signalement",
+                                       urgence="heure", contenu={"texte": "Inondation école"})
+        services.annuler(u(ctx, "mairie"), accents)
+        for q in ("école", "Inondation École"[11:], "inondation"):
+            assert accents in db.session.scalars(services.demandes_closes(op, q)).all(), q

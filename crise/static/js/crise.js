@@ -114,7 +114,8 @@
     // Boards of the cellule: the whole page comes again every minute, unless someone is
     // typing in it (a field has the focus, or something was typed and not sent).
     var every = parseInt(document.body.getAttribute("data-page-refresh") || "0", 10);
-    if (every > 0) {
+    // Not the answer to a post (an error shown): reloading it would send the post again.
+    if (every > 0 && !document.body.hasAttribute("data-posted")) {
       var typed = false;
       document.addEventListener("input", function () { typed = true; });
       var reload = function () {
@@ -277,8 +278,9 @@
     // The server answered the post with this form (an error, a row added): it gave back
     // what was typed; typing again keeps a new draft.
     if (hasErrors || document.body.hasAttribute("data-posted")) { removeDraft(key); return; }
-    // Sent, and this is a new copy of the form (a new token): it was saved.
-    if (draft.sent && !afterLogin && draft.jeton !== jeton(form)) { removeDraft(key); return; }
+    // Sent, and this page is not the answer to a post, nor the way back after a login: it
+    // was saved (the page the save led to shows the form anew).
+    if (draft.sent && !afterLogin) { removeDraft(key); return; }
     var values = draft.values || {};
     keptFields(form).forEach(function (el) {
       if (!(el.name in values)) { return; }
