@@ -805,11 +805,22 @@ def possible_duplicates(actor: User, personne: Personne, *, limit: int = 3) -> l
     merged automatically). Those outside the actor's mairie are for showing their code
     and C.A.RE only, never their name."""
     query = f"{personne.nom} {personne.prenom}"
-    found = _ranked(personne.evenement_id, query, limit=limit + 20)
+    # Within the mairie: the tolerant ranking (typos included). At the event's other
+    # C.A.RE: the same-sounding name, by the identity key's index (a registration must stay
+    # fast in an event of 100,000 people).
+    found = _ranked(personne.evenement_id, query, limit=limit + 20,
+                    mairie_id=personne.mairie_id)
     strong = recherche.WEIGHT_EXACT + recherche.WEIGHT_PHONETIC  # at least one word matched
-    return [p for p, score in found
-            if p.id != personne.id and score >= strong
-            and (personne.foyer_id is None or p.foyer_id != personne.foyer_id)][:limit]
+    doubles = [p for p, score in found
+               if p.id != personne.id and score >= strong
+               and (personne.foyer_id is None or p.foyer_id != personne.foyer_id)]
+    if personne.cle_identite and len(doubles) < limit:
+        doubles += db.session.scalars(sa.select(Personne).where(
+            Personne.evenement_id == personne.evenement_id,
+            Personne.cle_identite == personne.cle_identite,
+            Personne.mairie_id != personne.mairie_id, Personne.fusionne_dans_id.is_(None))
+            .order_by(Personne.id).limit(limit - len(doubles))).all()
+    return doubles[:limit]
 
 
 def normalise_code(code: str) -> str:
