@@ -407,7 +407,9 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
             code_court=papier.code_court if on_paper else new_code_court(),
             jeton_creation=jeton if jeton and index == 0 else None, present=True,
             **{name: getattr(data, name) for name in PERSON_FIELDS},
-            telephone_chiffres=phone_digits(data.telephone), sinus=data.sinus or None)
+            telephone_chiffres=phone_digits(data.telephone), sinus=data.sinus or None,
+            # Set with the insert (index_keys finds it unchanged: no second UPDATE).
+            cle_identite=recherche.identity_key(data.nom, data.prenom or ""))
         personne.passages.append(Passage(centre_id=centre.id, arrivee_at=now))
         db.session.add(personne)
         people.append(personne)
