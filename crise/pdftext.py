@@ -92,8 +92,10 @@ def font_for(char: str, bold: bool = False) -> str | None:
     return None
 
 
-def _needs_shaping(text: str) -> bool:
-    return any(not c.isascii() and unicodedata.name(c, "").startswith(_COMPLEX) for c in text)
+def needs_shaping(text: str) -> bool:
+    """Whether ``text`` must be shaped (Arabic, Hebrew, Indic…) to print right."""
+    return any(not c.isascii() and unicodedata.name(c, "").startswith(_COMPLEX)
+               for c in text or "")
 
 
 def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
@@ -151,7 +153,7 @@ def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
 
 
 def _width(font: str, text: str, size: float) -> float:
-    if _needs_shaping(text):
+    if needs_shaping(text):
         return bidiShapedText(text, None, fontName=font, fontSize=size, shaping=True)[1]
     return pdfmetrics.stringWidth(text, font, size)
 
@@ -171,7 +173,7 @@ def draw_string(canvas, x: float, y: float, text: str, size: float, *, bold: boo
         x -= width / 2
     for font, piece, w in pieces:
         canvas.setFont(font, size)
-        canvas.drawString(x, y, piece, shaping=_needs_shaping(piece))
+        canvas.drawString(x, y, piece, shaping=needs_shaping(piece))
         x += w
     return width
 
@@ -218,7 +220,3 @@ def markup(text: str, bold: bool = False) -> str:
         lines.append("".join(parts))
     return "<br/>".join(lines)
 
-
-def needs_shaping(text: str) -> bool:
-    """Whether a paragraph holding ``text`` must be shaped (Arabic, Hebrew, Indic…)."""
-    return _needs_shaping(text or "")

@@ -274,19 +274,8 @@ def paragraph(text: str, style: ParagraphStyle, *, bold: bool = False,
     if strike:
         body = f"<strike>{body}</strike>"
     if pdftext.needs_shaping(text):
-        style = _shaping(style)
+        style = ParagraphStyle(style.name + "-shaped", parent=style, shaping=1)
     return Paragraph(body, style)
-
-
-_SHAPING_STYLES: dict[int, ParagraphStyle] = {}
-
-
-def _shaping(style: ParagraphStyle) -> ParagraphStyle:
-    shaped = _SHAPING_STYLES.get(id(style))
-    if shaped is None or shaped.parent is not style:
-        shaped = ParagraphStyle(style.name + "-shaped", parent=style, shaping=1)
-        _SHAPING_STYLES[id(style)] = shaped
-    return shaped
 
 
 FORMATS = {

@@ -251,11 +251,6 @@
 
   function forgetAllDrafts() { draftKeys().forEach(removeDraft); }
 
-  function jeton(form) {
-    var field = form.querySelector("input[name=jeton]");
-    return field ? field.value : "";
-  }
-
   function keptFields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.name && el.name !== "csrf_token" && el.name !== "jeton" &&
@@ -318,7 +313,7 @@
         values[el.name].push(el.value);
       }
     });
-    var draft = { values: values, jeton: jeton(form), sent: false };
+    var draft = { values: values, sent: false };
     try { draftStore().setItem(draftKey(form), JSON.stringify(draft)); } catch (e) { /* full or disabled */ }
   }
 
