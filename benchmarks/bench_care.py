@@ -20,7 +20,7 @@ from _common import finish_bulk_load, percentiles, report, throwaway_app, timed 
 
 from crise.auth import services as auth_services  # noqa: E402
 from crise.auth.models import User  # noqa: E402
-from crise.care import recherche, services  # noqa: E402
+from crise.care import noms, services  # noqa: E402
 from crise.care.models import CentreAccueil, Passage, Personne, PersonneCle, Site  # noqa: E402
 from crise.db import utcnow  # noqa: E402
 from crise.evenements.services import EvenementData, create_evenement  # noqa: E402
@@ -88,7 +88,7 @@ def populate(app, rng):
                     "badge_token": services.new_badge_token(), "code_court": f"B{pid:09d}",
                     "present": rng.random() < 0.3, "created_at": now, "updated_at": now})
                 passages.append({"personne_id": pid, "centre_id": centre.id, "arrivee_at": now})
-                for key, weight in recherche.person_keys(nom, prenom).items():
+                for key, weight in noms.person_keys(nom, prenom).items():
                     keys.append({"personne_id": pid, "evenement_id": centre.evenement_id,
                                  "mairie_id": centre.mairie_id, "cle": key, "poids": weight})
             db.session.execute(sa.insert(Personne), rows)

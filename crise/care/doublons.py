@@ -17,14 +17,14 @@ import sqlalchemy as sa
 from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import Role, User
-from crise.care import recherche
+from crise.care import noms
 from crise.care.models import DoublonEcarte, Personne
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.extensions import db
 
 QUEUE_ROLES = (Role.RESPONSABLE_CARE, Role.CELLULE, Role.DSOL, Role.ADMIN)
-STRONG = 2 * (recherche.WEIGHT_EXACT + recherche.WEIGHT_PHONETIC)  # two words matched
+STRONG = 2 * (noms.WEIGHT_EXACT + noms.WEIGHT_PHONETIC)  # two words matched
 
 
 def can_review(actor: User) -> bool:

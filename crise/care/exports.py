@@ -20,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from crise.care.models import CATEGORIE_LABELS, CentreAccueil, Personne
-from crise.care.recherche import in_alphabetical_order
+from crise.care.noms import in_alphabetical_order
 from crise import pdftext
 from crise.pdftext import FONT, FONT_BOLD, register_fonts
 from crise.extensions import db

@@ -231,7 +231,7 @@ class Personne(TimestampMixin, db.Model):
     present: Mapped[bool] = mapped_column(default=True)
     # A record merged into another: kept for history and undo, out of lists and searches.
     fusionne_dans_id: Mapped[int | None] = mapped_column(sa.ForeignKey("care_personne.id"))
-    # How the name sounds, in any script (recherche.identity_key): records of one event
+    # How the name sounds, in any script (noms.identity_key): records of one event
     # that share it are suspected doubles, listed for the responsables to review.
     cle_identite: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

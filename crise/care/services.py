@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import User
-from crise.care import recherche
+from crise.care import noms
 from crise.care.models import (BESOIN_LABELS, CENTRE_MANAGE_ROLES, ETAPES_OUVERTURE,
                                Categorie, CentreAccueil, Cellule, Destination, EtapeOuverture,
                                Foyer, Fusion, JetonPapier, Orientation, Passage, Personne,
@@ -211,7 +211,7 @@ def tick_etape(actor: User, centre: CentreAccueil, code: str, done: bool = True,
 
 
 def present_people(centre: CentreAccueil) -> list[Personne]:
-    return recherche.in_alphabetical_order(db.session.scalars(sa.select(Personne).where(
+    return noms.in_alphabetical_order(db.session.scalars(sa.select(Personne).where(
         Personne.centre_id == centre.id, Personne.present.is_(True))))
 
 
@@ -409,7 +409,7 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
             **{name: getattr(data, name) for name in PERSON_FIELDS},
             telephone_chiffres=phone_digits(data.telephone), sinus=data.sinus or None,
             # Set with the insert (index_keys finds it unchanged: no second UPDATE).
-            cle_identite=recherche.identity_key(data.nom, data.prenom or ""))
+            cle_identite=noms.identity_key(data.nom, data.prenom or ""))
         personne.passages.append(Passage(centre_id=centre.id, arrivee_at=now))
         db.session.add(personne)
         people.append(personne)
@@ -438,7 +438,7 @@ def _recent_registration(actor: User, centre: CentreAccueil, membres: list[Perso
     # Looked up by the identity key's index: a C.A.RE of 100,000 people is not scanned.
     twin = recent_twin(Personne, Personne.created_at, now,
                        Personne.evenement_id == centre.evenement_id,
-                       Personne.cle_identite == recherche.identity_key(first.nom,
+                       Personne.cle_identite == noms.identity_key(first.nom,
                                                                       first.prenom or ""),
                        Personne.centre_id == centre.id,
                        Personne.created_by_id == actor.id, Personne.nom == first.nom,
@@ -459,8 +459,8 @@ def _recent_registration(actor: User, centre: CentreAccueil, membres: list[Perso
 
 
 def _same_person(personne: Personne, data: PersonneData) -> bool:
-    return (recherche.comparable(personne.nom) == recherche.comparable(data.nom)
-            and recherche.comparable(personne.prenom) == recherche.comparable(data.prenom or "")
+    return (noms.comparable(personne.nom) == noms.comparable(data.nom)
+            and noms.comparable(personne.prenom) == noms.comparable(data.prenom or "")
             and personne.categorie == data.categorie)
 
 
@@ -520,9 +520,9 @@ def imprimer_feuilles(actor: User, centre: CentreAccueil, nombre: int,
 
 def index_keys(personne: Personne) -> None:
     """(Re)write the person's search keys and identity key."""
-    personne.cle_identite = recherche.identity_key(personne.nom, personne.prenom)
+    personne.cle_identite = noms.identity_key(personne.nom, personne.prenom)
     db.session.execute(sa.delete(PersonneCle).where(PersonneCle.personne_id == personne.id))
-    keys = recherche.person_keys(personne.nom, personne.prenom, personne.nom_usage)
+    keys = noms.person_keys(personne.nom, personne.prenom, personne.nom_usage)
     if keys:
         db.session.execute(sa.insert(PersonneCle), [
             {"personne_id": personne.id, "evenement_id": personne.evenement_id,
@@ -541,10 +541,10 @@ def reindex_keys(batch: int = 2000) -> int:
     for person in db.session.execute(query).all():
         count += 1
         db.session.execute(sa.update(Personne).where(Personne.id == person.id).values(
-            cle_identite=recherche.identity_key(person.nom, person.prenom)))
+            cle_identite=noms.identity_key(person.nom, person.prenom)))
         rows.extend({"personne_id": person.id, "evenement_id": person.evenement_id,
                      "mairie_id": person.mairie_id, "cle": key, "poids": weight}
-                    for key, weight in recherche.person_keys(
+                    for key, weight in noms.person_keys(
                         person.nom, person.prenom, person.nom_usage).items())
         if len(rows) >= batch:
             db.session.execute(sa.insert(PersonneCle), rows)
@@ -701,7 +701,7 @@ def search_keys(evenement_id: int, query: str) -> dict[str, int]:
     thousands of people one letter away, and a mistyped rare name is still found.
     """
     keys: dict[str, int] = {}
-    for exact, typos in recherche.query_words(query):
+    for exact, typos in noms.query_words(query):
         keys.update(exact)
         if not typos:
             continue
@@ -775,10 +775,10 @@ def recherche_proche(actor: User, evenement_id: int, *, nom: str, prenom: str,
     for personne, _ in _ranked(evenement_id, f"{nom} {prenom}", limit=20, consent_only=True):
         if date_naissance and personne.date_naissance != date_naissance:
             continue
-        if recherche.matches_every_word(f"{nom} {prenom}", personne.nom, personne.prenom,
+        if noms.matches_every_word(f"{nom} {prenom}", personne.nom, personne.prenom,
                                         personne.nom_usage):
             matches.append(personne)
-        elif recherche.matches_every_word(f"{nom} {prenom}", personne.nom, personne.prenom,
+        elif noms.matches_every_word(f"{nom} {prenom}", personne.nom, personne.prenom,
                                           personne.nom_usage, skeletons=True):
             written_otherwise.append(personne)
     if date_naissance and not matches and len(written_otherwise) == 1:
@@ -812,7 +812,7 @@ def possible_duplicates(actor: User, personne: Personne, *, limit: int = 3) -> l
     # fast in an event of 100,000 people).
     found = _ranked(personne.evenement_id, query, limit=limit + 20,
                     mairie_id=personne.mairie_id)
-    strong = recherche.WEIGHT_EXACT + recherche.WEIGHT_PHONETIC  # at least one word matched
+    strong = noms.WEIGHT_EXACT + noms.WEIGHT_PHONETIC  # at least one word matched
     doubles = [p for p, score in found
                if p.id != personne.id and score >= strong
                and (personne.foyer_id is None or p.foyer_id != personne.foyer_id)]

@@ -20,9 +20,9 @@ depends_on = None
 
 def upgrade():
     # Keys kept only a-z: names in Cyrillic, Arabic, Chinese… had none and were never found.
-    # They are rebuilt with today's rules (crise.care.recherche); the same rebuild is
+    # They are rebuilt with today's rules (crise.care.noms); the same rebuild is
     # `crise reindex`. Merged records keep none.
-    from crise.care.recherche import identity_key, person_keys
+    from crise.care.noms import identity_key, person_keys
 
     op.create_table(
         'care_doublon_ecarte',

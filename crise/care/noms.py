@@ -1,4 +1,5 @@
-"""Search keys for tolerant name matching, stored in an indexed table (care_personne_cle).
+"""Names: compared, sorted, and turned into search keys for tolerant matching, stored in
+an indexed table (care_personne_cle). Pure functions: no database here.
 
 Lefèvre = LEFEBVRE = lefevre, « Ben Ali » = « Benali », Jean-Pierre = Jean Pierre,
 nom and prénom swapped, one typo (a letter missing, added, changed or two swapped):
@@ -264,10 +265,6 @@ def person_keys(nom: str, prenom: str = "", nom_usage: str = "") -> dict[str, in
                 parts.append(word)
         skeletons.update(_skeleton_keys(field, stored=True))
     return _bounded({**keys_for_words(parts), **skeletons})
-
-
-def query_keys(query: str) -> dict[str, int]:
-    return _bounded({**keys_for_words(words(query)), **_skeleton_keys(query, stored=False)})
 
 
 def query_words(query: str) -> list[tuple[dict[str, int], dict[str, int]]]:

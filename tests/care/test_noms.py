@@ -1,9 +1,19 @@
-"""Tolerant name keys: the examples of the issue, and what must not match."""
+"""Names compared in every script, tolerant name keys: the examples of the issue, and what must not match."""
 
 import pytest
 
-from crise.care.recherche import (comparable, matches_every_word, normalise, person_keys,
-                                  phonetic, query_keys, words)
+from crise.care.noms import (comparable, matches_every_word, normalise, person_keys, phonetic,
+                             query_words, words)
+
+
+def query_keys(query):
+    """Every key a search may look up for ``query`` (its typo keys included)."""
+    keys = {}
+    for exact, typos in query_words(query):
+        keys.update(exact)
+        for key, weight in typos.items():
+            keys.setdefault(key, weight)
+    return keys
 
 
 def score(query, nom, prenom="", nom_usage=""):
@@ -118,7 +128,7 @@ def test_comparable_keeps_every_script():
 
 
 def test_arabic_names_are_not_confused_through_their_consonants():
-    from crise.care.recherche import identity_key
+    from crise.care.noms import identity_key
 
     assert len({identity_key("محمد", "علي"), identity_key("أحمد", "علي"),
                 identity_key("حامد", "علي")}) == 3
