@@ -1,13 +1,11 @@
 """The C.A.RE desk: thin views over crise.care.services."""
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from crise.audit.services import record_view
 from crise.care import bp, services
-from crise.care import doublons as suspects_doublons
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
                               OuvertureForm, PersonneForm, ProcheForm, SiteForm)
 from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, CENTRE_MANAGE_ROLES,
@@ -19,7 +17,7 @@ from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db, limiter
 from crise.forms import choices, perform, submit
 from crise.http import file_response
-from crise.mairies.models import Mairie, mairie_by_code, mairies_ordered
+from crise.mairies.models import mairie_by_code, mairies_ordered
 
 
 def get_centre_or_404(centre_id: int, *, manage: bool = False) -> CentreAccueil:
@@ -35,18 +33,11 @@ def get_personne_or_404(personne_id: int, *, edit: bool = False) -> Personne:
 # --- Opening ----------------------------------------------------------------------------
 
 
-def _sites_for_opening(evenement):
-    query = sa.select(Site).join(Mairie).where(Site.actif.is_(True),
-                                               Site.mairie_id.in_(evenement.mairie_ids))
-    if not current_user.is_central:
-        query = query.where(Site.mairie_id == current_user.mairie_id)
-    return db.session.scalars(query.order_by(Mairie.ordre, Site.nom)).all()
-
-
 @bp.route("/evenements/<int:evenement_id>/ouvrir", methods=["GET", "POST"])
 def ouvrir(evenement_id):
     evenement = get_evenement_or_404(evenement_id, current_user)
-    sites = [s for s in _sites_for_opening(evenement) if s.can_edit(current_user)]
+    sites = [s for s in services.sites_for_opening(current_user, evenement)
+             if s.can_edit(current_user)]
     if not sites:
         abort(403)
     form = OuvertureForm()
@@ -211,7 +202,8 @@ def _form_page(centre, form):
             imprimer = None
     return render_template("care/enregistrer.html", centre=centre, evenement=centre.evenement,
                            form=form, counts=services.present_counts(centre),
-                           besoins=dict(BESOINS), imprimer=imprimer)
+                           besoins=dict(BESOINS), imprimer=imprimer,
+                           foyer_imprime=services.membres_du_foyer(imprimer) if imprimer else [])
 
 
 # --- People -----------------------------------------------------------------------------
@@ -227,24 +219,20 @@ def personne(personne_id):
 
 
 def _personne_page(personne, depart_form, status=200):
-    orientations = db.session.scalars(sa.select(Orientation).where(
-        Orientation.personne_id == personne.id).order_by(Orientation.oriente_at)).all()
-    fusions = db.session.scalars(sa.select(Fusion).where(
-        sa.or_(Fusion.gardee_id == personne.id, Fusion.absorbee_id == personne.id))
-        .order_by(Fusion.at.desc())).all()
     from crise.hebergement.models import HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES
     from crise.hebergement.services import dossier_of, nuit_en_cours
 
     dossier = dossier_of(personne) if current_user.has_role(*HEBERGEMENT_VIEW_ROLES) else None
     return render_template("care/personne.html", personne=personne, centre=personne.centre,
+                           foyer=services.membres_du_foyer(personne) if personne.foyer else [],
                            dossier=dossier, nuit=nuit_en_cours(),
                            peut_heberger=current_user.has_role(*HEBERGEMENT_EDIT_ROLES)
                            and not personne.fusionne_dans_id,
                            evenement=personne.centre.evenement, depart_form=depart_form,
-                           besoins=dict(BESOINS), orientations=orientations,
-                           cellules=CELLULE_LABELS, fusions=fusions,
-                           peut_fusionner=current_user.has_role(*CENTRE_MANAGE_ROLES)
-                           and personne.can_edit(current_user)), status
+                           besoins=dict(BESOINS),
+                           orientations=services.orientations_of(personne),
+                           cellules=CELLULE_LABELS, fusions=services.fusions_of(personne),
+                           peut_fusionner=services.peut_fusionner(current_user, personne)), status
 
 
 @bp.route("/personnes/<int:personne_id>/modifier", methods=["GET", "POST"])
@@ -336,17 +324,16 @@ def doublons(centre_id):
     results = services.search_names(current_user, centre.evenement_id, query, limit=5) \
         if len(query) >= 2 else []
     return render_template("care/_doublons.html", query=query, results=results,
-                           ailleurs=suspects_doublons.ailleurs(current_user, centre.evenement_id,
-                                                               query))
+                           ailleurs=services.ailleurs(current_user, centre.evenement_id, query))
 
 
 @bp.route("/evenements/<int:evenement_id>/doublons")
 def file_doublons(evenement_id):
     """The suspected doubles of the event, for the responsables to review and merge."""
     evenement = get_evenement_or_404(evenement_id, current_user)
-    if not suspects_doublons.can_review(current_user):
+    if not services.can_review(current_user):
         abort(403)
-    suspects = suspects_doublons.file_doublons(current_user, evenement.id)
+    suspects = services.file_doublons(current_user, evenement.id)
     return render_template("care/doublons.html", evenement=evenement, suspects=suspects)
 
 
@@ -358,7 +345,7 @@ def ecarter_doublon(evenement_id):
             for name in ("a", "b"))
     if a is None or b is None or evenement.id not in (a.evenement_id, b.evenement_id):
         abort(404)
-    perform(lambda: suspects_doublons.ecarter(current_user, a, b),
+    perform(lambda: services.ecarter(current_user, a, b),
             f"{a.code_court} et {b.code_court} : deux personnes différentes, retirées de la "
             "liste des doublons.")
     return redirect(url_for("care.file_doublons", evenement_id=evenement.id))
@@ -394,7 +381,7 @@ def badge(personne_id):
 @bp.route("/personnes/<int:personne_id>/badges-foyer.pdf")
 def badges_foyer(personne_id):
     personne = get_personne_or_404(personne_id)
-    membres = personne.foyer.membres if personne.foyer else [personne]
+    membres = services.membres_du_foyer(personne)
     return _badges_response(personne.centre, membres, "foyer",
                             f"badges-foyer-{personne.code_court}.pdf")
 
@@ -516,7 +503,7 @@ def orientation_statut(orientation_id, statut):
 def fusionner(personne_id):
     """Merge another record (found by its code) into this one, after a side-by-side check."""
     gardee = get_personne_or_404(personne_id, edit=True)
-    if not current_user.has_role(*CENTRE_MANAGE_ROLES):
+    if not services.peut_fusionner(current_user, gardee):
         abort(403)
     code = (request.values.get("code") or "").strip()[:40]
     autre, error = None, None
@@ -574,10 +561,7 @@ def fiches_papier(centre_id):
 def sites():
     if not current_user.has_role(*CENTRE_MANAGE_ROLES):
         abort(403)
-    query = sa.select(Site).join(Mairie).order_by(Mairie.ordre, Site.nom)
-    if not current_user.is_central:
-        query = query.where(Site.mairie_id == current_user.mairie_id)
-    return render_template("care/sites.html", sites=db.session.scalars(query).all())
+    return render_template("care/sites.html", sites=services.sites_in_scope(current_user))
 
 
 @bp.route("/sites/nouveau", methods=["GET", "POST"])

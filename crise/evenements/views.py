@@ -111,7 +111,7 @@ def _detail(evenement, scop_form, status=200):
     hebergement = hebergement_services.totaux(
         current_user, evenement, hebergement_services.nuit_en_cours()) \
         if current_user.has_role(*HEBERGEMENT_VIEW_ROLES) else None
-    from crise.care import doublons
+    from crise.care.services import doublons
 
     a_revoir = doublons.nombre_doublons(current_user, evenement.id) \
         if doublons.can_review(current_user) and centres else None

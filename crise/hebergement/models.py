@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crise.auth.models import Role, User
 from crise.care.models import CentreAccueil, Personne
+from crise.care.services.personnes import membres_du_foyer
 from crise.db import TimestampMixin, utcnow
 from crise.evenements.models import Evenement
 from crise.extensions import db
@@ -33,12 +34,6 @@ BESOINS_HEBERGEMENT = {
 }
 HABITABLE_LABELS = {"non": "Non habitable", "inconnu": "Pas encore évalué",
                     "oui": "Habitable"}
-
-
-def membres_du_foyer(personne: Personne) -> list[Personne]:
-    """The person's household as registered together (merged records left out)."""
-    people = personne.foyer.membres if personne.foyer else [personne]
-    return [p for p in people if p.fusionne_dans_id is None]
 
 
 class TypeSolution(enum.StrEnum):

@@ -13,6 +13,7 @@ from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import User
 from crise.care.models import Personne
+from crise.care.services.personnes import membres_du_foyer
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
@@ -23,8 +24,7 @@ from crise.hebergement.models import (BESOINS_HEBERGEMENT, HABITABLE_LABELS,
                                       HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES,
                                       RELOGEMENT_ASK_ROLES, RELOGEMENT_EDIT_ROLES,
                                       DossierHebergement, JournalHebergement, NoteRelogement,
-                                      Relogement, Solution, StatutRelogement, TypeSolution,
-                                      membres_du_foyer)
+                                      Relogement, Solution, StatutRelogement, TypeSolution)
 
 NUITS_MAX = 365
 PERSONNES_MAX = 50

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crise.audit.services import record_view
 from crise.care.models import CentreAccueil, Personne
+from crise.care.services.personnes import membres_du_foyer
 from crise.db import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
@@ -21,8 +22,7 @@ from crise.hebergement.forms import (ClotureForm, DossierForm, NoteRelogementFor
                                      ProlongerForm, RelogementForm, SolutionForm, TerminerForm)
 from crise.hebergement.models import (HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_EXPORT_ROLES,
                                       RELOGEMENT_ASK_ROLES, RELOGEMENT_EDIT_ROLES,
-                                      DossierHebergement, Relogement, Solution,
-                                      StatutRelogement, membres_du_foyer)
+                                      DossierHebergement, Relogement, Solution, StatutRelogement)
 
 PAGE_SIZE = 50
 VUES = {"sans-solution": "Sans solution ce soir", "heberges": "Hébergés ce soir",

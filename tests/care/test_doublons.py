@@ -5,7 +5,8 @@ import pytest
 
 from crise.audit.models import AuditEntry
 from crise.auth.models import User
-from crise.care import doublons, services
+from crise.care import services
+from crise.care.services import doublons
 from crise.care.models import CentreAccueil, Personne
 from crise.care.services import PersonneData
 from crise.extensions import db

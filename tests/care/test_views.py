@@ -395,7 +395,7 @@ def test_a_short_code_taken_at_the_same_instant_is_drawn_again(app, client, logi
     def racing_code():
         return next(draws, None) or real()
 
-    monkeypatch.setattr(services, "new_code_court", racing_code)
+    monkeypatch.setattr(services.personnes, "new_code_court", racing_code)
     response = client.post(f"/care/{centre.id}/enregistrer", data=register_form(
         {"nom": "Second", "categorie": "sinistre"}))
     assert response.status_code == 302

@@ -1,4 +1,5 @@
-"""Suspected doubles of an event, across its C.A.RE and mairies: the queue the responsables
+"""Doubles: the records that look like a person being registered, and the suspected
+doubles of an event, across its C.A.RE and mairies: the queue the responsables
 review and merge from, instead of typing the other record's code by hand.
 
 Two records are suspected when their names sound the same in any script (their
@@ -19,12 +20,39 @@ from crise.audit.services import record
 from crise.auth.models import Role, User
 from crise.care import noms
 from crise.care.models import DoublonEcarte, Personne
+from crise.care.services.recherche import ranked
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.extensions import db
 
+__all__ = ["Ailleurs", "Suspects", "ailleurs", "can_review", "ecarter", "file_doublons",
+           "nombre_doublons", "possible_duplicates"]
+
 QUEUE_ROLES = (Role.RESPONSABLE_CARE, Role.CELLULE, Role.DSOL, Role.ADMIN)
 STRONG = 2 * (noms.WEIGHT_EXACT + noms.WEIGHT_PHONETIC)  # two words matched
+
+
+def possible_duplicates(actor: User, personne: Personne, *, limit: int = 3) -> list[Personne]:
+    """Other people of the event who look like this one, at any of its C.A.RE (never
+    merged automatically). Those outside the actor's mairie are for showing their code
+    and C.A.RE only, never their name."""
+    query = f"{personne.nom} {personne.prenom}"
+    # Within the mairie: the tolerant ranking (typos included). At the event's other
+    # C.A.RE: the same-sounding name, by the identity key's index (a registration must stay
+    # fast in an event of 100,000 people).
+    found = ranked(personne.evenement_id, query, limit=limit + 20,
+                   mairie_id=personne.mairie_id)
+    strong = noms.WEIGHT_EXACT + noms.WEIGHT_PHONETIC  # at least one word matched
+    doubles = [p for p, score in found
+               if p.id != personne.id and score >= strong
+               and (personne.foyer_id is None or p.foyer_id != personne.foyer_id)]
+    if personne.cle_identite and len(doubles) < limit:
+        doubles += db.session.scalars(sa.select(Personne).where(
+            Personne.evenement_id == personne.evenement_id,
+            Personne.cle_identite == personne.cle_identite,
+            Personne.mairie_id != personne.mairie_id, Personne.fusionne_dans_id.is_(None))
+            .order_by(Personne.id).limit(limit - len(doubles))).all()
+    return doubles[:limit]
 
 
 def can_review(actor: User) -> bool:
@@ -42,11 +70,9 @@ class Ailleurs:
 
 def ailleurs(actor: User, evenement_id: int, query: str, *, limit: int = 3) -> list[Ailleurs]:
     """Records of the event outside the actor's mairie that strongly match ``query``."""
-    from crise.care.services import _ranked
-
     if actor.is_central or len(query.strip()) < 2:
         return []
-    found = _ranked(evenement_id, query, limit=limit + 20)
+    found = ranked(evenement_id, query, limit=limit + 20)
     return [Ailleurs(p.code_court, p.centre.nom, p.centre.mairie.nom)
             for p, score in found
             if p.mairie_id != actor.mairie_id and score >= STRONG][:limit]

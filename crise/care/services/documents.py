@@ -1,0 +1,52 @@
+"""Documents with names on them: badge sheets and the nominative lists for the authorities,
+each audited as an export."""
+
+from datetime import datetime
+
+from crise.audit.models import Action
+from crise.audit.services import record
+from crise.auth.models import User
+from crise.care import exports
+from crise.care.models import CentreAccueil, Personne
+from crise.care.pdf import badges_pdf
+from crise.db import utcnow
+from crise.errors import ServiceError
+from crise.extensions import db
+from crise.formatting import file_stamp
+
+__all__ = ["badges", "export_liste"]
+
+
+def badges(actor: User, centre: CentreAccueil, personnes: list[Personne], *,
+           what: str) -> bytes:
+    """The badge sheet of these people (all of ``centre``), audited as an export."""
+    if not centre.can_register(actor):
+        raise ServiceError("Vous ne pouvez pas imprimer les badges de ce C.A.RE.")
+    if any(p.centre_id != centre.id for p in personnes):
+        raise ServiceError("Ces personnes ne sont pas toutes de ce C.A.RE.")
+    record(actor, Action.EXPORT, "personne" if len(personnes) == 1 else "centre",
+           personnes[0].id if len(personnes) == 1 else centre.id,
+           summary=f"Badges imprimés ({what}, {len(personnes)} personne(s))",
+           mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    db.session.flush()
+    return badges_pdf(personnes, exercice=centre.evenement.exercice,
+                      title=f"Badges — {centre.nom}")
+
+
+def export_liste(actor: User, centre: CentreAccueil, *, destinataire: str, fmt: str,
+                 now: datetime | None = None) -> tuple[bytes, str, str]:
+    """(content, mimetype, file name) of the nominative list, audited as an export."""
+    if not centre.can_export(actor):
+        raise ServiceError("Votre rôle ne permet pas d'exporter les listes nominatives.")
+    if destinataire not in exports.DESTINATAIRES or fmt not in exports.FORMATS:
+        raise ServiceError("Export inconnu.")
+    liste = exports.Liste(centre, destinataire, now or utcnow())
+    build, mimetype = exports.FORMATS[fmt]
+    record(actor, Action.EXPORT, "centre", centre.id,
+           summary=f"Liste nominative exportée ({exports.DESTINATAIRES[destinataire]}, "
+                   f"{fmt.upper()}, {len(liste.people)} personne(s))",
+           mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    db.session.flush()
+    prefix = "EXERCICE-" if centre.evenement.exercice else ""
+    name = f"{prefix}care-{centre.id}-{destinataire}-{file_stamp(now or utcnow())}.{fmt}"
+    return build(liste), mimetype, name
