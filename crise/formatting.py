@@ -68,6 +68,12 @@ def format_duree(value: timedelta | None) -> str:
     return f"{hours // 24} j {hours % 24} h"
 
 
+def exercice_label(text: str, exercice: bool, *, sep: str = " — ") -> str:
+    """« EXERCICE — Crue de la Seine »: what an exercise prints, shows and names its files
+    with, so that nothing from an exercise is ever taken for the real thing."""
+    return f"EXERCICE{sep}{text}" if exercice else text
+
+
 def file_stamp(value: datetime) -> str:
     """« 20261124-2305 »: when a file was made, in Paris time, for its name."""
     return to_paris(value).strftime("%Y%m%d-%H%M")

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from crise.formatting import format_date
+from crise.formatting import exercice_label, format_date
 from crise.pdftext import (FONT, FONT_BOLD, draw_string, ellipsis, fit_size, register_fonts,
                            split_lines)
 
@@ -167,7 +167,7 @@ def badges_pdf(personnes, *, exercice: bool, title: str = "Badges") -> bytes:
     register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(("EXERCICE — " if exercice else "") + title)
+    canvas.setTitle(exercice_label(title, exercice))
     canvas.setAuthor("Ville de Paris — gestion de crise")
     for index, personne in enumerate(personnes):
         slot = index % PER_PAGE
@@ -213,7 +213,7 @@ def feuilles_pdf(centre, jetons, *, exercice: bool) -> bytes:
     register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(("EXERCICE — " if exercice else "") + f"Fiches d'accueil — {centre.nom}")
+    canvas.setTitle(exercice_label(f"Fiches d'accueil — {centre.nom}", exercice))
     left, width = 18 * mm, PAGE_W - 36 * mm
     for jeton in jetons:
         top = PAGE_H - 18 * mm
@@ -222,7 +222,7 @@ def feuilles_pdf(centre, jetons, *, exercice: bool) -> bytes:
             canvas.rect(left, top - 3 * mm, width, 9 * mm, stroke=0, fill=1)
             canvas.setFillColor(black)
             canvas.setFont(FONT_BOLD, 14)
-            canvas.drawCentredString(PAGE_W / 2, top, "EXERCICE — EXERCICE — EXERCICE")
+            canvas.drawCentredString(PAGE_W / 2, top, " — ".join(["EXERCICE"] * 3))
             top -= 12 * mm
         canvas.setFillColor(black)
         # The code on the right, the title in what is left (a long site name was printed
@@ -268,7 +268,7 @@ def feuilles_pdf(centre, jetons, *, exercice: bool) -> bytes:
         pad = 4 * mm
         draw_qr(canvas, jeton.token, bx + BADGE_W - pad - 30 * mm, by + pad, 30 * mm)
         draw_string(canvas, bx + pad, by + BADGE_H - pad - 5 * mm,
-                    ellipsis(("EXERCICE — " if exercice else "") + f"C.A.RE {centre.nom}", 11,
+                    ellipsis(exercice_label(f"C.A.RE {centre.nom}", exercice), 11,
                              BADGE_W - 2 * pad, bold=True), 11, bold=True)
         _line(canvas, "Nom :", bx + pad, by + BADGE_H - pad - 15 * mm, 50 * mm)
         _boxes(canvas, "", ["S", "I", "P"], bx + pad - 3 * mm, by + BADGE_H - pad - 25 * mm)

@@ -1,4 +1,4 @@
-"""The main courante as CSV (via crise.care.exports) and PDF, struck entries included."""
+"""The main courante as CSV and PDF (laid out by crise.exports), struck entries included."""
 
 from datetime import datetime
 
@@ -7,18 +7,19 @@ from reportlab.platypus import Paragraph
 
 from crise.audit.models import Action
 from crise.audit.services import record
-from crise.care import exports as care_exports
+from crise.exports import (ListeExport, export_filename, paragraph, pdf_document, pdf_finish,
+                           to_csv)
 from crise.pdftext import FONT
 from crise.db import utcnow
 from crise.extensions import db
-from crise.formatting import file_stamp, format_datetime
+from crise.formatting import format_datetime
 
 COLUMNS = [("numero", "N°"), ("fait", "Heure du fait"), ("ecrit", "Écrit le"),
            ("auteur", "Auteur"), ("type", "Type"), ("priorite", "Priorité"),
            ("source", "Source / support"), ("texte", "Texte"), ("barree", "Barrée")]
 
 
-class MainCourante(care_exports.Liste):
+class ListeMainCourante(ListeExport):
     columns = COLUMNS
     widths = (7, 17, 17, 24, 16, 10, 24, 80, 40)
     sheet_title = "Main courante"
@@ -34,9 +35,8 @@ class MainCourante(care_exports.Liste):
                        "Barrées": sum(1 for e in self.entrees if e.barree_at)}
 
     @property
-    def title(self) -> str:
-        return ("EXERCICE — " if self.exercice else "") + \
-            f"Main courante — {self.evenement.titre}"
+    def intitule(self) -> str:
+        return f"Main courante — {self.evenement.titre}"
 
     def rows(self) -> list[dict]:
         return [{
@@ -53,8 +53,8 @@ class MainCourante(care_exports.Liste):
         } for e in self.entrees]
 
 
-def to_pdf(liste: MainCourante) -> bytes:
-    buffer, doc, story = care_exports.pdf_document(
+def to_pdf(liste: ListeMainCourante) -> bytes:
+    buffer, doc, story = pdf_document(
         liste, author="Ville de Paris — cellule centrale de crise")
     small = ParagraphStyle("s", fontName=FONT, fontSize=7.5, leading=9)
     keys = [k for k, _ in COLUMNS if k != "barree"]
@@ -64,28 +64,27 @@ def to_pdf(liste: MainCourante) -> bytes:
         cells = []
         for key in keys:
             if entree.barree_at and key == "texte":
-                cells.append([care_exports.paragraph(str(row[key]), small, strike=True),
-                              care_exports.paragraph(row["barree"], small, bold=True)])
+                cells.append([paragraph(str(row[key]), small, strike=True),
+                              paragraph(row["barree"], small, bold=True)])
             else:
-                cells.append(care_exports.paragraph(str(row[key]), small))
+                cells.append(paragraph(str(row[key]), small))
         body.append(cells)
-    return care_exports.pdf_finish(buffer, doc, story, header, body,
+    return pdf_finish(buffer, doc, story, header, body,
                                    [10, 22, 22, 32, 22, 17, 32, 120], footer=liste.title)
 
 
-FORMATS = {"csv": (care_exports.to_csv, "text/csv; charset=utf-8"),
+FORMATS = {"csv": (to_csv, "text/csv; charset=utf-8"),
            "pdf": (to_pdf, "application/pdf")}
 
 
 def export(actor, evenement, filtres, fmt: str, now: datetime | None = None
            ) -> tuple[bytes, str, str]:
     now = now or utcnow()
-    liste = MainCourante(evenement, filtres, now)
+    liste = ListeMainCourante(evenement, filtres, now)
     build, mimetype = FORMATS[fmt]
     record(actor, Action.EXPORT, "main_courante", evenement.id,
            summary=f"Main courante exportée ({fmt.upper()}, {len(liste.entrees)} entrée(s))",
            evenement_id=evenement.id)
     db.session.flush()
-    prefix = "EXERCICE-" if evenement.exercice else ""
-    return (build(liste), mimetype,
-            f"{prefix}main-courante-{evenement.id}-{file_stamp(now)}.{fmt}")
+    return build(liste), mimetype, export_filename(f"main-courante-{evenement.id}", fmt, now,
+                                                   exercice=evenement.exercice)

@@ -17,6 +17,7 @@ from crise.errors import ServiceError
 from crise.evenements.models import (Evenement, SourceInformation, Statut, TypeEvenement,
                                      can_create_evenement, evenement_mairie)
 from crise.extensions import db
+from crise.formatting import exercice_label
 from crise.text import clean_data
 from crise.mairies.models import Mairie
 
@@ -122,8 +123,8 @@ def create_evenement(actor: User, data: EvenementData, *, jeton: str | None = No
     db.session.add(evenement)
     db.session.flush()
     record(actor, Action.CREATE, "evenement", evenement.id,
-           summary=f"{'EXERCICE — ' if evenement.exercice else ''}Événement « "
-                   f"{evenement.titre[:150]} » déclaré", evenement_id=evenement.id)
+           summary=exercice_label(f"Événement « {evenement.titre[:150]} » déclaré",
+                                  evenement.exercice), evenement_id=evenement.id)
     return evenement, True
 
 

@@ -1,8 +1,8 @@
-"""Housing lists as CSV and XLSX, laid out by crise.care.exports."""
+"""Housing lists as CSV and XLSX, laid out by crise.exports."""
 
 from datetime import datetime
 
-from crise.care import exports as care_exports
+from crise.exports import XLSX, ListeExport, to_csv, to_xlsx
 from crise.extensions import db
 from crise.formatting import format_datetime
 
@@ -24,7 +24,7 @@ COLUMNS = [
 ]
 
 
-class ListeHebergement(care_exports.Liste):
+class ListeHebergement(ListeExport):
     columns = COLUMNS
     widths = (9, 11, 18, 14, 15, 9, 18, 9, 8, 14, 24, 9, 16, 18, 22, 28, 11, 11, 14, 17)
     sheet_title = "Hébergement"
@@ -48,10 +48,8 @@ class ListeHebergement(care_exports.Liste):
                        "Personnes": sum(d.nb_personnes for d in self.dossiers)}
 
     @property
-    def title(self) -> str:
-        prefix = "EXERCICE — " if self.exercice else ""
-        return (f"{prefix}{LISTES[self.liste]} — nuit du {self.nuit:%d/%m/%Y} — "
-                f"{self.evenement.titre}")
+    def intitule(self) -> str:
+        return f"{LISTES[self.liste]} — nuit du {self.nuit:%d/%m/%Y} — {self.evenement.titre}"
 
     def rows(self) -> list[dict]:
         rows = []
@@ -84,7 +82,7 @@ SEJOUR_COLUMNS = [
 ]
 
 
-class ListeSejours(care_exports.Liste):
+class ListeSejours(ListeExport):
     """One line per stay: a hotel invoices a stay (its nights × the people housed)."""
 
     columns = SEJOUR_COLUMNS
@@ -111,9 +109,8 @@ class ListeSejours(care_exports.Liste):
                        "Nuitées": sum(s.nuitees for s in self.sejours)}
 
     @property
-    def title(self) -> str:
-        prefix = "EXERCICE — " if self.exercice else ""
-        return f"{prefix}{LISTES[self.liste]} — {self.evenement.titre}"
+    def intitule(self) -> str:
+        return f"{LISTES[self.liste]} — {self.evenement.titre}"
 
     def rows(self) -> list[dict]:
         rows = []
@@ -141,5 +138,4 @@ def liste(actor, evenement, liste: str, now: datetime):
                                                                        now)
 
 
-FORMATS = {"csv": (care_exports.to_csv, "text/csv; charset=utf-8"),
-           "xlsx": care_exports.FORMATS["xlsx"]}
+FORMATS = {"csv": (to_csv, "text/csv; charset=utf-8"), "xlsx": (to_xlsx, XLSX)}

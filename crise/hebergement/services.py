@@ -19,7 +19,8 @@ from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
 from crise.text import clean_data
-from crise.formatting import file_stamp, to_paris
+from crise.exports import export_filename
+from crise.formatting import to_paris
 from crise.hebergement.models import (BESOINS_HEBERGEMENT, HABITABLE_LABELS,
                                       HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES,
                                       RELOGEMENT_ASK_ROLES, RELOGEMENT_EDIT_ROLES,
@@ -575,6 +576,5 @@ def export(actor: User, evenement: Evenement, *, liste: str, fmt: str,
                    f"{len(content.dossiers)} foyer(s))",
            mairie_id=actor.mairie_id, evenement_id=evenement.id)
     db.session.flush()
-    prefix = "EXERCICE-" if evenement.exercice else ""
-    return build(content), mimetype, f"{prefix}hebergement-{evenement.id}-{liste}-" \
-                                     f"{file_stamp(now)}.{fmt}"
+    return build(content), mimetype, export_filename(f"hebergement-{evenement.id}-{liste}", fmt,
+                                                     now, exercice=evenement.exercice)

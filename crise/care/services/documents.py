@@ -11,8 +11,8 @@ from crise.care.models import CentreAccueil, Personne
 from crise.care.pdf import badges_pdf
 from crise.db import utcnow
 from crise.errors import ServiceError
+from crise.exports import export_filename
 from crise.extensions import db
-from crise.formatting import file_stamp
 
 __all__ = ["badges", "export_liste"]
 
@@ -40,13 +40,13 @@ def export_liste(actor: User, centre: CentreAccueil, *, destinataire: str, fmt: 
         raise ServiceError("Votre rôle ne permet pas d'exporter les listes nominatives.")
     if destinataire not in exports.DESTINATAIRES or fmt not in exports.FORMATS:
         raise ServiceError("Export inconnu.")
-    liste = exports.Liste(centre, destinataire, now or utcnow())
+    now = now or utcnow()
+    liste = exports.ListeNominative(centre, destinataire, now)
     build, mimetype = exports.FORMATS[fmt]
     record(actor, Action.EXPORT, "centre", centre.id,
            summary=f"Liste nominative exportée ({exports.DESTINATAIRES[destinataire]}, "
                    f"{fmt.upper()}, {len(liste.people)} personne(s))",
            mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
     db.session.flush()
-    prefix = "EXERCICE-" if centre.evenement.exercice else ""
-    name = f"{prefix}care-{centre.id}-{destinataire}-{file_stamp(now or utcnow())}.{fmt}"
-    return build(liste), mimetype, name
+    return build(liste), mimetype, export_filename(f"care-{centre.id}-{destinataire}", fmt, now,
+                                                   exercice=liste.exercice)
