@@ -1,9 +1,13 @@
-"""Declarative base with a naming convention, and shared column helpers."""
+"""The database: the declarative base with a naming convention, the ``db`` handle (also
+reached as ``crise.extensions.db``), and shared column and query helpers."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+
+from crise.text import clean, clean_line
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -52,15 +56,14 @@ class Base(DeclarativeBase):
                         type_annotation_map={datetime: UTCDateTime()})
 
 
-def _clean_multiline(target, value, oldvalue, initiator):
-    from crise.text import clean
+db = SQLAlchemy(model_class=Base)
 
+
+def _clean_multiline(target, value, oldvalue, initiator):
     return clean(value)
 
 
 def _clean_single_line(target, value, oldvalue, initiator):
-    from crise.text import clean_line
-
     return clean_line(value)
 
 
@@ -92,25 +95,6 @@ def recent_twin(model, created_column, now: datetime, *conditions,
                 minutes: int = DOUBLON_DELAI_MINUTES):
     """The most recent row of ``model`` created in the last few minutes that meets every
     condition (the same content as what is being created), or None."""
-    from datetime import timedelta
-
-    from crise.extensions import db
-
     since = now - timedelta(minutes=minutes)
     return db.session.scalar(sa.select(model).where(created_column >= since, *conditions)
                              .order_by(created_column.desc()).limit(1))
-
-
-def get_for_user_or_404(model, object_id: int, user, *, check: str | None = None):
-    """A record the user may see (404 otherwise, so its existence is not revealed) and,
-    with ``check`` (« can_edit », « can_manage »…), may act on (403 otherwise)."""
-    from flask import abort
-
-    from crise.extensions import db
-
-    obj = db.session.get(model, object_id)
-    if obj is None or not obj.can_view(user):
-        abort(404)
-    if check and not getattr(obj, check)(user):
-        abort(403)
-    return obj

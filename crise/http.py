@@ -2,9 +2,10 @@
 
 import io
 
-from flask import Request, request, send_file
+from flask import Request, abort, request, send_file
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
+from crise.db import db
 from crise.text import clean
 
 PAGE_MAX = 100_000
@@ -70,3 +71,14 @@ def file_response(data: bytes, mimetype: str, name: str, *, attachment: bool = T
                          as_attachment=attachment)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def get_for_user_or_404(model, object_id: int, user, *, check: str | None = None):
+    """A record the user may see (404 otherwise, so its existence is not revealed) and,
+    with ``check`` (« can_edit », « can_manage »…), may act on (403 otherwise)."""
+    obj = db.session.get(model, object_id)
+    if obj is None or not obj.can_view(user):
+        abort(404)
+    if check and not getattr(obj, check)(user):
+        abort(403)
+    return obj

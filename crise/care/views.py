@@ -11,7 +11,7 @@ from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, Fermeture
 from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, CENTRE_MANAGE_ROLES,
                                PERSON_VIEW_ROLES, CentreAccueil, Cellule, Fusion, Orientation,
                                Personne, Site)
-from crise.db import get_for_user_or_404
+from crise.http import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db, limiter

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crise.auth.models import Role, User
-from crise.db import TimestampMixin, get_for_user_or_404
+from crise.db import TimestampMixin
+from crise.http import get_for_user_or_404
 from crise.extensions import db
 from crise.mairies.models import Mairie
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crise.audit.services import record_view
 from crise.care.models import CentreAccueil, Personne
 from crise.care.services.personnes import membres_du_foyer
-from crise.db import get_for_user_or_404
+from crise.http import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.care.models import BESOIN_LABELS

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from crise.care.models import CentreAccueil
 from crise.care.services import centres_for
-from crise.db import get_for_user_or_404
+from crise.http import get_for_user_or_404
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db
 from crise.formatting import format_ago
