@@ -1,9 +1,6 @@
-"""The Cellule Centrale de Crise: its activation, the main courante, decisions.
-
-The main courante is evidence: an entry is never edited nor deleted. A wrong entry is struck
-through with a reason and stays visible; the ORM refuses any other change (see the guards at
-the end of this module), whatever the route.
-"""
+"""The Cellule Centrale de Crise: its activation, its decisions, the points de situation and
+the meetings. The main courante it keeps is stored below every feature that writes in it
+(crise.evenements.journal) and re-exported here."""
 
 from datetime import datetime
 
@@ -12,18 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crise.auth.models import Role, User
 from crise.db import TimestampMixin, utcnow
-from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.evenements.journal import (PRIORITE_LABELS, SUPPORT_LABELS,  # noqa: F401
+                                     TYPE_LABELS, EntreeMainCourante)
 from crise.mairies.models import Mairie
 
 CELLULE_ROLES = (Role.CELLULE, Role.ADMIN)
 
-TYPE_LABELS = {"information": "Information", "demande": "Demande", "action": "Action",
-               "decision": "Décision", "point_situation": "Point de situation"}
-SUPPORT_LABELS = {"telephone": "Téléphone", "radio": "Radio", "mail": "Mail", "oral": "Oral",
-                  "reunion": "Réunion", "application": "Application", "autre": "Autre"}
-PRIORITE_LABELS = {"normale": "Normale", "haute": "Haute", "urgente": "Urgente"}
 # The directions of the Ville that receive decisions, and the role that answers for each.
 DIRECTIONS = {
     "DSOL": "DSOL — solidarités", "DLH": "DLH — logement et habitat",
@@ -74,54 +67,6 @@ class MembreCellule(db.Model):
     jusqu_at: Mapped[datetime | None]
 
     activation: Mapped[ActivationCellule] = relationship(back_populates="membres")
-
-
-class EntreeMainCourante(db.Model):
-    __tablename__ = "cellule_main_courante"
-    __table_args__ = (sa.Index("ix_cellule_main_courante_fil", "evenement_id", "fait_at", "id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"))
-    fait_at: Mapped[datetime]
-    ecrit_at: Mapped[datetime] = mapped_column(default=utcnow)
-    auteur_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    # Who wrote it, as they were then (a renamed account does not rewrite the log).
-    auteur_nom: Mapped[str] = mapped_column(sa.String(120), default="")
-    auteur_role: Mapped[str] = mapped_column(sa.String(32), default="")
-    type: Mapped[str] = mapped_column(sa.String(20))
-    source: Mapped[str] = mapped_column(sa.String(200), default="")
-    support: Mapped[str] = mapped_column(sa.String(20), default="")
-    priorite: Mapped[str] = mapped_column(sa.String(10), default="normale")
-    texte: Mapped[str] = mapped_column(sa.Text)
-    systeme: Mapped[bool] = mapped_column(default=False)
-    # What it concerns: « centre », « demande », « decision », « reunion » and its id.
-    objet_type: Mapped[str] = mapped_column(sa.String(20), default="")
-    objet_id: Mapped[int | None]
-    barree_at: Mapped[datetime | None]
-    barree_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    barree_par_nom: Mapped[str] = mapped_column(sa.String(120), default="")
-    barree_motif: Mapped[str] = mapped_column(sa.String(500), default="")
-
-    evenement: Mapped[Evenement] = relationship()
-
-    @property
-    def type_label(self) -> str:
-        return TYPE_LABELS.get(self.type, self.type)
-
-    @property
-    def support_label(self) -> str:
-        return SUPPORT_LABELS.get(self.support, self.support)
-
-    @property
-    def priorite_label(self) -> str:
-        return PRIORITE_LABELS.get(self.priorite, self.priorite)
-
-    @property
-    def auteur_role_label(self) -> str:
-        try:
-            return Role(self.auteur_role).label
-        except ValueError:
-            return self.auteur_role
 
 
 DECISION_STATUTS = {"en_vigueur": "En vigueur", "close": "Close (appliquée)",
@@ -305,32 +250,3 @@ class VersionCompteRendu(db.Model):
     texte: Mapped[str] = mapped_column(sa.Text, default="")
 
     reunion: Mapped[Reunion] = relationship(back_populates="versions")
-
-
-# --- The main courante is append-only ------------------------------------------------------
-
-STRIKE_FIELDS = {"barree_at", "barree_par_id", "barree_par_nom", "barree_motif"}
-
-
-@sa.event.listens_for(EntreeMainCourante, "before_update")
-def _refuse_edit(mapper, connection, target):
-    state = sa.inspect(target)
-    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
-    if changed - STRIKE_FIELDS:
-        raise ServiceError("Une entrée de la main courante ne se modifie pas : barrez-la avec "
-                           "un motif et écrivez-en une nouvelle.")
-    if state.attrs.barree_at.history.deleted and state.attrs.barree_at.history.deleted[0]:
-        raise ServiceError("Cette entrée est déjà barrée.")
-
-
-@sa.event.listens_for(EntreeMainCourante, "before_delete")
-def _refuse_delete(mapper, connection, target):
-    raise ServiceError("Une entrée de la main courante ne se supprime pas.")
-
-
-@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
-def _refuse_bulk(orm_execute_state):
-    if (orm_execute_state.is_update or orm_execute_state.is_delete) and any(
-            getattr(m, "class_", None) is EntreeMainCourante
-            for m in orm_execute_state.all_mappers):
-        raise ServiceError("La main courante ne se modifie pas en masse.")

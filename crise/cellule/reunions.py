@@ -7,11 +7,12 @@ import sqlalchemy as sa
 from crise.auth.models import User
 from crise.cellule.models import (CELLULE_ROLES, REUNION_LABELS, Decision, Reunion,
                                   VersionCompteRendu)
-from crise.cellule.services import systeme
+from crise import signals
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.signals import Fait, annoncer
 from crise.formatting import format_datetime
 
 
@@ -43,9 +44,10 @@ def planifier(actor: User, evenement: Evenement, *, type: str, debut_at: datetim
                       created_at=now, updated_at=now)
     db.session.add(reunion)
     db.session.flush()
-    systeme(evenement.id, f"{reunion.type_label} planifiée le {format_datetime(debut_at)}"
-                          + (f" — {reunion.lieu}" if reunion.lieu else ""),
-            objet_type="reunion", objet_id=reunion.id, now=now)
+    annoncer(signals.reunion_planifiee, Fait(
+        f"{reunion.type_label} planifiée le {format_datetime(debut_at)}"
+        + (f" — {reunion.lieu}" if reunion.lieu else ""), now, evenement.id, "reunion",
+        reunion.id, actor))
     db.session.flush()
     return reunion
 
@@ -124,8 +126,8 @@ def compte_rendu(actor: User, reunion: Reunion, *, participants: str, mairies: l
         at=now, auteur_id=actor.id, auteur_nom=actor.nom or actor.email,
         participants=reunion.participants, mairies_presentes=reunion.mairies_presentes,
         texte=reunion.compte_rendu))
-    systeme(reunion.evenement_id, f"{reunion}: compte rendu "
-                                  + ("enregistré" if premiere else "complété"),
-            objet_type="reunion", objet_id=reunion.id, now=now)
+    annoncer(signals.compte_rendu_ecrit, Fait(
+        f"{reunion}: compte rendu " + ("enregistré" if premiere else "complété"), now,
+        reunion.evenement_id, "reunion", reunion.id, actor))
     db.session.flush()
     return reunion

@@ -13,14 +13,16 @@ from crise.cellule.models import (CELLULE_ROLES, DECISION_STATUTS, DIRECTION_ROL
                                   ETAT_LABELS, PRIORITE_LABELS, SUPPORT_LABELS, TYPE_LABELS,
                                   ActivationCellule, Decision, DestinataireDecision,
                                   EntreeMainCourante, MembreCellule)
+from crise import signals
 from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
+from crise.evenements.journal import TEXTE_MAX
 from crise.extensions import db
+from crise.signals import Fait, annoncer
 from crise.text import clean_data
 from crise.mairies.models import Mairie
 
-TEXTE_MAX = 5000
 
 
 def _check_cellule(actor: User) -> None:
@@ -29,18 +31,6 @@ def _check_cellule(actor: User) -> None:
 
 
 # --- The main courante --------------------------------------------------------------------
-
-
-def systeme(evenement_id: int, texte: str, *, objet_type: str = "", objet_id: int | None = None,
-            type: str = "information", now: datetime | None = None) -> EntreeMainCourante:
-    """An entry written by the application itself (C.A.RE opened, request moved…)."""
-    now = now or utcnow()
-    entree = EntreeMainCourante(
-        evenement_id=evenement_id, fait_at=now, ecrit_at=now, auteur_nom="Application",
-        type=type, support="application", priorite="normale", texte=texte[:TEXTE_MAX],
-        systeme=True, objet_type=objet_type, objet_id=objet_id)
-    db.session.add(entree)
-    return entree
 
 
 @dataclass
@@ -92,6 +82,10 @@ def ecrire(actor: User, evenement: Evenement, data: EntreeData, *,
         priorite=data.priorite, texte=texte, objet_type=objet_type, objet_id=objet_id)
     db.session.add(entree)
     db.session.flush()
+    annoncer(signals.main_courante_ecrite, Fait(
+        texte, fait_at, evenement.id, "main_courante", entree.id, actor,
+        details={"type": data.type, "priorite": data.priorite, "objet_type": objet_type,
+                 "objet_id": objet_id}))
     return entree
 
 
@@ -201,8 +195,9 @@ def activer(actor: User, evenement: Evenement, *, now: datetime | None = None
     activation = ActivationCellule(evenement_id=evenement.id, activee_at=now,
                                    activee_par_id=actor.id)
     db.session.add(activation)
-    systeme(evenement.id, f"Cellule centrale de crise activée par {actor.nom or actor.email}",
-            now=now)
+    annoncer(signals.cellule_activee, Fait(
+        f"Cellule centrale de crise activée par {actor.nom or actor.email}", now, evenement.id,
+        acteur=actor))
     db.session.flush()
     return activation
 
@@ -216,7 +211,8 @@ def desactiver(actor: User, activation: ActivationCellule, *, now: datetime | No
     activation.desactivee_at, activation.desactivee_par_id = now, actor.id
     for membre in activation.membres:
         membre.jusqu_at = membre.jusqu_at or now
-    systeme(activation.evenement_id, "Cellule centrale de crise désactivée", now=now)
+    annoncer(signals.cellule_desactivee, Fait("Cellule centrale de crise désactivée", now,
+                                              activation.evenement_id, acteur=actor))
     db.session.flush()
     return activation
 
@@ -310,11 +306,11 @@ def decider(actor: User, evenement: Evenement, data: DecisionData, *, jeton: str
     db.session.add(decision)
     db.session.flush()
     noms = ", ".join(d.libelle for d in decision.destinataires)
-    entree = systeme(evenement.id, f"Décision n° {decision.id} : {texte} — destinataires : "
-                                   f"{noms}", type="decision", objet_type="decision",
-                     objet_id=decision.id, now=now)
-    entree.auteur_id, entree.auteur_nom, entree.auteur_role = (
-        actor.id, actor.nom or actor.email, actor.role)
+    annoncer(signals.decision_prise, Fait(
+        f"Décision n° {decision.id} : {texte} — destinataires : {noms}", now, evenement.id,
+        "decision", decision.id, actor,
+        details={"mairies": [d.mairie_id for d in decision.destinataires if d.mairie_id],
+                 "directions": [d.direction for d in decision.destinataires if d.direction]}))
     db.session.flush()
     return decision, True
 
@@ -338,10 +334,10 @@ def relancer(actor: User, decision: Decision, *, now: datetime | None = None
                            "connaissance et aucun n'est en retard.")
     for dest in cibles:
         dest.relance_at, dest.relances = now, (dest.relances or 0) + 1
-    systeme(decision.evenement_id, f"Décision n° {decision.id} : relance de "
-                                   f"{', '.join(d.libelle for d in cibles)} "
-                                   f"par {actor.nom or actor.email}",
-            objet_type="decision", objet_id=decision.id, now=now)
+    annoncer(signals.decision_relancee, Fait(
+        f"Décision n° {decision.id} : relance de {', '.join(d.libelle for d in cibles)} "
+        f"par {actor.nom or actor.email}", now, decision.evenement_id, "decision", decision.id,
+        actor))
     db.session.flush()
     return cibles
 
@@ -360,10 +356,10 @@ def terminer_decision(actor: User, decision: Decision, statut: str, motif: str =
         raise ServiceError("Dites pourquoi la décision est annulée : ses destinataires le "
                            "verront.", field="motif")
     decision.statut, decision.statut_at, decision.statut_motif = statut, now, motif[:500]
-    systeme(decision.evenement_id, f"Décision n° {decision.id} {DECISION_STATUTS[statut].lower()}"
-                                   f" par {actor.nom or actor.email}"
-                                   + (f" : {motif}" if motif else ""),
-            type="decision", objet_type="decision", objet_id=decision.id, now=now)
+    annoncer(signals.decision_terminee, Fait(
+        f"Décision n° {decision.id} {DECISION_STATUTS[statut].lower()} par "
+        f"{actor.nom or actor.email}" + (f" : {motif}" if motif else ""), now,
+        decision.evenement_id, "decision", decision.id, actor, details={"statut": statut}))
     db.session.flush()
     return decision
 
@@ -381,9 +377,10 @@ def modifier_decision(actor: User, decision: Decision, data: DecisionData, *,
         nouvelle.remplace_id = decision.id
         decision.statut, decision.statut_at = "remplacee", now
         decision.statut_motif = f"Remplacée par la décision n° {nouvelle.id}"
-        systeme(decision.evenement_id, f"Décision n° {decision.id} modifiée : remplacée par "
-                                       f"la décision n° {nouvelle.id}",
-                type="decision", objet_type="decision", objet_id=nouvelle.id, now=now)
+        annoncer(signals.decision_modifiee, Fait(
+            f"Décision n° {decision.id} modifiée : remplacée par la décision n° {nouvelle.id}",
+            now, decision.evenement_id, "decision", nouvelle.id, actor,
+            details={"remplace": decision.id}))
         db.session.flush()
     return nouvelle, created
 
@@ -408,9 +405,10 @@ def prendre_connaissance(actor: User, decision: Decision,
     dest = _destinataire_for(actor, decision, destinataire)
     if dest.pris_connaissance_at is None:
         dest.pris_connaissance_at, dest.pris_connaissance_par_id = now, actor.id
-        systeme(decision.evenement_id, f"Décision n° {decision.id} : {dest.libelle} en a pris "
-                                       f"connaissance ({actor.nom or actor.email})",
-                objet_type="decision", objet_id=decision.id, now=now)
+        annoncer(signals.decision_lue, Fait(
+            f"Décision n° {decision.id} : {dest.libelle} en a pris connaissance "
+            f"({actor.nom or actor.email})", now, decision.evenement_id, "decision",
+            decision.id, actor, dest.mairie_id, {"direction": dest.direction}))
     db.session.flush()
     return dest
 
@@ -432,10 +430,10 @@ def rendre_compte(actor: User, decision: Decision, etat: str, motif: str = "",
         prendre_connaissance(actor, decision, dest, now=now)
     dest.etat, dest.etat_at, dest.etat_par_id, dest.motif = etat, now, actor.id, motif[:500]
     tardif = " (après l'échéance)" if decision.compte_tardif(dest) else ""
-    systeme(decision.evenement_id, f"Décision n° {decision.id} : {dest.libelle} — "
-                                   f"{ETAT_LABELS[etat]}{tardif}"
-                                   + (f" : {motif}" if motif else ""),
-            objet_type="decision", objet_id=decision.id, now=now)
+    annoncer(signals.decision_repondue, Fait(
+        f"Décision n° {decision.id} : {dest.libelle} — {ETAT_LABELS[etat]}{tardif}"
+        + (f" : {motif}" if motif else ""), now, decision.evenement_id, "decision",
+        decision.id, actor, dest.mairie_id, {"direction": dest.direction, "etat": etat}))
     db.session.flush()
     return dest
 

@@ -9,11 +9,13 @@ import sqlalchemy as sa
 from crise.auth.models import Role, User
 from crise.care.models import CATEGORIE_LABELS, CentreAccueil, Personne
 from crise.cellule.models import CELLULE_ROLES, ActivationCellule, PointSituation
-from crise.cellule.services import activation_of, systeme
+from crise.cellule.services import activation_of
+from crise import signals
 from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.signals import Fait, annoncer
 from crise.text import clean_data
 
 TEXTE_MAX = 4000
@@ -113,8 +115,9 @@ def envoyer(actor: User, evenement: Evenement, data: PointData, *, jeton: str | 
                            **fields)
     db.session.add(point)
     db.session.flush()
-    systeme(evenement.id, f"Point de situation de la {actor.mairie.nom} reçu : "
-                          f"{fields['situation'][:300]}", type="point_situation", now=now)
+    annoncer(signals.point_situation_recu, Fait(
+        f"Point de situation de la {actor.mairie.nom} reçu : {fields['situation'][:300]}",
+        now, evenement.id, "point_situation", point.id, actor, actor.mairie_id))
     db.session.flush()
     return point, True
 
@@ -125,7 +128,8 @@ def definir_rythme(actor: User, activation: ActivationCellule, minutes: int) -> 
     if minutes not in RYTHMES:
         raise ServiceError("Choisissez un rythme.", field="rythme")
     activation.rythme_minutes = minutes
-    systeme(activation.evenement_id, f"Rythme des points de situation : {RYTHMES[minutes]}")
+    annoncer(signals.rythme_change, Fait(f"Rythme des points de situation : {RYTHMES[minutes]}",
+                                         utcnow(), activation.evenement_id, acteur=actor))
     db.session.flush()
 
 

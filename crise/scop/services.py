@@ -16,6 +16,7 @@ from crise.formatting import format_datetime
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.signals import Fait, annoncer, demande_scop_changee, demande_scop_envoyee
 from crise.text import clean_data, clean_line
 from crise.scop.models import (CANCELLABLE, MAIRIE_ROLES_DEMANDE, SCOP_MOVES, SCOP_ROLES,
                                DemandeScop, EtapeDemande, StatutDemande, TypeDemande, Urgence)
@@ -153,21 +154,20 @@ def demander(actor: User, evenement: Evenement, *, type: str, urgence: str, cont
         evenement.scop_informee_contact = "Signalement transmis par l'application"
         evenement.scop_informee_par_id = actor.id
     db.session.flush()
-    _main_courante(demande, "", now=now)
+    _annoncer(actor, demande, "", now=now)
     return demande, True
 
 
-def _main_courante(demande: DemandeScop, de: str, texte: str = "",
-                   now: datetime | None = None) -> None:
-    """The status change, written in the cellule's main courante by the application."""
-    from crise.cellule.services import systeme
-
+def _annoncer(actor, demande: DemandeScop, de: str, texte: str = "",
+              now: datetime | None = None) -> None:
+    """The request sent or moved, announced (the main courante writes it)."""
     vers = S(demande.statut).label
-    systeme(demande.evenement_id,
-            f"Demande SCOP n° {demande.id} ({demande.type_label}, {demande.mairie.nom_court}) : "
-            + (f"{S(de).label} → {vers}" if de else f"envoyée ({demande.urgence_label})")
-            + (f" — {texte}" if texte else ""), type="demande" if not de else "information",
-            objet_type="demande", objet_id=demande.id, now=now)
+    annoncer(demande_scop_changee if de else demande_scop_envoyee, Fait(
+        f"Demande SCOP n° {demande.id} ({demande.type_label}, {demande.mairie.nom_court}) : "
+        + (f"{S(de).label} → {vers}" if de else f"envoyée ({demande.urgence_label})")
+        + (f" — {texte}" if texte else ""), now or utcnow(), demande.evenement_id, "demande",
+        demande.id, actor, demande.mairie_id,
+        {"type": demande.type, "de": str(de), "vers": str(demande.statut)}))
 
 
 def _flush_or_conflict():
@@ -201,7 +201,7 @@ def prendre(actor: User, demande: DemandeScop, *, reprendre: bool = False,
               f"Reprise à {ancien}" if ancien else "Prise en charge", now=now)
     _flush_or_conflict()
     if de != demande.statut:
-        _main_courante(demande, de, f"par {actor}", now=now)
+        _annoncer(actor, demande, de, f"par {actor}", now=now)
     return demande
 
 
@@ -252,7 +252,7 @@ def changer_statut(actor: User, demande: DemandeScop, vers: str, *, texte: str =
           donnees={"arrivee_estimee_at": arrivee_estimee_at.isoformat()}
           if arrivee_estimee_at else None)
     _flush_or_conflict()
-    _main_courante(demande, de, texte, now=now)
+    _annoncer(actor, demande, de, texte, now=now)
     return demande
 
 
@@ -273,7 +273,7 @@ def repondre_contre_proposition(actor: User, demande: DemandeScop, *, accepte: b
           ("Contre-proposition acceptée" if accepte else "Contre-proposition déclinée")
           + (f" : {texte.strip()}" if texte.strip() else ""), now=now)
     _flush_or_conflict()
-    _main_courante(demande, S.CONTRE_PROPOSITION, "réponse de la mairie", now=now)
+    _annoncer(actor, demande, S.CONTRE_PROPOSITION, "réponse de la mairie", now=now)
     return demande
 
 
@@ -289,7 +289,7 @@ def annuler(actor: User, demande: DemandeScop, *, texte: str = "",
     demande.statut, demande.close_at = S.ANNULEE, now
     _step(demande, actor, de, S.ANNULEE, texte.strip() or "Annulée par la mairie", now=now)
     _flush_or_conflict()
-    _main_courante(demande, de, texte.strip(), now=now)
+    _annoncer(actor, demande, de, texte.strip(), now=now)
     return demande
 
 

@@ -11,11 +11,11 @@ from crise.care.models import (ETAPES_OUVERTURE, CentreAccueil, Destination, Eta
                                Site)
 from crise.care.services.presence import close_passage, present_people
 from crise.care.services.sites import CAPACITE_MAX, NOM_MAX
-from crise.cellule.services import systeme as main_courante_systeme
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.signals import Fait, annoncer, centre_ferme, centre_ouvert
 
 __all__ = ["centres_for", "close_centre", "open_centre", "open_centres_for", "tick_etape"]
 
@@ -68,9 +68,9 @@ def open_centre(actor: User, evenement: Evenement, *, site: Site, capacite: int 
     record(actor, Action.CREATE, "centre", centre.id,
            summary=f"C.A.RE ouvert : {centre.nom} (capacité {capacite})",
            mairie_id=centre.mairie_id, evenement_id=evenement.id)
-    main_courante_systeme(evenement.id, f"C.A.RE ouvert : {centre.nom} "
-                                        f"({centre.mairie.nom_court}, capacité {capacite})",
-                          objet_type="centre", objet_id=centre.id, now=ouvert_at)
+    annoncer(centre_ouvert, Fait(f"C.A.RE ouvert : {centre.nom} ({centre.mairie.nom_court}, "
+                                 f"capacité {capacite})", ouvert_at, evenement.id, "centre",
+                                 centre.id, actor, centre.mairie_id))
     return centre, True
 
 
@@ -136,8 +136,8 @@ def close_centre(actor: User, centre: CentreAccueil, *, destination: str | None 
                    + (f" ({len(present)} départ(s) vers « {Destination(destination).label} »)"
                       if present else ""),
            mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
-    main_courante_systeme(centre.evenement_id, f"C.A.RE fermé : {centre.nom} "
-                                               f"({centre.mairie.nom_court})",
-                          objet_type="centre", objet_id=centre.id, now=now)
+    annoncer(centre_ferme, Fait(f"C.A.RE fermé : {centre.nom} ({centre.mairie.nom_court})", now,
+                                centre.evenement_id, "centre", centre.id, actor,
+                                centre.mairie_id, {"departs": len(present)}))
     db.session.flush()
     return len(present)

@@ -22,6 +22,7 @@ from crise.care.services.sites import NOM_MAX
 from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.extensions import db
+from crise.signals import Fait, annoncer, personne_enregistree
 from crise.text import clean_data
 
 __all__ = ["EMAIL_RE", "FOYER_MAX", "GROUPE_MAX", "PERSON_FIELDS", "PersonneData", "SEXES",
@@ -197,6 +198,12 @@ def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
                summary=f"{personne.categorie_label} enregistré(e) au C.A.RE {centre.nom}"
                        + (" (foyer)" if foyer else ""),
                mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    # Never a name in a fait: counts and codes only.
+    annoncer(personne_enregistree, Fait(
+        f"{len(people)} personne(s) enregistrée(s) au C.A.RE {centre.nom}", now,
+        centre.evenement_id, "personne", people[0].id, actor, centre.mairie_id,
+        {"centre_id": centre.id, "personnes": len(people),
+         "categories": [p.categorie for p in people]}))
     if present + len(membres) > centre.capacite:
         record(actor, Action.UPDATE, "centre", centre.id,
                summary=f"Dépassement de capacité accepté : {present + len(membres)} présents "

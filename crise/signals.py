@@ -1,0 +1,74 @@
+"""What happened: the domain events the modules announce, and whoever listens to them.
+
+A service that does something other parts of the application care about announces a
+``Fait`` on the signal named for it, inside the same transaction (listeners write with the
+same session; a rollback takes their writes away too):
+
+    annoncer(signals.centre_ouvert, Fait(evenement_id=…, texte="C.A.RE ouvert : …", …))
+
+Listeners connect in their own package and the announcer imports none of them: the main
+courante writes the application's entries (``crise.evenements.journal``), the audit trail
+records what happens to accounts (``crise.audit.listeners``), the exercises will check their
+expected actions on ``tout``, which repeats every fait with the name of its signal.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from blinker import Namespace
+
+_faits = Namespace()
+
+# C.A.RE
+centre_ouvert = _faits.signal("centre-ouvert")
+centre_ferme = _faits.signal("centre-ferme")
+personne_enregistree = _faits.signal("personne-enregistree")
+# SCOP
+demande_scop_envoyee = _faits.signal("demande-scop-envoyee")
+demande_scop_changee = _faits.signal("demande-scop-changee")
+# Housing
+menage_heberge = _faits.signal("menage-heberge")
+# The cellule
+cellule_activee = _faits.signal("cellule-activee")
+cellule_desactivee = _faits.signal("cellule-desactivee")
+decision_prise = _faits.signal("decision-prise")
+decision_relancee = _faits.signal("decision-relancee")
+decision_terminee = _faits.signal("decision-terminee")
+decision_modifiee = _faits.signal("decision-modifiee")
+decision_lue = _faits.signal("decision-lue")
+decision_repondue = _faits.signal("decision-repondue")
+point_situation_recu = _faits.signal("point-situation-recu")
+rythme_change = _faits.signal("rythme-change")
+reunion_planifiee = _faits.signal("reunion-planifiee")
+compte_rendu_ecrit = _faits.signal("compte-rendu-ecrit")
+main_courante_ecrite = _faits.signal("main-courante-ecrite")
+# Accounts
+compte_cree = _faits.signal("compte-cree")
+compte_modifie = _faits.signal("compte-modifie")
+connexion = _faits.signal("connexion")
+connexion_refusee = _faits.signal("connexion-refusee")
+deconnexion = _faits.signal("deconnexion")
+compte_consulte = _faits.signal("compte-consulte")
+
+# Every fait above, with ``signal=`` its name: for those who watch everything.
+tout = _faits.signal("tout")
+
+
+@dataclass
+class Fait:
+    """Something that happened: when, in which event, about which record, told in French."""
+
+    texte: str
+    at: datetime
+    evenement_id: int | None = None
+    objet_type: str = ""
+    objet_id: int | None = None
+    acteur: object = None  # the User who did it; None when the application did
+    mairie_id: int | None = None
+    details: dict = field(default_factory=dict)
+
+
+def annoncer(signal, fait: Fait) -> Fait:
+    signal.send(fait)
+    tout.send(fait, signal=signal.name)
+    return fait
