@@ -50,6 +50,28 @@ connexion_refusee = _faits.signal("connexion-refusee")
 deconnexion = _faits.signal("deconnexion")
 compte_consulte = _faits.signal("compte-consulte")
 
+# Asked before an event is closed, with the event as sender: a listener returns what still
+# waits in its module, as a French sentence, or None. The closing asks for confirmation.
+cloture_demandee = _faits.signal("cloture-demandee")
+
+# Pages that features complete (Indico's template hooks): the host page sends, each feature
+# connected in its own package returns the variables of its part ({name: value}), and the
+# host imports none of them. The event page: sender the event, ``user=`` who looks.
+page_evenement = _faits.signal("page-evenement")
+# A person's record at the C.A.RE: sender the person, ``user=`` who looks.
+page_personne = _faits.signal("page-personne")
+# The home page (the list of events): sender the user who looks.
+page_accueil = _faits.signal("page-accueil")
+
+
+def contributions(signal, sender, **kwargs) -> dict:
+    """What every feature contributes to a page, merged."""
+    merged: dict = {}
+    for _, part in signal.send(sender, **kwargs):
+        merged.update(part or {})
+    return merged
+
+
 # Every fait above, with ``signal=`` its name: for those who watch everything.
 tout = _faits.signal("tout")
 

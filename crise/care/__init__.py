@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("care", __name__, url_prefix="/care")
 
-from crise.care import views  # noqa: E402,F401
+from crise.care import pages, views  # noqa: E402,F401

@@ -18,6 +18,7 @@ from crise.extensions import db, limiter
 from crise.forms import choices, perform, submit
 from crise.http import file_response
 from crise.mairies.models import mairie_by_code, mairies_ordered
+from crise.signals import contributions, page_personne
 
 
 def get_centre_or_404(centre_id: int, *, manage: bool = False) -> CentreAccueil:
@@ -219,15 +220,11 @@ def personne(personne_id):
 
 
 def _personne_page(personne, depart_form, status=200):
-    from crise.hebergement.models import HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES
-    from crise.hebergement.services import dossier_of, nuit_en_cours
-
-    dossier = dossier_of(personne) if current_user.has_role(*HEBERGEMENT_VIEW_ROLES) else None
+    """A person's record; housing adds its part (crise.signals.page_personne)."""
     return render_template("care/personne.html", personne=personne, centre=personne.centre,
                            foyer=services.membres_du_foyer(personne) if personne.foyer else [],
-                           dossier=dossier, nuit=nuit_en_cours(),
-                           peut_heberger=current_user.has_role(*HEBERGEMENT_EDIT_ROLES)
-                           and not personne.fusionne_dans_id,
+                           **contributions(page_personne, personne,
+                                           user=current_user._get_current_object()),
                            evenement=personne.centre.evenement, depart_form=depart_form,
                            besoins=dict(BESOINS),
                            orientations=services.orientations_of(personne),

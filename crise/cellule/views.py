@@ -347,12 +347,6 @@ def rendre_compte(decision_id):
     return _decision_page(db.session.get(Decision, decision_id), form, 422)
 
 
-def en_attente_context() -> dict:
-    """The decisions waiting for the user's mairie or direction (its home page)."""
-    return {"decisions_en_attente": services.decisions_en_attente(current_user),
-            "now_utc": utcnow()}
-
-
 # --- Points de situation ------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from crise.evenements.models import (Evenement, SourceInformation, Statut, TypeE
                                      can_create_evenement, evenement_mairie)
 from crise.extensions import db
 from crise.formatting import exercice_label
+from crise.signals import cloture_demandee
 from crise.text import clean_data
 from crise.mairies.models import Mairie
 
@@ -174,8 +175,15 @@ def record_scop_informee(actor: User, evenement: Evenement, *, informed_at: date
         raise ServiceError("Indiquez quand la SCOP a été prévenue.", field="informed_at")
     if informed_at > now + FUTURE_SLACK:
         raise ServiceError("L'heure indiquée est dans le futur.", field="informed_at")
+    noter_scop_informee(actor, evenement, informed_at, contact)
+    return evenement
+
+
+def noter_scop_informee(actor: User, evenement: Evenement, at: datetime, contact: str) -> None:
+    """The one way the event learns that the SCOP was told: by hand (above) or by a
+    signalement sent through the application. Audited with what changed."""
     before = snapshot(evenement, ["scop_informee_at", "scop_informee_contact"])
-    evenement.scop_informee_at = informed_at
+    evenement.scop_informee_at = at
     evenement.scop_informee_contact = contact
     evenement.scop_informee_par = actor
     record(actor, Action.UPDATE, "evenement", evenement.id,
@@ -183,16 +191,6 @@ def record_scop_informee(actor: User, evenement: Evenement, *, informed_at: date
            changes=diff(evenement, ["scop_informee_at", "scop_informee_contact"], before),
            evenement_id=evenement.id)
     db.session.flush()
-    return evenement
-
-
-def immediates_non_prises(evenement: Evenement) -> int:
-    """Requests « Immédiate » the SCOP has not taken yet."""
-    from crise.scop.models import DemandeScop, StatutDemande, Urgence
-
-    return db.session.scalar(sa.select(sa.func.count(DemandeScop.id)).where(
-        DemandeScop.evenement_id == evenement.id, DemandeScop.urgence == Urgence.IMMEDIATE,
-        DemandeScop.statut == StatutDemande.NOUVELLE)) or 0
 
 
 def close_evenement(actor: User, evenement: Evenement, *, malgre_demandes: bool = False,
@@ -201,11 +199,10 @@ def close_evenement(actor: User, evenement: Evenement, *, malgre_demandes: bool 
         raise ServiceError("Vous ne pouvez pas clore cet événement.")
     if not evenement.en_cours:
         raise ServiceError("Cet événement est déjà clos.")
-    attente = immediates_non_prises(evenement)
+    attente = [reason for _, reason in cloture_demandee.send(evenement) if reason]
     if attente and not malgre_demandes:
-        raise ServiceError(f"{attente} demande(s) « Immédiate » attendent encore d'être prises "
-                           "par la SCOP : vérifiez-les, ou confirmez la clôture malgré elles.",
-                           field="malgre_demandes")
+        raise ServiceError(" ; ".join(attente) + " : vérifiez-les, ou confirmez la clôture "
+                           "malgré elles.", field="malgre_demandes")
     now = now or utcnow()
     evenement.statut = Statut.CLOS
     evenement.clos_at = now

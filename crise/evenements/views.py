@@ -12,6 +12,7 @@ from crise.extensions import db
 from crise.http import page_number
 from crise.forms import perform, submit
 from crise.mairies.models import mairies_ordered
+from crise.signals import contributions, page_accueil, page_evenement
 
 PAGE_SIZE = 50
 
@@ -26,17 +27,9 @@ def index():
         current_user, statut=Statut.EN_COURS if statut == "actifs" else
         (Statut.CLOS if statut == "clos" else None), exercice=exercice)
     pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
-    from crise.care.models import PERSON_VIEW_ROLES
-    from crise.care.services import open_centres_for, present_totals
-
-    centres = open_centres_for(current_user) if current_user.has_role(
-        *PERSON_VIEW_ROLES) else []
-    from crise.cellule.views import en_attente_context
-
     return render_template("evenements/index.html", pagination=pagination,
                            evenements=pagination.items, statut=statut, nature=nature,
-                           centres=centres, presents=present_totals([c.id for c in centres]),
-                           **en_attente_context())
+                           **contributions(page_accueil, current_user._get_current_object()))
 
 
 def _data_from(form, mairies) -> services.EvenementData:
@@ -97,32 +90,11 @@ def detail(evenement_id):
 
 
 def _detail(evenement, scop_form, status=200):
-    from crise.care.services import centres_for, present_totals
-
-    from crise.scop.models import SCOP_VIEW_ROLES
-    from crise.scop.views import demandes_context
-
-    centres = centres_for(current_user, evenement)
-    from crise.cellule.reunions import prochaine as prochaine_reunion
-    from crise.hebergement import services as hebergement_services
-    from crise.hebergement.models import HEBERGEMENT_VIEW_ROLES
-
-    scop = demandes_context(evenement) if current_user.has_role(*SCOP_VIEW_ROLES) else None
-    hebergement = hebergement_services.totaux(
-        current_user, evenement, hebergement_services.nuit_en_cours()) \
-        if current_user.has_role(*HEBERGEMENT_VIEW_ROLES) else None
-    from crise.care.services import doublons
-
-    a_revoir = doublons.nombre_doublons(current_user, evenement.id) \
-        if doublons.can_review(current_user) and centres else None
+    """The event page; C.A.RE, SCOP, housing and cellule add their parts (crise.signals)."""
     return render_template("evenements/detail.html", evenement=evenement, scop_form=scop_form,
-                           doublons_a_revoir=a_revoir,
-                           immediates=services.immediates_non_prises(evenement)
-                           if evenement.en_cours and evenement.can_edit(current_user) else 0,
-                           history=audit_history("evenement", evenement.id), centres=centres,
-                           presents=present_totals([c.id for c in centres]), scop=scop,
-                           hebergement=hebergement,
-                           prochaine_reunion=prochaine_reunion(evenement)), status
+                           history=audit_history("evenement", evenement.id),
+                           **contributions(page_evenement, evenement,
+                                           user=current_user._get_current_object())), status
 
 
 @bp.route("/<int:evenement_id>/modifier", methods=["GET", "POST"])

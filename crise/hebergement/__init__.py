@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("hebergement", __name__, url_prefix="/hebergement")
 
-from crise.hebergement import views  # noqa: E402,F401
+from crise.hebergement import pages, views  # noqa: E402,F401

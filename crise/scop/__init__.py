@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("scop", __name__, url_prefix="/scop")
 
-from crise.scop import views  # noqa: E402,F401
+from crise.scop import pages, views  # noqa: E402,F401

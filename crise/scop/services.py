@@ -15,8 +15,10 @@ from crise.db import utcnow
 from crise.formatting import format_datetime
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
+from crise.evenements.services import noter_scop_informee
 from crise.extensions import db
-from crise.signals import Fait, annoncer, demande_scop_changee, demande_scop_envoyee
+from crise.signals import (Fait, annoncer, cloture_demandee, demande_scop_changee,
+                           demande_scop_envoyee)
 from crise.text import clean_data, clean_line
 from crise.scop.models import (CANCELLABLE, MAIRIE_ROLES_DEMANDE, SCOP_MOVES, SCOP_ROLES,
                                DemandeScop, EtapeDemande, StatutDemande, TypeDemande, Urgence)
@@ -150,9 +152,7 @@ def demander(actor: User, evenement: Evenement, *, type: str, urgence: str, cont
     db.session.add(demande)
     _step(demande, actor, "", S.NOUVELLE, "Demande envoyée", now=now)
     if type == TypeDemande.SIGNALEMENT and evenement.scop_informee_at is None:
-        evenement.scop_informee_at = now
-        evenement.scop_informee_contact = "Signalement transmis par l'application"
-        evenement.scop_informee_par_id = actor.id
+        noter_scop_informee(actor, evenement, now, "Signalement transmis par l'application")
     db.session.flush()
     _annoncer(actor, demande, "", now=now)
     return demande, True
@@ -432,3 +432,18 @@ def resume(demande: DemandeScop) -> str:
                          in UMIP_PUBLICS.items() if contenu.get(code))
     texte = contenu.get("texte", "")
     return texte if len(texte) <= 140 else texte[:139] + "…"
+
+
+def immediates_non_prises(evenement: Evenement) -> int:
+    """Requests « Immédiate » the SCOP has not taken yet."""
+    return db.session.scalar(sa.select(sa.func.count(DemandeScop.id)).where(
+        DemandeScop.evenement_id == evenement.id, DemandeScop.urgence == Urgence.IMMEDIATE,
+        DemandeScop.statut == S.NOUVELLE)) or 0
+
+
+@cloture_demandee.connect
+def _immediates_en_attente(evenement: Evenement) -> str | None:
+    """An event is not closed on untaken « Immédiate » requests without a confirmation."""
+    attente = immediates_non_prises(evenement)
+    return (f"{attente} demande(s) « Immédiate » attendent encore d'être prises par la SCOP"
+            if attente else None)

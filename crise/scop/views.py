@@ -12,6 +12,7 @@ from crise.formatting import format_ago
 from crise.http import page_number
 from crise.forms import choices, perform, submit
 from crise.scop import bp, services
+from crise.scop.pages import demandes_context
 from crise.scop.forms import FORMS, NoteForm, ReponseForm, StatutForm
 from crise.scop.models import (MAIRIE_ROLES_DEMANDE, SCOP_MOVES, SCOP_ROLES, SCOP_VIEW_ROLES,
                                DemandeScop, StatutDemande, TypeDemande)
@@ -99,14 +100,7 @@ def demandes_evenement(evenement_id):
     if not current_user.has_role(*SCOP_VIEW_ROLES):
         abort(403)
     return render_template("scop/_demandes_evenement.html", evenement=evenement,
-                           **demandes_context(evenement))
-
-
-def demandes_context(evenement) -> dict:
-    demandes = db.session.scalars(
-        services.demandes_evenement(current_user, evenement).limit(200)).all()
-    return {"demandes": demandes, "moyens": services.delais_moyens(demandes),
-            "resume": services.resume, "delais": services.delais}
+                           **demandes_context(current_user, evenement))
 
 
 # --- One request --------------------------------------------------------------------------

@@ -1,0 +1,22 @@
+"""Housing's parts of the event page and of a person's record (connected to crise.signals)."""
+
+from crise.hebergement import services
+from crise.hebergement.models import HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES
+from crise.signals import page_evenement, page_personne
+
+
+@page_evenement.connect
+def evenement(evenement, *, user) -> dict:
+    """Tonight's housing figures for the event."""
+    return {"hebergement": services.totaux(user, evenement, services.nuit_en_cours())
+            if user.has_role(*HEBERGEMENT_VIEW_ROLES) else None}
+
+
+@page_personne.connect
+def personne(personne, *, user) -> dict:
+    """The person's housing dossier, and whether the user may house them."""
+    return {"dossier": services.dossier_of(personne)
+            if user.has_role(*HEBERGEMENT_VIEW_ROLES) else None,
+            "nuit": services.nuit_en_cours(),
+            "peut_heberger": user.has_role(*HEBERGEMENT_EDIT_ROLES)
+            and not personne.fusionne_dans_id}
