@@ -98,3 +98,27 @@ def recent_twin(model, created_column, now: datetime, *conditions,
     since = now - timedelta(minutes=minutes)
     return db.session.scalar(sa.select(model).where(created_column >= since, *conditions)
                              .order_by(created_column.desc()).limit(1))
+
+
+def diff(obj, fields: list[str], before: dict) -> dict:
+    """{field: [old, new]} for the fields whose value changed since ``before``."""
+    changes = {}
+    for name in fields:
+        old, new = before.get(name), getattr(obj, name)
+        if old != new:
+            changes[name] = [_jsonable(old), _jsonable(new)]
+    return changes
+
+
+def snapshot(obj, fields: list[str]) -> dict:
+    return {name: getattr(obj, name) for name in fields}
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return sorted(_jsonable(v) for v in value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)

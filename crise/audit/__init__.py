@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-from crise.audit import views  # noqa: E402,F401
+from crise.audit import listeners, views  # noqa: E402,F401

@@ -56,30 +56,6 @@ def record_view(actor, object_type: str, object_id: Any, *, summary: str = "",
     return entry
 
 
-def diff(obj, fields: list[str], before: dict) -> dict:
-    """{field: [old, new]} for the fields whose value changed since ``before``."""
-    changes = {}
-    for name in fields:
-        old, new = before.get(name), getattr(obj, name)
-        if old != new:
-            changes[name] = [_jsonable(old), _jsonable(new)]
-    return changes
-
-
-def snapshot(obj, fields: list[str]) -> dict:
-    return {name: getattr(obj, name) for name in fields}
-
-
-def _jsonable(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (list, tuple, set)):
-        return sorted(_jsonable(v) for v in value)
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
 def search(*, actor_email: str = "", action: str = "", object_type: str = "",
            since: datetime | None = None, until: datetime | None = None):
     """A select of audit entries, newest first, for the admin screen."""

@@ -7,14 +7,14 @@ import re
 import sqlalchemy as sa
 from flask import current_app
 
-from crise.audit.models import Action
-from crise.audit.services import diff, record, snapshot
 from crise.auth.models import MAIRIE_ROLES, Role, User, new_session_token
 from crise.auth.passwords import generate_password, hash_password, needs_rehash, verify_password
-from crise.db import utcnow
+from crise import signals
+from crise.db import diff, snapshot, utcnow
 from crise.errors import NotFound, ServiceError
 from crise.extensions import db
 from crise.mairies.models import Mairie, mairie_by_code
+from crise.signals import Fait, annoncer
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 AUDITED_FIELDS = ["email", "nom", "role", "mairie_id", "actif"]
@@ -106,10 +106,9 @@ def create_user(actor, *, email: str, role: str, mairie: Mairie | None = None,
                 password_hash=hash_password(password), actif=True)
     db.session.add(user)
     db.session.flush()
-    record(actor, Action.CREATE, "user", user.id,
-           summary=f"Compte {email} créé ({user.role_label}"
-                   f"{', ' + mairie.nom if mairie else ''})",
-           mairie_id=user.mairie_id)
+    annoncer(signals.compte_cree, Fait(
+        f"Compte {email} créé ({user.role_label}{', ' + mairie.nom if mairie else ''})",
+        utcnow(), objet_type="user", objet_id=user.id, acteur=actor, mairie_id=user.mairie_id))
     return user, generated
 
 
@@ -135,8 +134,9 @@ def update_user(actor, user: User, *, nom: str, role: str, mairie: Mairie | None
     user.actif = actif
     changes = diff(user, AUDITED_FIELDS, before)
     if changes:
-        record(actor, Action.UPDATE, "user", user.id, summary=f"Compte {user.email} modifié",
-               changes=changes, mairie_id=user.mairie_id)
+        annoncer(signals.compte_modifie, Fait(
+            f"Compte {user.email} modifié", utcnow(), objet_type="user", objet_id=user.id,
+            acteur=actor, mairie_id=user.mairie_id, details={"changes": changes}))
     db.session.flush()
     return user
 
@@ -165,10 +165,9 @@ def set_password(actor, user: User, password: str | None = None) -> str | None:
     check_password_strength(password)
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
-    record(actor, Action.UPDATE, "user", user.id,
-           summary=f"Mot de passe de {user.email} "
-                   f"{'réinitialisé' if generated else 'changé'}",
-           mairie_id=user.mairie_id)
+    annoncer(signals.compte_modifie, Fait(
+        f"Mot de passe de {user.email} {'réinitialisé' if generated else 'changé'}", utcnow(),
+        objet_type="user", objet_id=user.id, acteur=actor, mairie_id=user.mairie_id))
     db.session.flush()
     return generated
 
@@ -188,15 +187,17 @@ def authenticate(email: str, password: str, *, remote_addr: str = "") -> User | 
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or not user.actif:
         reason = "compte désactivé" if ok else "identifiants incorrects"
-        record(user, Action.LOGIN_FAILED, "user", user.id if user else None,
-               summary=f"Échec de connexion pour {normalise_email(email)[:200]} "
-                       f"({reason}) depuis {remote_addr}")
+        annoncer(signals.connexion_refusee, Fait(
+            f"Échec de connexion pour {normalise_email(email)[:200]} ({reason}) depuis "
+            f"{remote_addr}", utcnow(), objet_type="user", objet_id=user.id if user else None,
+            acteur=user))
         db.session.flush()
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    record(user, Action.LOGIN, "user", user.id, summary=f"Connexion depuis {remote_addr}")
+    annoncer(signals.connexion, Fait(f"Connexion depuis {remote_addr}", utcnow(),
+                                     objet_type="user", objet_id=user.id, acteur=user))
     db.session.flush()
     return user
 

@@ -4,15 +4,16 @@ from flask import (abort, current_app, flash, make_response, redirect, render_te
                    request, session, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from crise.audit.models import Action
-from crise.audit.services import record, record_view
+from crise import signals
 from crise.auth import bp, services
 from crise.auth.decorators import role_required
 from crise.auth.forms import LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
 from crise.auth.models import Role, User
+from crise.db import utcnow
 from crise.extensions import db, limiter, login_manager
 from crise.forms import submit
 from crise.mairies.models import mairie_by_code, mairies_ordered
+from crise.signals import Fait, annoncer
 
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
@@ -69,7 +70,9 @@ def login():
 @bp.route("/deconnexion", methods=["POST"])
 @login_required
 def logout():
-    record(current_user, Action.LOGOUT, "user", current_user.id, summary="Déconnexion")
+    annoncer(signals.deconnexion, Fait("Déconnexion", utcnow(), objet_type="user",
+                                       objet_id=current_user.id,
+                                       acteur=current_user._get_current_object()))
     db.session.commit()
     logout_user()
     session.clear()
@@ -141,8 +144,9 @@ def user_edit(user_id):
     form.set_choices(mairies_ordered())
     if request.method == "GET":
         form.mairie.data = user.mairie.code if user.mairie else ""
-        record_view(current_user, "user", user.id, summary=f"Fiche du compte {user.email}",
-                    mairie_id=user.mairie_id)
+        annoncer(signals.compte_consulte, Fait(
+            f"Fiche du compte {user.email}", utcnow(), objet_type="user", objet_id=user.id,
+            acteur=current_user._get_current_object(), mairie_id=user.mairie_id))
         db.session.commit()
     if form.validate_on_submit():
         ok, _ = submit(form, lambda: services.update_user(

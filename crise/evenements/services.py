@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from crise.audit.models import Action
-from crise.audit.services import diff, record, snapshot
+from crise.audit.services import record
 from crise.auth.models import Role, User
-from crise.db import recent_twin, utcnow
+from crise.db import diff, recent_twin, snapshot, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import (Evenement, SourceInformation, Statut, TypeEvenement,
                                      can_create_evenement, evenement_mairie)

@@ -1,0 +1,63 @@
+"""The house reads one way: platform modules at the bottom, features above in a fixed
+order; no module imports a higher one, no two packages import each other. A new import
+that breaks this fails here, with the line to change."""
+
+import ast
+from pathlib import Path
+
+import crise
+
+ROOT = Path(crise.__file__).parent
+# Lower first; the platform (modules directly in crise/) is below them all.
+ORDER = ["mairies", "auth", "audit", "evenements", "care", "scop", "hebergement", "cellule",
+         "exercices", "retex", "pcs", "carte", "rgpd"]
+# The application factory and the CLI assemble every feature: they may import any.
+ASSEMBLERS = {ROOT / "__init__.py", ROOT / "cli.py"}
+
+
+def _package(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "crise" or len(parts) < 2:
+        return None
+    return parts[1] if (ROOT / parts[1]).is_dir() else "platform"
+
+
+def _rank(package: str) -> int:
+    return -1 if package == "platform" else ORDER.index(package)
+
+
+def _imports():
+    """(file, line, importing package, imported package) for every import inside crise."""
+    for path in sorted(ROOT.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        here = _package(".".join(("crise",) + path.relative_to(ROOT).with_suffix("").parts))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                there = _package(name)
+                if there is not None and there != here:
+                    yield path, node.lineno, here, there
+
+
+def test_every_feature_package_has_its_place_in_the_order():
+    packages = {p.name for p in ROOT.iterdir()
+                if p.is_dir() and (p / "__init__.py").exists() and p.name != "migrations"}
+    assert packages - set(ORDER) == set()
+
+
+def test_no_import_goes_up():
+    upward = [f"{path.relative_to(ROOT.parent)}:{line} imports crise.{there}"
+              for path, line, here, there in _imports()
+              if path not in ASSEMBLERS and _rank(there) > _rank(here)]
+    assert upward == []
+
+
+def test_no_two_packages_import_each_other():
+    edges = {(here, there) for path, _, here, there in _imports() if path not in ASSEMBLERS}
+    assert sorted({tuple(sorted(edge)) for edge in edges if edge[::-1] in edges}) == []
