@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_platform import _screenshot_dir, login
-from tests.care.test_pdf import decode_qr, render
+from tests.browser.conftest import login, screenshot_dir
+from tests.conftest import decode_qr, render
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,7 @@ def test_open_register_household_duplicate_scan_and_checkout(page, live_server, 
     suggestion = page.locator(".dup-box")
     expect(suggestion).to_contain_text("Déjà enregistré ?")
     expect(suggestion).to_contain_text("LEFÈVRE Hélène")
-    page.screenshot(path=str(_screenshot_dir() / "care-doublon.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir() / "care-doublon.png"), full_page=True)
     page.get_by_role("link", name="Annuler").click()
     expect(page.get_by_test_id("counts")).to_contain_text("3 / 60")
 
@@ -89,7 +89,7 @@ def test_open_register_household_duplicate_scan_and_checkout(page, live_server, 
     page.get_by_label("Précision").fill("Hôtel Ibis Bastille")
     page.get_by_role("button", name="Enregistrer le départ").click()
     expect(page.get_by_test_id("counts")).to_contain_text("2 / 60")
-    page.screenshot(path=str(_screenshot_dir() / "care-centre.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir() / "care-centre.png"), full_page=True)
 
 
 def test_cell_board_refreshes_itself(browser, live_server, app, create_user, create_centre):
@@ -130,7 +130,7 @@ def test_cell_board_refreshes_itself(browser, live_server, app, create_user, cre
         expect(waiting).to_contain_text("Sidéré, ne parle pas")
         waiting.get_by_role("button", name="Recevoir").click()
         expect(board.get_by_test_id("board-en_cours")).to_contain_text("BENALI Sami")
-        board.screenshot(path=str(_screenshot_dir() / "care-cellule.png"), full_page=True)
+        board.screenshot(path=str(screenshot_dir() / "care-cellule.png"), full_page=True)
     finally:
         board_context.close()
         desk_context.close()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from crise.db import utcnow
 from crise.formatting import to_paris
 
-from tests.browser.test_platform import _screenshot_dir, login
+from tests.browser.conftest import login, screenshot_dir
 
 pytestmark = pytest.mark.browser
 
@@ -71,21 +71,21 @@ def test_decision_followed_by_two_mairies(browser, live_server, create_user, cre
             "Impossible")
         expect(cellule.get_by_test_id("dest-13e")).to_contain_text(
             "Pompes indisponibles avant demain")
-        cellule.screenshot(path=str(_screenshot_dir() / "cellule-decision.png"), full_page=True)
+        cellule.screenshot(path=str(screenshot_dir() / "cellule-decision.png"), full_page=True)
         cellule.get_by_role("link", name="Cellule centrale", exact=True).click()
         expect(cellule.get_by_test_id("decisions")).to_contain_text("1 impossible(s)")
         cellule.get_by_role("link", name="Main courante").click()
         log = cellule.get_by_test_id("main-courante")
         expect(log).to_contain_text("13e — Impossible : Pompes indisponibles avant demain")
         expect(log).to_contain_text("12e — Appliquée")
-        cellule.screenshot(path=str(_screenshot_dir() / "cellule-main-courante.png"),
+        cellule.screenshot(path=str(screenshot_dir() / "cellule-main-courante.png"),
                            full_page=True)
         cellule.get_by_role("link", name="Cellule centrale", exact=True).click()
         cellule.get_by_role("link", name="Tableau de bord").click()
         expect(cellule.get_by_test_id("chiffres-cles")).to_contain_text(
             "0 personne(s) prise(s) en charge")
         expect(cellule.locator("svg.chart__svg")).to_have_count(2)
-        cellule.screenshot(path=str(_screenshot_dir() / "cellule-tableau-de-bord.png"),
+        cellule.screenshot(path=str(screenshot_dir() / "cellule-tableau-de-bord.png"),
                            full_page=True)
     finally:
         for c in contexts:

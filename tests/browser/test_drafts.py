@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_platform import login
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 

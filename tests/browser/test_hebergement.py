@@ -7,7 +7,7 @@ from crise.auth.models import User
 from crise.care import services as care_services
 from crise.care.models import CentreAccueil
 from crise.extensions import db
-from tests.browser.test_platform import _screenshot_dir, login
+from tests.browser.conftest import login, screenshot_dir
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,7 @@ def test_dsol_houses_a_family_of_four_with_a_dog_for_three_nights(page, live_ser
     expect(page.get_by_test_id("ce-soir")).to_contain_text(
         "Ce soir : Hôtel — Hôtel Les Chiens d'Or")
     expect(page.get_by_test_id("journal")).to_contain_text("(3 nuit(s))")
-    page.screenshot(path=str(_screenshot_dir() / "hebergement-dossier.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir() / "hebergement-dossier.png"), full_page=True)
 
     page.get_by_role("link", name="Hébergement", exact=True).click()
     totaux = page.get_by_test_id("totaux")
@@ -78,4 +78,4 @@ def test_dsol_houses_a_family_of_four_with_a_dog_for_three_nights(page, live_ser
     expect(totaux).to_contain_text("4 personne(s) hébergée(s) ce soir")
     expect(totaux).to_contain_text("3 nuit(s) attribuée(s) (12 nuitées-personnes)")
     expect(page.get_by_test_id("liste-vide")).to_contain_text("ont une solution pour ce soir")
-    page.screenshot(path=str(_screenshot_dir() / "hebergement-tableau.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir() / "hebergement-tableau.png"), full_page=True)

@@ -5,18 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import login, screenshot_dir
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def login(page, base, email, password=PASSWORD):
-    page.goto(f"{base}/")
-    expect(page).to_have_url(re.compile(r"/auth/connexion"))
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Événements")).to_be_visible()
 
 
 def test_log_in_declare_event_see_scop_warning_record_it_log_out(page, live_server,
@@ -40,7 +32,7 @@ def test_log_in_declare_event_see_scop_warning_record_it_log_out(page, live_serv
 
     expect(page.get_by_role("heading", name="Incendie d'immeuble — 45 rue de la Roquette")
            ).to_be_visible()
-    page.screenshot(path=str(_screenshot_dir() / "scop-warning.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir() / "scop-warning.png"), full_page=True)
     warning = page.get_by_test_id("scop-warning")
     expect(warning).to_contain_text("SCOP non informée")
     expect(warning).to_contain_text("Commissariat du 11e")
@@ -71,7 +63,7 @@ def test_errors_next_to_fields_typed_text_kept_focus_on_first_error(page, live_s
     page.get_by_label("Lieu").fill("Place de l'Hôtel-de-Ville")
     page.get_by_label("Description").fill("x" * 20)
     page.get_by_role("button", name="Déclarer l'événement").click()
-    page.screenshot(path=str(_screenshot_dir() / "form-errors.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir() / "form-errors.png"), full_page=True)
 
     expect(page.get_by_role("alert").first).to_contain_text("Rien n'a été enregistré")
     expect(page.locator("#titre-error")).to_have_text("Donnez un titre à l'événement.")
@@ -131,15 +123,7 @@ def test_exercise_pages_say_exercice(page, live_server, create_user, create_even
     banner = page.get_by_role("note", name="Exercice")
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("EXERCICE")
-    page.screenshot(path=str(_screenshot_dir() / "exercice.png"), full_page=True)
-
-
-def _screenshot_dir():
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "test-results"
-    path.mkdir(exist_ok=True)
-    return path
+    page.screenshot(path=str(screenshot_dir() / "exercice.png"), full_page=True)
 
 
 def test_typed_event_is_kept_as_a_draft_until_sent(page, live_server, create_user):

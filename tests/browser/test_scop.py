@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from crise.formatting import to_paris
 from crise.db import utcnow
-from tests.browser.test_platform import _screenshot_dir, login
+from tests.browser.conftest import login, screenshot_dir
 
 pytestmark = pytest.mark.browser
 
@@ -75,14 +75,14 @@ def test_vpu_request_progresses_live_on_both_sides(browser, live_server, create_
         scop.get_by_role("button", name="Enregistrer l'état").click()
         expect(etat.get_by_test_id("statut")).to_have_text("Sur place", timeout=10_000)
         expect(mairie.get_by_test_id("delais")).to_contain_text(re.compile(r"sur place \d+ s"))
-        mairie.screenshot(path=str(_screenshot_dir() / "scop-mairie.png"), full_page=True)
+        mairie.screenshot(path=str(screenshot_dir() / "scop-mairie.png"), full_page=True)
 
         # The event page lists it too, with the delays.
         mairie.goto(f"/evenements/{evenement.id}")
         expect(mairie.get_by_test_id("demandes-scop")).to_contain_text("Sur place")
         expect(mairie.get_by_test_id("delais-moyens")).to_contain_text(re.compile(r"prise en compte \d+ s"))
         scop.get_by_role("link", name="File SCOP").click()
-        scop.screenshot(path=str(_screenshot_dir() / "scop-file.png"), full_page=True)
+        scop.screenshot(path=str(screenshot_dir() / "scop-file.png"), full_page=True)
     finally:
         mairie_context.close()
         scop_context.close()

@@ -10,7 +10,7 @@ from crise.auth.models import User
 from crise.care import services
 from crise.care.models import CentreAccueil, JetonPapier, Orientation, Personne
 from crise.extensions import db
-from tests.care.test_views import register_form
+from tests.care.conftest import register_form
 
 
 def test_enter_in_a_field_saves_rather_than_adding_a_row(client, login_as, create_centre):

@@ -9,7 +9,7 @@ from crise.care.models import CentreAccueil, JetonPapier, Personne
 from crise.care.services import PersonneData
 from crise.errors import ServiceError
 from crise.extensions import db
-from tests.care.test_pdf import decode_qr, pdf_text, render
+from tests.conftest import decode_qr, pdf_text, render
 
 
 def test_sheets_print_tokens_that_scan_and_register_once(app, create_centre, create_user,

@@ -6,16 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from crise.care.models import CentreAccueil, Personne
+from tests.care.conftest import register_form
 from tests.conftest import count, get_db_object
-
-
-def register_form(*membres, **extra):
-    data = {"taille_groupe": str(len(membres) or 1), "jeton": extra.pop("jeton", "")}
-    for i, membre in enumerate(membres):
-        for key, value in membre.items():
-            data[f"membres-{i}-{key}"] = value
-    data.update(extra)
-    return data
 
 
 def test_responsable_opens_a_centre_from_the_event_page(app, client, login_as,
