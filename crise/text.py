@@ -53,3 +53,7 @@ def clean_data(data, *, multiline: tuple = ()):
                 else clean_data(value, multiline=multiline) if isinstance(value, dict)
                 else value for key, value in data.items()}
     return data
+
+
+# An e-mail address as forms accept it: something, @, a domain with a dot.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

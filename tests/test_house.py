@@ -3,6 +3,7 @@ order; no module imports a higher one, no two packages import each other. A new 
 that breaks this fails here, with the line to change."""
 
 import ast
+import re
 from pathlib import Path
 
 import crise
@@ -61,3 +62,30 @@ def test_no_import_goes_up():
 def test_no_two_packages_import_each_other():
     edges = {(here, there) for path, _, here, there in _imports() if path not in ASSEMBLERS}
     assert sorted({tuple(sorted(edge)) for edge in edges if edge[::-1] in edges}) == []
+
+
+HAND_WRITTEN_SCOPE = re.compile(
+    r"if (?:\w+ is not None and )?not (\w+)\.is_central:\s*\n\s*\w+(?: = \w+\.where\(|\.append\()"
+    r"[\w.]+\.mairie_id == \1\.mairie_id\)")
+
+
+def test_the_mairie_scope_of_a_query_is_written_once():
+    """A query of personal data is kept to the actor's mairie by ``User.perimetre``, never
+    by the two lines written by hand again (the way a forgotten one would go unseen)."""
+    found = [f"{path.relative_to(ROOT.parent)}: {match.group(0).splitlines()[0].strip()}"
+             for path in sorted(ROOT.rglob("*.py")) if "migrations" not in path.parts
+             for match in HAND_WRITTEN_SCOPE.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_perimetre_is_everything_for_the_central_roles_and_its_mairie_for_the_others():
+    import sqlalchemy as sa
+
+    from crise.auth.models import User
+    from crise.care.models import Personne
+
+    local = User(role="agent_accueil", mairie_id=11)
+    central = User(role="cellule")
+    assert str(local.perimetre(Personne.mairie_id).compile(
+        compile_kwargs={"literal_binds": True})) == "care_personne.mairie_id = 11"
+    assert central.perimetre(Personne.mairie_id) is sa.true()

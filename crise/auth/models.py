@@ -103,6 +103,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_central(self) -> bool:
         return self.role in CENTRAL_ROLES
 
+    def perimetre(self, mairie_column):
+        """The condition that keeps a query to what this account may see, given the column
+        that holds a record's mairie: everything for the central roles, its own mairie for
+        the others. The one place the scope of a query is written."""
+        return sa.true() if self.is_central else mairie_column == self.mairie_id
+
     def can_access_mairie(self, mairie_id: int | None) -> bool:
         """Whether this account may see records of the given mairie."""
         if self.is_central:

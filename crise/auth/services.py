@@ -3,7 +3,6 @@
 Services flush, never commit: the caller (a view or a CLI command) commits once.
 """
 
-import re
 import sqlalchemy as sa
 from flask import current_app
 
@@ -15,8 +14,8 @@ from crise.errors import NotFound, ServiceError
 from crise.extensions import db
 from crise.mairies.models import Mairie, mairie_by_code
 from crise.signals import Fait, annoncer
+from crise.text import EMAIL_RE
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 AUDITED_FIELDS = ["email", "nom", "role", "mairie_id", "actif"]
 
 

@@ -365,11 +365,8 @@ def check_view(actor: User, evenement: Evenement) -> None:
 
 
 def dossiers_query(actor: User, evenement: Evenement):
-    query = sa.select(DossierHebergement).where(
-        DossierHebergement.evenement_id == evenement.id)
-    if not actor.is_central:
-        query = query.where(DossierHebergement.mairie_id == actor.mairie_id)
-    return query
+    return sa.select(DossierHebergement).where(DossierHebergement.evenement_id == evenement.id,
+                                               actor.perimetre(DossierHebergement.mairie_id))
 
 
 def couvert(nuit: date):
@@ -423,8 +420,8 @@ def totaux(actor: User | None, evenement: Evenement, nuit: date) -> Totaux:
 
     ``actor`` None: every mairie (the cellule's dashboard)."""
     scope = [DossierHebergement.evenement_id == evenement.id]
-    if actor is not None and not actor.is_central:
-        scope.append(DossierHebergement.mairie_id == actor.mairie_id)
+    if actor is not None:
+        scope.append(actor.perimetre(DossierHebergement.mairie_id))
     t = Totaux()
     t.dossiers = db.session.scalar(sa.select(sa.func.count()).where(*scope)) or 0
     row = db.session.execute(sa.select(sa.func.count(), sa.func.sum(
@@ -476,8 +473,8 @@ def demandes_sans_dossier(actor: User | None, evenement: Evenement, *,
             autre, autre.id == DossierHebergement.referent_id).where(
             Personne.foyer_id.is_not(None), autre.foyer_id == Personne.foyer_id).exists())
         .order_by(Personne.created_at, Personne.id))
-    if actor is not None and not actor.is_central:
-        query = query.where(Personne.mairie_id == actor.mairie_id)
+    if actor is not None:
+        query = query.where(actor.perimetre(Personne.mairie_id))
     if mairie_ids is not None:
         query = query.where(Personne.mairie_id.in_(mairie_ids))
     found, seen = [], set()
@@ -545,10 +542,9 @@ def noter_relogement(actor: User, relogement: Relogement, *, statut: str = "",
 
 def relogements(actor: User, evenement: Evenement, statut: str = ""):
     query = (sa.select(Relogement).join(DossierHebergement)
-             .where(Relogement.evenement_id == evenement.id)
+             .where(Relogement.evenement_id == evenement.id,
+                    actor.perimetre(DossierHebergement.mairie_id))
              .order_by(Relogement.created_at, Relogement.id))
-    if not actor.is_central:
-        query = query.where(DossierHebergement.mairie_id == actor.mairie_id)
     if statut in set(StatutRelogement):
         query = query.where(Relogement.statut == statut)
     return query

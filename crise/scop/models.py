@@ -57,8 +57,11 @@ class StatutDemande(enum.StrEnum):
 
     @property
     def final(self) -> bool:
-        return self in (StatutDemande.TERMINEE, StatutDemande.REFUSEE, StatutDemande.ANNULEE)
+        return self in STATUTS_FINAUX
 
+
+# Where a request ends: nothing moves it any more.
+STATUTS_FINAUX = (StatutDemande.TERMINEE, StatutDemande.REFUSEE, StatutDemande.ANNULEE)
 
 STATUT_LABELS = {
     StatutDemande.NOUVELLE: "Nouvelle",

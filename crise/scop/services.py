@@ -21,7 +21,8 @@ from crise.signals import (Fait, annoncer, cloture_demandee, demande_scop_change
                            demande_scop_envoyee)
 from crise.text import clean_data, clean_line
 from crise.scop.models import (CANCELLABLE, MAIRIE_ROLES_DEMANDE, SCOP_MOVES, SCOP_ROLES,
-                               DemandeScop, EtapeDemande, StatutDemande, TypeDemande, Urgence)
+                               STATUTS_FINAUX, DemandeScop, EtapeDemande, StatutDemande,
+                               TypeDemande, Urgence)
 
 S = StatutDemande
 QUANTITE_MAX = 10_000
@@ -137,7 +138,7 @@ def demander(actor: User, evenement: Evenement, *, type: str, urgence: str, cont
     recent = db.session.scalars(sa.select(DemandeScop).where(
         DemandeScop.evenement_id == evenement.id, DemandeScop.mairie_id == mairie_id,
         DemandeScop.type == type, DemandeScop.created_at >= now - DOUBLON_DELAI,
-        DemandeScop.statut.not_in([S.TERMINEE, S.REFUSEE, S.ANNULEE]))).all()
+        DemandeScop.statut.not_in(STATUTS_FINAUX))).all()
     for other in recent:
         if (other.contenu == contenu and other.urgence == urgence
                 and other.nb_personnes == nb_personnes
@@ -360,7 +361,7 @@ def file_scop(actor: User, now: datetime | None = None):
     if not actor.has_role(*SCOP_ROLES):
         raise ServiceError("Réservé à la SCOP.")
     return (sa.select(DemandeScop)
-            .where(DemandeScop.statut.not_in([S.TERMINEE, S.REFUSEE, S.ANNULEE]))
+            .where(DemandeScop.statut.not_in(STATUTS_FINAUX))
             .order_by(_late_first(now or utcnow()), DemandeScop.urgence_rang,
                       DemandeScop.created_at, DemandeScop.id))
 
@@ -373,7 +374,7 @@ def demandes_closes(actor: User, q: str = ""):
     if not actor.has_role(*SCOP_ROLES):
         raise ServiceError("Réservé à la SCOP.")
     query = (sa.select(DemandeScop)
-             .where(DemandeScop.statut.in_([S.TERMINEE, S.REFUSEE, S.ANNULEE]))
+             .where(DemandeScop.statut.in_(STATUTS_FINAUX))
              .order_by(DemandeScop.close_at.desc(), DemandeScop.id.desc()))
     q = (q or "").strip()[:120]
     if q:
@@ -399,9 +400,8 @@ def demandes_closes(actor: User, q: str = ""):
 
 def demandes_evenement(actor: User, evenement: Evenement):
     """An event's requests that the user may see (a mairie: its own), newest first."""
-    query = sa.select(DemandeScop).where(DemandeScop.evenement_id == evenement.id)
-    if not actor.is_central:
-        query = query.where(DemandeScop.mairie_id == actor.mairie_id)
+    query = sa.select(DemandeScop).where(DemandeScop.evenement_id == evenement.id,
+                                         actor.perimetre(DemandeScop.mairie_id))
     return query.order_by(DemandeScop.created_at.desc(), DemandeScop.id.desc())
 
 

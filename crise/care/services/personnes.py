@@ -1,7 +1,6 @@
 """A person's record: the input, its cleaning and checks, registering a person or a household
 in one pass, completing or correcting a record."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -23,7 +22,7 @@ from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.extensions import db
 from crise.signals import Fait, annoncer, personne_enregistree
-from crise.text import clean_data
+from crise.text import EMAIL_RE, clean_data
 
 __all__ = ["EMAIL_RE", "FOYER_MAX", "GROUPE_MAX", "PERSON_FIELDS", "PersonneData", "SEXES",
            "TEXT_LIMITS", "membres_du_foyer", "register", "update_personne"]
@@ -64,7 +63,6 @@ class PersonneData:
 SEXES = {"", "F", "M", "X"}
 
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # The fields of the form, copied as they are onto the record.

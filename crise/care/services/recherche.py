@@ -193,7 +193,6 @@ def find_by_number(actor: User, evenement_id: int, query: str) -> list[Personne]
             return []
         condition = Personne.telephone_chiffres == digits
     stmt = sa.select(Personne).where(Personne.evenement_id == evenement_id, condition,
-                                     Personne.fusionne_dans_id.is_(None)).order_by(Personne.nom)
-    if not actor.is_central:
-        stmt = stmt.where(Personne.mairie_id == actor.mairie_id)
+                                     Personne.fusionne_dans_id.is_(None),
+                                     actor.perimetre(Personne.mairie_id)).order_by(Personne.nom)
     return db.session.scalars(stmt.limit(20)).all()

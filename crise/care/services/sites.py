@@ -44,8 +44,7 @@ def sites_for(mairie_id: int, *, actifs_only: bool = True) -> list[Site]:
 def sites_in_scope(actor: User) -> list[Site]:
     """Every site of the actor's mairie (all of them for the central roles), by mairie."""
     query = sa.select(Site).join(Mairie).order_by(Mairie.ordre, Site.nom)
-    if not actor.is_central:
-        query = query.where(Site.mairie_id == actor.mairie_id)
+    query = query.where(actor.perimetre(Site.mairie_id))
     return db.session.scalars(query).all()
 
 
@@ -53,8 +52,7 @@ def sites_for_opening(actor: User, evenement: Evenement) -> list[Site]:
     """The sites where the actor may open a C.A.RE for this event."""
     query = sa.select(Site).join(Mairie).where(Site.actif.is_(True),
                                                Site.mairie_id.in_(evenement.mairie_ids))
-    if not actor.is_central:
-        query = query.where(Site.mairie_id == actor.mairie_id)
+    query = query.where(actor.perimetre(Site.mairie_id))
     return db.session.scalars(query.order_by(Mairie.ordre, Site.nom)).all()
 
 
