@@ -38,6 +38,17 @@ def _fail(error: ServiceError):
     raise click.ClickException(error.message)
 
 
+def _transaction(action):
+    """A service call as one transaction (crise.db.in_transaction), as the web does it; a
+    refusal ends the command with its French message and nothing written."""
+    from crise.db import in_transaction
+
+    try:
+        return in_transaction(action)
+    except ServiceError as error:
+        _fail(error)
+
+
 def _read_password(password_stdin: bool, prompt: bool) -> str | None:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -66,17 +77,11 @@ users = click.Group("users", help="Comptes utilisateurs.")
 def users_create(email, role, mairie_code, nom, password_stdin):
     """Créer un compte."""
     from crise.auth import services
-    from crise.extensions import db
 
-    try:
-        mairie = services.resolve_mairie(mairie_code)
-        user, generated = services.create_user(SYSTEM, email=email, role=role, mairie=mairie,
-                                               nom=nom,
-                                               password=_read_password(password_stdin, False))
-    except ServiceError as error:
-        db.session.rollback()
-        _fail(error)
-    db.session.commit()
+    password = _read_password(password_stdin, False)
+    user, generated = _transaction(lambda: services.create_user(
+        SYSTEM, email=email, role=role, mairie=services.resolve_mairie(mairie_code), nom=nom,
+        password=password))
     click.echo(f"Compte créé : {user.email} ({user.role}"
                f"{', ' + user.mairie.code if user.mairie else ''})")
     if generated:
@@ -100,15 +105,8 @@ def users_list():
 def users_disable(email):
     """Désactiver un compte (ses sessions sont fermées)."""
     from crise.auth import services
-    from crise.extensions import db
 
-    try:
-        user = services.get_user(email)
-        services.disable_user(SYSTEM, user)
-    except ServiceError as error:
-        db.session.rollback()
-        _fail(error)
-    db.session.commit()
+    user = _transaction(lambda: services.disable_user(SYSTEM, services.get_user(email)))
     click.echo(f"Compte désactivé : {user.email}")
 
 
@@ -118,16 +116,13 @@ def users_disable(email):
 def users_enable(email):
     """Réactiver un compte."""
     from crise.auth import services
-    from crise.extensions import db
 
-    try:
+    def enable():
         user = services.get_user(email)
-        services.update_user(SYSTEM, user, nom=user.nom, role=user.role, mairie=user.mairie,
-                             actif=True)
-    except ServiceError as error:
-        db.session.rollback()
-        _fail(error)
-    db.session.commit()
+        return services.update_user(SYSTEM, user, nom=user.nom, role=user.role,
+                                    mairie=user.mairie, actif=True)
+
+    user = _transaction(enable)
     click.echo(f"Compte réactivé : {user.email}")
 
 
@@ -140,16 +135,10 @@ def users_enable(email):
 def users_set_password(email, password_stdin, generate):
     """Changer le mot de passe d'un compte (ses sessions sont fermées)."""
     from crise.auth import services
-    from crise.extensions import db
 
-    try:
-        user = services.get_user(email)
-        generated = services.set_password(
-            SYSTEM, user, None if generate else _read_password(password_stdin, True))
-    except ServiceError as error:
-        db.session.rollback()
-        _fail(error)
-    db.session.commit()
+    user = _transaction(lambda: services.get_user(email))  # an unknown address: said first
+    password = None if generate else _read_password(password_stdin, True)
+    generated = _transaction(lambda: services.set_password(SYSTEM, user, password))
     click.echo(f"Mot de passe changé : {user.email}")
     if generated:
         click.echo(f"Mot de passe (affiché une seule fois) : {generated}")
@@ -160,12 +149,10 @@ def users_set_password(email, password_stdin, generate):
 def load_reference():
     """Charger (ou mettre à jour) les données de référence : les 17 mairies et leurs sites."""
     from crise.care.services import load_default_sites
-    from crise.extensions import db
     from crise.mairies.services import load_mairies
 
-    created, updated = load_mairies()
-    sites = load_default_sites()
-    db.session.commit()
+    created, updated = _transaction(load_mairies)
+    sites = _transaction(load_default_sites)
     click.echo(f"Mairies : {created} créée(s), {updated} mise(s) à jour. "
                f"Sites par défaut créés : {sites}.")
 
@@ -178,15 +165,16 @@ def setup():
 
     from crise.auth import services
     from crise.care.services import load_default_sites
-    from crise.extensions import db
     from crise.mairies.services import load_mairies
 
+    def reference_and_admin():
+        load_mairies()
+        load_default_sites()
+        return services.bootstrap_admin(os.environ.get("CRISE_ADMIN_EMAIL",
+                                                       "admin@crise.paris.local"))
+
     upgrade()
-    load_mairies()
-    load_default_sites()
-    email = os.environ.get("CRISE_ADMIN_EMAIL", "admin@crise.paris.local")
-    created = services.bootstrap_admin(email)
-    db.session.commit()
+    created = _transaction(reference_and_admin)
     click.echo(f"Base prête : {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
     if created:
         user, password = created
@@ -207,10 +195,8 @@ def reindex():
     """Reconstruire les clés de recherche des personnes (après une mise à jour de la
     recherche tolérante : noms dans toutes les écritures, translittérations)."""
     from crise.care.services import reindex_keys
-    from crise.extensions import db
 
-    count = reindex_keys()
-    db.session.commit()
+    count = _transaction(reindex_keys)
     click.echo(f"Clés de recherche reconstruites pour {count} personne(s).")
 
 

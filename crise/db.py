@@ -122,3 +122,26 @@ def _jsonable(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)
+
+
+def in_transaction(action, *, retry_conflict: bool = False):
+    """Run a service call as one transaction, for the web and the CLI alike: commit what it
+    did and return its result, or roll everything back and re-raise (a refusal, a crash).
+
+    With ``retry_conflict``, a unique constraint hit at the same instant by a twin (two
+    desks drawing the same short code, the same form sent twice in parallel) is run once
+    more: the second run draws again, or finds what the twin wrote. Services flush and
+    never commit nor roll back: this is the one place that does.
+    """
+    for attempt in (1, 2):
+        try:
+            result = action()
+            db.session.commit()
+            return result
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            if not retry_conflict or attempt == 2:
+                raise
+        except BaseException:
+            db.session.rollback()
+            raise

@@ -12,6 +12,8 @@ from wtforms import DateTimeLocalField, FieldList, FormField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
+from crise.db import in_transaction
+from crise.errors import ServiceError
 from crise.formatting import from_paris_local, to_paris
 from crise.text import clean, clean_line
 
@@ -24,9 +26,18 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+class MultiCheckboxField(wtforms.SelectMultipleField):
+    """A list of checkboxes (mairies concerned, needs, directions)."""
+
+    widget = wtforms.widgets.ListWidget(prefix_label=False)
+    option_widget = wtforms.widgets.CheckboxInput()
+
+
 class JetonMixin:
     """A hidden « jeton » drawn when the form is shown: the same form sent twice (double
     click, a retry on a weak network) creates one record."""
+
+    jeton = wtforms.HiddenField()
 
     def new_jeton(self):
         if not self.jeton.data:
@@ -171,28 +182,21 @@ class NotBlank:
             raise StopValidation(self.message)  # 0 is a value: NumberRange judges it
 
 
-def _run(action, on_refusal):
-    """Call a service for a view; commit on success, roll back and report a refusal.
-
-    Returns (True, result) or (False, None).
-    """
-    from crise.errors import ServiceError
-    from crise.extensions import db
-
+def _run(action, on_refusal, retry_conflict: bool = False):
+    """Call a service for a view as one transaction (crise.db.in_transaction); report a
+    refusal. Returns (True, result) or (False, None)."""
     try:
-        result = action()
+        result = in_transaction(action, retry_conflict=retry_conflict)
     except ServiceError as error:
-        db.session.rollback()
         on_refusal(error)
         return False, None
-    db.session.commit()
     return True, result
 
 
-def submit(form, action):
+def submit(form, action, *, retry_conflict: bool = False):
     """A validated form's service call: (True, result) once committed, or (False, None)
     with the refusal shown next to its field and nothing written."""
-    return _run(action, lambda error: apply_service_error(form, error))
+    return _run(action, lambda error: apply_service_error(form, error), retry_conflict)
 
 
 def perform(action, success=None) -> bool:

@@ -1,11 +1,10 @@
-from wtforms import (BooleanField, FieldList, FormField, HiddenField, IntegerField,
-                     RadioField, SelectField, StringField, TextAreaField)
+from wtforms import (BooleanField, FieldList, FormField, IntegerField, RadioField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import Length, NumberRange, Optional
 
-from crise.care.models import BESOIN_LABELS, CATEGORIE_LABELS, DESTINATION_LABELS
+from crise.care.models import BESOIN_LABELS, CATEGORIE_LABELS, DESTINATION_LABELS, SEXE_LABELS
 from crise.care.services import CAPACITE_MAX, FOYER_MAX, GROUPE_MAX, NOM_MAX
-from crise.evenements.forms import MultiCheckboxField
-from crise.forms import (DateField, Form, JetonMixin, NotBlank, ParisDateTimeField,
+from crise.forms import (MultiCheckboxField, DateField, Form, JetonMixin, NotBlank, ParisDateTimeField,
                          SubForm, choices, max_length_message)
 
 BESOINS = list(BESOIN_LABELS.items())
@@ -23,7 +22,6 @@ class OuvertureForm(JetonMixin, Form):
                                    description="Vide : maintenant.")
     cai = BooleanField("Comprend un Centre d'Accueil des Impliqués (CAI)")
     caf = BooleanField("Comprend un Centre d'Accueil des Familles (CAF)")
-    jeton = HiddenField()
 
 
 class SiteForm(Form):
@@ -76,7 +74,6 @@ class EnregistrementForm(JetonMixin, Form):
                                            "papier : son badge imprimé reste valable.",
                                render_kw={"autocomplete": "off"})
     depasser_capacite = BooleanField("Enregistrer malgré la capacité atteinte")
-    jeton = HiddenField()
 
 
 class PersonneForm(Form):
@@ -92,7 +89,7 @@ class PersonneForm(Form):
         (c.value, label) for c, label in CATEGORIE_LABELS.items()),
         validators=[NotBlank("Choisissez la catégorie.")])
     sexe = SelectField("Sexe", choices=choices(
-        [("", "Non renseigné"), ("F", "Femme"), ("M", "Homme"), ("X", "Autre")]), default="")
+        [("", "Non renseigné"), *SEXE_LABELS.items()]), default="")
     date_naissance = DateField("Date de naissance", validators=[Optional()])
     age_estime = IntegerField("ou âge estimé", validators=[
         Optional(), NumberRange(0, 120, "Entre 0 et 120 ans.")])

@@ -62,6 +62,8 @@ DESTINATION_LABELS = {
     Destination.AUTRE: "Autre",
 }
 
+SEXE_LABELS = {"F": "Femme", "M": "Homme", "X": "Autre"}
+
 BESOIN_LABELS = {
     "hebergement": "Hébergement", "vetements": "Vêtements", "alimentation": "Alimentation",
     "soutien_psy": "Soutien psychologique", "aide_juridique": "Aide juridique",
@@ -255,6 +257,16 @@ class Personne(TimestampMixin, db.Model):
     @property
     def categorie_label(self) -> str:
         return Categorie(self.categorie).label
+
+    @property
+    def sexe_label(self) -> str:
+        return SEXE_LABELS.get(self.sexe or "", "")
+
+    @staticmethod
+    def besoin_condition(code: str):
+        """The condition « has this need » on the stored list of needs (JSON), for queries
+        of other modules: they ask the record, never read its storage."""
+        return sa.cast(Personne.besoins, sa.String).like(f'%"{code}"%')
 
     @property
     def dernier_passage(self) -> "Passage | None":

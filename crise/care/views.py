@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from crise.audit.services import record_view
 from crise.care import bp, services
@@ -14,6 +13,7 @@ from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, CENTRE_MANAGE_R
 from crise.http import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
+from crise.db import in_transaction
 from crise.extensions import db, limiter
 from crise.forms import choices, perform, submit
 from crise.http import file_response
@@ -147,7 +147,12 @@ def enregistrer(centre_id):
             if not (entry.form.nom.data or "").strip() and (entry.form.prenom.data or "").strip():
                 entry.form.nom.data = referent_nom
     if form.validate_on_submit():
-        ok, result = submit(form, lambda: _register_with_retry(centre, form))
+        # Two desks drawing the same short code, or the same form arriving twice in
+        # parallel: the retry draws a new code, or finds what the other request created.
+        ok, result = submit(form, lambda: services.register(
+            current_user, centre, _membres_data(form), jeton=form.jeton.data,
+            depasser_capacite=form.depasser_capacite.data,
+            jeton_papier=form.jeton_papier.data or ""), retry_conflict=True)
         if ok:
             people, created = result
             # Flash messages travel in the (signed, not encrypted) session cookie:
@@ -172,27 +177,6 @@ def enregistrer(centre_id):
                     **({"imprimer": people[0].id} if then == "imprimer" else {})))
             return redirect(url_for("care.personne", personne_id=people[0].id))
     return _form_page(centre, form)
-
-
-def _register_with_retry(centre, form):
-    """Register and commit; once more if a unique value was taken at the same instant.
-
-    Two desks drawing the same short code, or the same form arriving twice in parallel,
-    make the second insert fail: the retry draws a new code, or finds the record the
-    other request created from the same form.
-    """
-    for attempt in (1, 2):
-        try:
-            people, created = services.register(
-                current_user, centre, _membres_data(form), jeton=form.jeton.data,
-                depasser_capacite=form.depasser_capacite.data,
-                jeton_papier=form.jeton_papier.data or "")
-            db.session.commit()
-            return people, created
-        except IntegrityError:
-            db.session.rollback()
-            if attempt == 2:
-                raise
 
 
 def _form_page(centre, form):
@@ -402,11 +386,10 @@ def export(centre_id, destinataire, fmt):
     if not centre.can_export(current_user):
         abort(403)
     try:
-        data, mimetype, name = services.export_liste(current_user, centre,
-                                                     destinataire=destinataire, fmt=fmt)
+        data, mimetype, name = in_transaction(lambda: services.export_liste(
+            current_user, centre, destinataire=destinataire, fmt=fmt))
     except ServiceError:
         abort(404)
-    db.session.commit()
     return file_response(data, mimetype, name)
 
 
@@ -510,12 +493,10 @@ def fusionner(personne_id):
             autre, error = None, "Aucune fiche de cet événement n'a ce code dans votre périmètre."
     if request.method == "POST" and autre is not None and request.form.get("confirmer"):
         try:
-            services.fusionner(current_user, gardee, autre)
+            in_transaction(lambda: services.fusionner(current_user, gardee, autre))
         except ServiceError as exc:
-            db.session.rollback()
             error = exc.message
         else:
-            db.session.commit()
             flash(f"Fiche {autre.code_court} fusionnée dans {gardee.code_court}. "
                   "La fusion peut être annulée depuis cette fiche.", "success")
             return redirect(url_for("care.personne", personne_id=gardee.id))
@@ -541,13 +522,11 @@ def fiches_papier(centre_id):
     if not centre.can_register(current_user):
         abort(403)
     try:
-        data = services.imprimer_feuilles(current_user, centre,
-                                          request.args.get("nombre", 10, type=int))
+        data = in_transaction(lambda: services.imprimer_feuilles(
+            current_user, centre, request.args.get("nombre", 10, type=int)))
     except ServiceError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("care.centre", centre_id=centre.id))
-    db.session.commit()
     return _pdf(data, f"fiches-papier-care-{centre.id}.pdf")
 
 

@@ -4,8 +4,7 @@ from wtforms.validators import Length, Optional
 from crise.cellule.models import (DIRECTIONS, PRIORITE_LABELS, REUNION_LABELS, SUPPORT_LABELS,
                                   TYPE_LABELS)
 from crise.cellule.services import TEXTE_MAX
-from crise.evenements.forms import MultiCheckboxField
-from crise.forms import (Form, JetonMixin, NotBlank, ParisDateTimeField, choices,
+from crise.forms import (MultiCheckboxField, Form, JetonMixin, NotBlank, ParisDateTimeField, choices,
                          max_length_message)
 
 
@@ -51,7 +50,6 @@ class DecisionForm(JetonMixin, Form):
     toutes_mairies = BooleanField("Toutes les mairies concernées par l'événement")
     mairies = MultiCheckboxField("Mairies", validate_choice=False)
     directions = MultiCheckboxField("Directions", choices=choices(DIRECTIONS.items()))
-    jeton = HiddenField()
 
 
 class CompteForm(Form):
@@ -74,7 +72,6 @@ class PointForm(JetonMixin, Form):
         max=4000, message=max_length_message(4000))], render_kw={"rows": 3})
     texte_libre = TextAreaField("Autres informations", validators=[Optional(), Length(
         max=4000, message=max_length_message(4000))], render_kw={"rows": 2})
-    jeton = HiddenField()
 
 
 class ReunionForm(Form):

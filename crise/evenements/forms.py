@@ -1,21 +1,14 @@
-import secrets
-
-from wtforms import (BooleanField, HiddenField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField, widgets)
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from crise.evenements.models import SOURCE_LABELS, TYPE_LABELS
 from crise.evenements.services import (CONTACT_MAX, DESCRIPTION_MAX, LIEU_MAX,
                                        SOURCE_DETAIL_MAX, TITRE_MAX)
-from crise.forms import Form, choices, NotBlank, ParisDateTimeField, max_length_message
+from crise.forms import (Form, JetonMixin, MultiCheckboxField, NotBlank, ParisDateTimeField,
+                         choices, max_length_message)
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class EvenementForm(Form):
+class EvenementForm(JetonMixin, Form):
     titre = StringField("Titre", validators=[
         NotBlank("Donnez un titre à l'événement."),
         Length(max=TITRE_MAX, message=max_length_message(TITRE_MAX))],
@@ -47,14 +40,9 @@ class EvenementForm(Form):
     exercice = BooleanField("Exercice", description="Un exercice n'est jamais compté avec les "
                                                     "crises réelles ; ses pages portent la "
                                                     "mention EXERCICE. Non modifiable ensuite.")
-    jeton = HiddenField()
 
     def set_choices(self, mairies):
         self.mairies.choices = choices((m.code, m.nom_court) for m in mairies)
-
-    def new_jeton(self):
-        if not self.jeton.data:
-            self.jeton.data = secrets.token_urlsafe(24)
 
 
 class ScopInformeeForm(Form):

@@ -1,6 +1,5 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from crise.audit.services import history as audit_history
 from crise.auth.decorators import role_required
@@ -56,28 +55,15 @@ def create():
             form.exercice.data = True
         form.new_jeton()
     if form.validate_on_submit():
-        ok, result = submit(form, lambda: _create_with_retry(form, mairies))
+        ok, result = submit(form, lambda: services.create_evenement(
+            current_user, _data_from(form, mairies), jeton=form.jeton.data),
+            retry_conflict=True)
         if ok:
             evenement, created = result
             if created:
                 flash(f"Événement « {evenement.titre} » déclaré.", "success")
             return redirect(url_for("evenements.detail", evenement_id=evenement.id))
     return render_template("evenements/form.html", form=form, evenement=None)
-
-
-def _create_with_retry(form, mairies):
-    """Create and commit; once more if the same form arrived twice at the same instant
-    (the second finds the event the first created)."""
-    for attempt in (1, 2):
-        try:
-            result = services.create_evenement(current_user, _data_from(form, mairies),
-                                               jeton=form.jeton.data)
-            db.session.commit()
-            return result
-        except IntegrityError:
-            db.session.rollback()
-            if attempt == 2:
-                raise
 
 
 @bp.route("/<int:evenement_id>")

@@ -1,9 +1,8 @@
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, \
-    TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from crise.evenements.forms import MultiCheckboxField
-from crise.forms import DateField, Form, JetonMixin, NotBlank, choices, max_length_message
+from crise.forms import (DateField, Form, JetonMixin, MultiCheckboxField, NotBlank, choices,
+                         max_length_message)
 from crise.hebergement.models import (BESOINS_HEBERGEMENT, HABITABLE_LABELS, StatutRelogement,
                                       TypeSolution)
 from crise.hebergement.services import NUITS_MAX, PERSONNES_MAX, PLACES_MAX
@@ -33,7 +32,6 @@ class DossierForm(JetonMixin, Form):
         description="Ex. : près de l'école des enfants (11e), du travail…")
     notes = TextAreaField("Notes", validators=[Optional(), Length(
         max=2000, message=max_length_message(2000))], render_kw={"rows": 3})
-    jeton = HiddenField()
 
 
 def _places(label):

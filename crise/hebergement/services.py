@@ -464,7 +464,7 @@ def demandes_sans_dossier(actor: User | None, evenement: Evenement, *,
     query = (sa.select(Personne).where(
         Personne.evenement_id == evenement.id, Personne.fusionne_dans_id.is_(None),
         Personne.present.is_(True),
-        sa.cast(Personne.besoins, sa.String).like('%"hebergement"%'),
+        Personne.besoin_condition("hebergement"),
         # No dossier for them, nor for anyone of their household (filtered by the
         # database: an event of 20,000 housed households loads none of them).
         ~sa.select(DossierHebergement.id).where(

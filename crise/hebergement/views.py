@@ -13,8 +13,9 @@ from crise.http import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.care.models import BESOIN_LABELS
+from crise.db import in_transaction
 from crise.extensions import db
-from crise.forms import submit
+from crise.forms import perform, submit
 from crise.http import file_response, page_number
 from crise.hebergement import bp, services
 from crise.hebergement.exports import LISTES
@@ -93,11 +94,10 @@ def export(evenement_id, liste, fmt):
     if not current_user.has_role(*HEBERGEMENT_EXPORT_ROLES):
         abort(403)
     try:
-        data, mimetype, name = services.export(current_user, evenement, liste=liste, fmt=fmt)
+        data, mimetype, name = in_transaction(lambda: services.export(
+            current_user, evenement, liste=liste, fmt=fmt))
     except ServiceError:
-        db.session.rollback()
         abort(404)
-    db.session.commit()
     return file_response(data, mimetype, name)
 
 
@@ -279,9 +279,8 @@ def clore(dossier_id):
 @bp.route("/dossiers/<int:dossier_id>/rouvrir", methods=["POST"])
 def rouvrir(dossier_id):
     dossier = get_dossier_or_404(dossier_id, edit=True)
-    services.rouvrir_dossier(current_user, dossier)
-    db.session.commit()
-    return _back(dossier, "Dossier rouvert.")
+    perform(lambda: services.rouvrir_dossier(current_user, dossier), "Dossier rouvert.")
+    return redirect(url_for("hebergement.dossier", dossier_id=dossier.id))
 
 
 # --- Rehousing ----------------------------------------------------------------------------

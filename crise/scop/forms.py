@@ -19,7 +19,6 @@ def _quantite(label):
 class DemandeForm(JetonMixin, Form):
     urgence = RadioField("Urgence", choices=choices((u.value, u.label) for u in Urgence),
                          validators=[NotBlank("Indiquez l'urgence.")], default=Urgence.HEURE)
-    jeton = HiddenField()
 
 
 class LieuMixin:

@@ -175,7 +175,6 @@ def _flush_or_conflict():
     try:
         db.session.flush()
     except StaleDataError:
-        db.session.rollback()
         raise ServiceError("Un autre opérateur vient de modifier cette demande : la page a été "
                            "rechargée, rien n'a été changé.") from None
 

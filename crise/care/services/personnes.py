@@ -10,8 +10,8 @@ from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import User
 from crise.care import noms
-from crise.care.models import (BESOIN_LABELS, Categorie, CentreAccueil, Foyer, Passage,
-                               Personne)
+from crise.care.models import (BESOIN_LABELS, SEXE_LABELS, Categorie, CentreAccueil, Foyer,
+                               Passage, Personne)
 from crise.care.services.codes import (SINUS_RE, find_in_event, new_badge_token,
                                        new_code_court, normalise_sinus, phone_digits)
 from crise.care.services.papier import paper_token
@@ -60,7 +60,7 @@ class PersonneData:
     badge_token: str = ""
 
 
-SEXES = {"", "F", "M", "X"}
+SEXES = {"", *SEXE_LABELS}
 
 
 
