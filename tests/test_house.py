@@ -89,3 +89,13 @@ def test_perimetre_is_everything_for_the_central_roles_and_its_mairie_for_the_ot
     assert str(local.perimetre(Personne.mairie_id).compile(
         compile_kwargs={"literal_binds": True})) == "care_personne.mairie_id = 11"
     assert central.perimetre(Personne.mairie_id) is sa.true()
+
+
+def test_templates_ask_the_predicates_never_the_role_names():
+    """Changing who may do something (a *_ROLES tuple) changes the menus and the pages too:
+    templates call the predicates (can_manage_centres, can_use_cellule…), not has_role."""
+    templates = ROOT / "templates"
+    naming_roles = [str(path.relative_to(templates)) for path in sorted(templates.rglob("*.html"))
+                    if "has_role(" in path.read_text(encoding="utf-8")
+                    or ".role ==" in path.read_text(encoding="utf-8")]
+    assert naming_roles == []

@@ -70,6 +70,12 @@ BESOIN_LABELS = {
     "medicaments": "Médicaments", "animal": "Animal",
 }
 
+def can_manage_centres(user: User) -> bool:
+    """Whether the user opens and closes C.A.RE and keeps the sites (a responsable de crise,
+    the admin): the menu and the sites' pages ask this, never the role names."""
+    return user.has_role(*CENTRE_MANAGE_ROLES)
+
+
 # The fiche réflexe d'ouverture: what the team does when a C.A.RE opens (F.3.13).
 ETAPES_OUVERTURE = [
     ("scop", "Informer la SCOP de l'ouverture du C.A.RE"),
@@ -145,6 +151,10 @@ class CentreAccueil(TimestampMixin, db.Model):
 
     def can_manage(self, user: User) -> bool:
         return self.can_view(user) and user.has_role(*CENTRE_MANAGE_ROLES)
+
+    def can_view_people(self, user: User) -> bool:
+        """Whether the user may see who is at this C.A.RE (its lists, boards, searches)."""
+        return self.can_view(user) and user.has_role(*PERSON_VIEW_ROLES)
 
     def can_register(self, user: User) -> bool:
         return self.can_view(user) and user.has_role(*PERSON_EDIT_ROLES)
@@ -277,6 +287,10 @@ class Personne(TimestampMixin, db.Model):
 
     def can_edit(self, user: User) -> bool:
         return user.has_role(*PERSON_EDIT_ROLES) and user.can_access_mairie(self.mairie_id)
+
+    def can_merge(self, user: User) -> bool:
+        """Only a responsable de crise merges records, and only records in their scope."""
+        return user.has_role(*CENTRE_MANAGE_ROLES) and self.can_edit(user)
 
     def can_see_medical(self, user: User) -> bool:
         return user.has_role(*MEDICAL_NOTES_ROLES) and user.can_access_mairie(self.mairie_id)

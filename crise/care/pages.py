@@ -1,9 +1,14 @@
 """The C.A.RE's parts of other modules' pages (connected to crise.signals)."""
 
-from crise.care.models import PERSON_VIEW_ROLES
+from crise.care import bp
+from crise.care.models import PERSON_VIEW_ROLES, can_manage_centres
 from crise.care.services import (can_review, centres_for, nombre_doublons, open_centres_for,
                                  present_totals)
 from crise.signals import page_accueil, page_evenement
+
+# What the templates ask (the menu, the event page), instead of role names.
+bp.add_app_template_global(can_manage_centres)
+bp.add_app_template_global(can_review, "can_review_doubles")
 
 
 @page_evenement.connect

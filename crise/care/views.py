@@ -7,9 +7,8 @@ from crise.audit.services import record_view
 from crise.care import bp, services
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
                               OuvertureForm, PersonneForm, ProcheForm, SiteForm)
-from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, CENTRE_MANAGE_ROLES,
-                               PERSON_VIEW_ROLES, CentreAccueil, Cellule, Fusion, Orientation,
-                               Personne, Site)
+from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, CentreAccueil, Cellule,
+                               Fusion, Orientation, Personne, Site, can_manage_centres)
 from crise.http import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
@@ -70,7 +69,7 @@ def ouvrir(evenement_id):
 @bp.route("/<int:centre_id>")
 def centre(centre_id):
     centre = get_centre_or_404(centre_id)
-    if not current_user.has_role(*PERSON_VIEW_ROLES):
+    if not centre.can_view_people(current_user):
         abort(403)
     return render_template(
         "care/centre.html", centre=centre, evenement=centre.evenement,
@@ -212,8 +211,7 @@ def _personne_page(personne, depart_form, status=200):
                            evenement=personne.centre.evenement, depart_form=depart_form,
                            besoins=dict(BESOINS),
                            orientations=services.orientations_of(personne),
-                           cellules=CELLULE_LABELS, fusions=services.fusions_of(personne),
-                           peut_fusionner=services.peut_fusionner(current_user, personne)), status
+                           cellules=CELLULE_LABELS, fusions=services.fusions_of(personne)), status
 
 
 @bp.route("/personnes/<int:personne_id>/modifier", methods=["GET", "POST"])
@@ -276,7 +274,7 @@ def retour(personne_id):
 def recherche(centre_id):
     """Type or scan a badge code, or type a name (tolerant), phone or SINUS number."""
     centre = get_centre_or_404(centre_id)
-    if not current_user.has_role(*PERSON_VIEW_ROLES):
+    if not centre.can_view_people(current_user):
         abort(403)
     query = (request.args.get("q") or "").strip()[:120]
     found = services.find_by_code(current_user, query) if query else None
@@ -402,7 +400,7 @@ def export(centre_id, destinataire, fmt):
 def proche(centre_id):
     """« Is my mother here? »: a yes or a no, and which C.A.RE; never a list."""
     centre = get_centre_or_404(centre_id)
-    if not current_user.has_role(*PERSON_VIEW_ROLES):
+    if not centre.can_view_people(current_user):
         abort(403)
     form = ProcheForm()
     answer = None
@@ -447,7 +445,7 @@ def _cellule_or_404(cellule: str) -> Cellule:
 @bp.route("/<int:centre_id>/cellules/<cellule>")
 def cellule(centre_id, cellule):
     centre = get_centre_or_404(centre_id)
-    if not current_user.has_role(*PERSON_VIEW_ROLES):
+    if not centre.can_view_people(current_user):
         abort(403)
     cellule = _cellule_or_404(cellule)
     return render_template("care/cellule.html", centre=centre, evenement=centre.evenement,
@@ -459,7 +457,7 @@ def cellule(centre_id, cellule):
 def cellule_tableau(centre_id, cellule):
     """The board alone, fetched again every few seconds by the page."""
     centre = get_centre_or_404(centre_id)
-    if not current_user.has_role(*PERSON_VIEW_ROLES):
+    if not centre.can_view_people(current_user):
         abort(403)
     cellule = _cellule_or_404(cellule)
     return render_template("care/_tableau_cellule.html", centre=centre, cellule=cellule,
@@ -483,7 +481,7 @@ def orientation_statut(orientation_id, statut):
 def fusionner(personne_id):
     """Merge another record (found by its code) into this one, after a side-by-side check."""
     gardee = get_personne_or_404(personne_id, edit=True)
-    if not services.peut_fusionner(current_user, gardee):
+    if not gardee.can_merge(current_user):
         abort(403)
     code = (request.values.get("code") or "").strip()[:40]
     autre, error = None, None
@@ -535,7 +533,7 @@ def fiches_papier(centre_id):
 
 @bp.route("/sites")
 def sites():
-    if not current_user.has_role(*CENTRE_MANAGE_ROLES):
+    if not can_manage_centres(current_user):
         abort(403)
     return render_template("care/sites.html", sites=services.sites_in_scope(current_user))
 
@@ -543,7 +541,7 @@ def sites():
 @bp.route("/sites/nouveau", methods=["GET", "POST"])
 @bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
 def site(site_id=None):
-    if not current_user.has_role(*CENTRE_MANAGE_ROLES):
+    if not can_manage_centres(current_user):
         abort(403)
     site = None
     if site_id is not None:

@@ -17,6 +17,12 @@ from crise.mairies.models import Mairie
 
 CELLULE_ROLES = (Role.CELLULE, Role.ADMIN)
 
+
+def can_use_cellule(user: User) -> bool:
+    """Whether the user sits in the cellule centrale (its pages, its main courante)."""
+    return user.has_role(*CELLULE_ROLES)
+
+
 # The directions of the Ville that receive decisions, and the role that answers for each.
 DIRECTIONS = {
     "DSOL": "DSOL — solidarités", "DLH": "DLH — logement et habitat",
@@ -106,6 +112,11 @@ class Decision(TimestampMixin, db.Model):
     def statut_label(self) -> str:
         return DECISION_STATUTS.get(self.statut, self.statut)
 
+    def can_view(self, user: User) -> bool:
+        """The cellule, and each addressee (a mairie, a direction), for a visible event."""
+        return self.evenement.can_view(user) and (
+            can_use_cellule(user) or any(d.peut_repondre(user) for d in self.destinataires))
+
     def en_retard(self, dest: "DestinataireDecision", now: datetime) -> bool:
         return self.en_vigueur and self.echeance_at is not None and now > self.echeance_at \
             and dest.etat not in ("appliquee", "impossible")
@@ -194,6 +205,11 @@ class PointSituation(db.Model):
     evenement: Mapped[Evenement] = relationship()
     mairie: Mapped[Mairie] = relationship()
     auteur: Mapped[User | None] = relationship()
+
+    def can_view(self, user: User) -> bool:
+        """The cellule, and the mairie that sent it."""
+        return self.evenement.can_view(user) and (
+            can_use_cellule(user) or user.mairie_id == self.mairie_id)
 
 
 REUNION_LABELS = {"suivi": "Réunion de suivi", "synthese": "Réunion de synthèse"}

@@ -24,6 +24,11 @@ RYTHMES = {60: "toutes les heures", 120: "toutes les 2 heures", 240: "toutes les
 POINT_ROLES = (Role.RESPONSABLE_CARE,)
 
 
+def can_send_point(user: User, evenement: Evenement) -> bool:
+    """A mairie concerned by the event reports its situation (its responsable de crise)."""
+    return user.has_role(*POINT_ROLES) and user.mairie_id in evenement.mairie_ids
+
+
 def chiffres(evenement: Evenement, mairie_ids: list[int] | None = None,
              now: datetime | None = None) -> dict[int, dict]:
     """Per mairie: C.A.RE open, people present by catégorie, SCOP requests pending,

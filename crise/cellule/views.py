@@ -7,14 +7,14 @@ from crise.care.models import CATEGORIE_LABELS
 from crise.cellule import bp, exports, reunions, services, situation
 from crise.cellule.forms import (BarrerForm, CompteForm, CompteRenduForm, DecisionForm,
                                  EntreeForm, MembreForm, PointForm, ReunionForm)
-from crise.cellule.models import (CELLULE_ROLES, PRIORITE_LABELS, TYPE_LABELS,
-                                  Decision, DestinataireDecision, EntreeMainCourante,
-                                  MembreCellule, PointSituation, Reunion)
+from crise.cellule.models import (PRIORITE_LABELS, TYPE_LABELS, Decision,
+                                  DestinataireDecision, EntreeMainCourante, MembreCellule,
+                                  PointSituation, Reunion, can_use_cellule)
 from crise.db import utcnow
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db
 from crise.forms import choices, perform, submit
-from crise.http import file_response, page_number
+from crise.http import file_response, get_for_user_or_404, page_number
 from crise.mairies.models import mairie_by_code
 
 PAGE_SIZE = 50
@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 
 def _cellule_event(evenement_id):
     evenement = get_evenement_or_404(evenement_id, current_user)
-    if not current_user.has_role(*CELLULE_ROLES):
+    if not can_use_cellule(current_user):
         abort(403)
     return evenement
 
@@ -33,7 +33,7 @@ def _cellule_event(evenement_id):
 @bp.route("/")
 def index():
     """The cellule's home: every event in progress, what waits in each."""
-    if not current_user.has_role(*CELLULE_ROLES):
+    if not can_use_cellule(current_user):
         abort(403)
     from crise.evenements.models import Statut
     from crise.evenements.services import visible_evenements_query
@@ -249,7 +249,7 @@ def _decision_form(evenement, remplace: Decision | None = None):
 @bp.route("/decisions/<int:decision_id>/modifier", methods=["GET", "POST"])
 def modifier_decision(decision_id):
     decision = get_decision_or_404(decision_id)
-    if not current_user.has_role(*CELLULE_ROLES):
+    if not can_use_cellule(current_user):
         abort(403)
     if not decision.en_vigueur:
         flash(f"Cette décision n'est plus en vigueur ({decision.statut_label}).", "error")
@@ -276,18 +276,8 @@ def terminer_decision(decision_id):
     return redirect(url_for("cellule.decision", decision_id=decision.id))
 
 
-def _can_view_decision(decision: Decision) -> bool:
-    if current_user.has_role(*CELLULE_ROLES):
-        return True
-    return any(d.peut_repondre(current_user) for d in decision.destinataires)
-
-
 def get_decision_or_404(decision_id: int) -> Decision:
-    decision = db.session.get(Decision, decision_id)
-    if decision is None or not decision.evenement.can_view(current_user) \
-            or not _can_view_decision(decision):
-        abort(404)
-    return decision
+    return get_for_user_or_404(Decision, decision_id, current_user)
 
 
 @bp.route("/decisions/<int:decision_id>")
@@ -297,7 +287,7 @@ def decision(decision_id):
 
 
 def _decision_page(decision, compte_form, status=200):
-    est_cellule = current_user.has_role(*CELLULE_ROLES)
+    est_cellule = can_use_cellule(current_user)
     miens = [d for d in decision.destinataires if d.peut_repondre(current_user)
              and (not est_cellule or d.mairie_id is None)]
     return render_template("cellule/decision.html", decision=decision,
@@ -354,7 +344,7 @@ def rendre_compte(decision_id):
 def point(evenement_id):
     """The mairie's point de situation: its figures are filled in by the application."""
     evenement = get_evenement_or_404(evenement_id, current_user)
-    if not current_user.has_role(*situation.POINT_ROLES) or current_user.mairie_id is None:
+    if not situation.can_send_point(current_user, evenement):
         abort(403)
     form = PointForm()
     if request.method == "GET":
@@ -380,10 +370,7 @@ def point(evenement_id):
 
 @bp.route("/points/<int:point_id>")
 def point_detail(point_id):
-    point = db.session.get(PointSituation, point_id)
-    if point is None or not (current_user.has_role(*CELLULE_ROLES)
-                             or current_user.mairie_id == point.mairie_id):
-        abort(404)
+    point = get_for_user_or_404(PointSituation, point_id, current_user)
     return render_template("cellule/point.html", point=point, evenement=point.evenement,
                            categories=CATEGORIE_LABELS)
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("evenements", __name__, url_prefix="/evenements")
 
-from crise.evenements import views  # noqa: E402,F401
+from crise.evenements import pages, views  # noqa: E402,F401

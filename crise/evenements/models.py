@@ -72,6 +72,11 @@ SOURCE_LABELS = {
 CREATE_ROLES = (Role.RESPONSABLE_CARE, Role.SCOP, Role.CELLULE, Role.ANIMATEUR, Role.ADMIN)
 EDIT_ROLES = CREATE_ROLES
 
+
+def can_declare(user: User) -> bool:
+    """Whether the user may declare an event (an exercise only, for an animateur)."""
+    return user.has_role(*CREATE_ROLES)
+
 evenement_mairie = sa.Table(
     "evenement_mairie",
     db.Model.metadata,

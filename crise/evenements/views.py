@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from crise.audit.services import history as audit_history
 from crise.auth.decorators import role_required
+from crise.auth.models import Role
 from crise.db import utcnow
 from crise.evenements import bp, services
 from crise.evenements.forms import EvenementForm, ScopInformeeForm
@@ -51,7 +52,7 @@ def create():
         form.survenu_at.data = utcnow().replace(second=0, microsecond=0)
         if current_user.mairie:
             form.mairies.data = [current_user.mairie.code]
-        if current_user.has_role("animateur"):
+        if current_user.has_role(Role.ANIMATEUR):
             form.exercice.data = True
         form.new_jeton()
     if form.validate_on_submit():

@@ -27,6 +27,12 @@ RELOGEMENT_EDIT_ROLES = (Role.DLH, Role.ADMIN)
 RELOGEMENT_ASK_ROLES = (Role.DLH, Role.DSOL, Role.RESPONSABLE_CARE, Role.ADMIN)
 HEBERGEMENT_EXPORT_ROLES = (Role.DSOL, Role.DLH, Role.RESPONSABLE_CARE, Role.CELLULE,
                             Role.ADMIN)
+# The directions whose work is housing: their home page leads them to tonight's board.
+HEBERGEMENT_AGENT_ROLES = (Role.DSOL, Role.DLH)
+
+
+def is_housing_agent(user: User) -> bool:
+    return user.has_role(*HEBERGEMENT_AGENT_ROLES)
 
 BESOINS_HEBERGEMENT = {
     "pmr": "Mobilité réduite", "materiel_medical": "Matériel médical",

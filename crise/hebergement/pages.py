@@ -1,8 +1,11 @@
 """Housing's parts of the event page and of a person's record (connected to crise.signals)."""
 
-from crise.hebergement import services
-from crise.hebergement.models import HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES
+from crise.hebergement import bp, services
+from crise.hebergement.models import (HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES,
+                                      is_housing_agent)
 from crise.signals import page_evenement, page_personne
+
+bp.add_app_template_global(is_housing_agent)
 
 
 @page_evenement.connect

@@ -93,6 +93,16 @@ SCOP_VIEW_ROLES = (Role.SCOP, Role.CELLULE, Role.RESPONSABLE_CARE, Role.AGENT_AC
                    Role.ADMIN)
 
 
+def can_ask_scop(user) -> bool:
+    """Whether the user sends the mairie's requests to the SCOP (VPU, UMIP, signalement)."""
+    return user.has_role(*MAIRIE_ROLES_DEMANDE)
+
+
+def can_work_scop_queue(user) -> bool:
+    """Whether the user works the SCOP's queue (takes, engages, closes requests)."""
+    return user.has_role(*SCOP_ROLES)
+
+
 class DemandeScop(TimestampMixin, db.Model):
     __tablename__ = "scop_demande"
     __table_args__ = (sa.Index("ix_scop_demande_queue", "statut", "urgence_rang", "created_at"),)

@@ -1,9 +1,13 @@
 """The SCOP's part of the event page (connected to crise.signals)."""
 
 from crise.extensions import db
-from crise.scop import services
-from crise.scop.models import SCOP_VIEW_ROLES
+from crise.scop import bp, services
+from crise.scop.models import SCOP_VIEW_ROLES, can_ask_scop, can_work_scop_queue
 from crise.signals import page_evenement
+
+# What the templates ask (the menu, the event page), instead of role names.
+bp.add_app_template_global(can_ask_scop)
+bp.add_app_template_global(can_work_scop_queue)
 
 
 def demandes_context(user, evenement) -> dict:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import User
-from crise.care.models import (CENTRE_MANAGE_ROLES, Destination, Fusion, Orientation, Passage,
+from crise.care.models import (Destination, Fusion, Orientation, Passage,
                                Personne, PersonneCle, StatutOrientation)
 from crise.care.services.presence import close_passage
 from crise.care.services.recherche import index_keys
@@ -15,18 +15,13 @@ from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.extensions import db
 
-__all__ = ["MERGE_FIELDS", "annuler_fusion", "fusionner", "fusions_of", "peut_fusionner"]
+__all__ = ["MERGE_FIELDS", "annuler_fusion", "fusionner", "fusions_of"]
 
 
 # Fields the kept record takes from the other when it has none of its own.
 MERGE_FIELDS = ("prenom", "nom_usage", "sexe", "date_naissance", "age_estime", "telephone",
                 "telephone_chiffres", "email", "adresse_actuelle", "adresse_permanente",
                 "langue", "nationalite", "recherche_nom", "notes", "notes_medicales", "sinus")
-
-
-def peut_fusionner(actor: User, personne: Personne) -> bool:
-    """Only a responsable de crise merges records, and only records in their scope."""
-    return actor.has_role(*CENTRE_MANAGE_ROLES) and personne.can_edit(actor)
 
 
 def fusions_of(personne: Personne) -> list[Fusion]:
@@ -51,7 +46,7 @@ def fusionner(actor: User, gardee: Personne, absorbee: Personne,
     """Merge ``absorbee`` into ``gardee`` (never automatic; undoable with annuler_fusion)."""
     now = now or utcnow()
     for personne in (gardee, absorbee):
-        if not peut_fusionner(actor, personne):
+        if not personne.can_merge(actor):
             raise ServiceError("Seul un responsable de crise fusionne des fiches.")
     if gardee.id == absorbee.id:
         raise ServiceError("Choisissez deux fiches différentes.", field="code")
@@ -100,7 +95,7 @@ def annuler_fusion(actor: User, fusion: Fusion, now: datetime | None = None) -> 
     """Undo a merge: both records as they were, the absorbed one back in the lists."""
     now = now or utcnow()
     gardee, absorbee = fusion.gardee, fusion.absorbee
-    if not peut_fusionner(actor, gardee):
+    if not gardee.can_merge(actor):
         raise ServiceError("Seul un responsable de crise annule une fusion.")
     if fusion.annulee_at is not None:
         raise ServiceError("Cette fusion est déjà annulée.")
