@@ -23,7 +23,7 @@ from crise.auth.models import User  # noqa: E402
 from crise.care import noms, services  # noqa: E402
 from crise.care.models import CentreAccueil, Passage, Personne, PersonneCle, Site  # noqa: E402
 from crise.db import utcnow  # noqa: E402
-from crise.evenements.services import EvenementData, create_evenement  # noqa: E402
+from crise.evenements.services import EvenementData, declarer_evenement  # noqa: E402
 from crise.extensions import db  # noqa: E402
 from crise.mairies.models import Mairie  # noqa: E402
 
@@ -46,16 +46,16 @@ PRENOMS = ["Marie", "Jean", "Pierre", "Michel", "Nathalie", "Isabelle", "Sylvie"
 
 def populate(app, rng):
     with app.app_context():
-        admin, _ = auth_services.create_user("bench", email="admin@bench.fr", role="admin",
-                                             password=PASSWORD)
-        agent, _ = auth_services.create_user("bench", email="agent@bench.fr",
-                                             role="agent_accueil", password=PASSWORD,
-                                             mairie=db.session.scalar(sa.select(Mairie).where(
+        admin, _ = auth_services.creer_compte("bench", email="admin@bench.fr", role="admin",
+                                              password=PASSWORD)
+        agent, _ = auth_services.creer_compte("bench", email="agent@bench.fr",
+                                              role="agent_accueil", password=PASSWORD,
+                                              mairie=db.session.scalar(sa.select(Mairie).where(
                                                  Mairie.code == "11e")))
         mairies = db.session.scalars(sa.select(Mairie).order_by(Mairie.ordre)).all()
         centres = []
         for e in range(EVENTS):
-            evenement, _ = create_evenement(admin, EvenementData(
+            evenement, _ = declarer_evenement(admin, EvenementData(
                 titre=f"Crue de la Seine, secteur {e}", type="crue",
                 survenu_at=utcnow() - timedelta(days=e), source_information="scop",
                 mairies=mairies))
@@ -63,8 +63,8 @@ def populate(app, rng):
                 site = Site(mairie=mairie, nom=f"Gymnase {mairie.code} {e}", capacite=5_000)
                 db.session.add(site)
                 db.session.flush()
-                centre, _ = services.open_centre(admin, evenement, site=site, capacite=None,
-                                                 responsable_nom="Bench")
+                centre, _ = services.ouvrir_centre(admin, evenement, site=site, capacite=None,
+                                                   responsable_nom="Bench")
                 centres.append(centre)
         db.session.commit()
         now = utcnow()

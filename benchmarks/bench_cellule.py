@@ -22,7 +22,7 @@ from crise.care import services as care_services  # noqa: E402
 from crise.care.models import Passage, Personne, Site  # noqa: E402
 from crise.cellule.models import EntreeMainCourante, PointSituation  # noqa: E402
 from crise.db import utcnow  # noqa: E402
-from crise.evenements.services import EvenementData, create_evenement  # noqa: E402
+from crise.evenements.services import EvenementData, declarer_evenement  # noqa: E402
 from crise.extensions import db  # noqa: E402
 from crise.mairies.models import Mairie  # noqa: E402
 
@@ -35,13 +35,13 @@ MOTS = ["crue", "pompiers", "gymnase", "évacuation", "berges", "électricité",
 
 def populate(app, rng):
     with app.app_context():
-        admin, _ = auth_services.create_user("bench", email="admin@bench.fr", role="admin",
-                                             password=PASSWORD)
-        auth_services.create_user("bench", email="cellule@bench.fr", role="cellule",
-                                  password=PASSWORD)
+        admin, _ = auth_services.creer_compte("bench", email="admin@bench.fr", role="admin",
+                                              password=PASSWORD)
+        auth_services.creer_compte("bench", email="cellule@bench.fr", role="cellule",
+                                   password=PASSWORD)
         mairies = db.session.scalars(sa.select(Mairie).order_by(Mairie.ordre)).all()
         now = utcnow()
-        evenement, _ = create_evenement(admin, EvenementData(
+        evenement, _ = declarer_evenement(admin, EvenementData(
             titre="Crue exceptionnelle de la Seine", type="crue",
             survenu_at=now - timedelta(days=3), source_information="scop", mairies=mairies))
         centres = []
@@ -49,9 +49,9 @@ def populate(app, rng):
             site = Site(mairie=mairie, nom=f"Gymnase {mairie.code}", capacite=5_000)
             db.session.add(site)
             db.session.flush()
-            centre, _ = care_services.open_centre(admin, evenement, site=site, capacite=None,
-                                                  responsable_nom="Bench",
-                                                  ouvert_at=now - timedelta(days=3))
+            centre, _ = care_services.ouvrir_centre(admin, evenement, site=site, capacite=None,
+                                                    responsable_nom="Bench",
+                                                    ouvert_at=now - timedelta(days=3))
             centres.append(centre)
         db.session.commit()
         for start in range(0, PEOPLE, 10_000):

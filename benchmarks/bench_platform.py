@@ -47,10 +47,10 @@ def populate(app):
             for mairie_id in rng.sample(mairie_ids, rng.choice([1, 1, 1, 2, 3])):
                 links.append({"evenement_id": event_id, "mairie_id": mairie_id})
         db.session.execute(evenement_mairie.insert(), links)
-        auth_services.create_user("bench", email="cellule@bench.fr", role="cellule",
-                                  password=PASSWORD)
-        auth_services.create_user("bench", email="agent@bench.fr", role="agent_accueil",
-                                  mairie=mairie_by_code("11e"), password=PASSWORD)
+        auth_services.creer_compte("bench", email="cellule@bench.fr", role="cellule",
+                                   password=PASSWORD)
+        auth_services.creer_compte("bench", email="agent@bench.fr", role="agent_accueil",
+                                   mairie=mairie_by_code("11e"), password=PASSWORD)
         db.session.commit()
 
 

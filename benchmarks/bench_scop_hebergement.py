@@ -19,7 +19,7 @@ from crise.auth import services as auth_services  # noqa: E402
 from crise.care import services as care_services  # noqa: E402
 from crise.care.models import Personne, Site  # noqa: E402
 from crise.db import utcnow  # noqa: E402
-from crise.evenements.services import EvenementData, create_evenement  # noqa: E402
+from crise.evenements.services import EvenementData, declarer_evenement  # noqa: E402
 from crise.extensions import db  # noqa: E402
 from crise.hebergement.models import DossierHebergement, Solution  # noqa: E402
 from crise.hebergement.services import nuit_en_cours  # noqa: E402
@@ -35,18 +35,18 @@ PASSWORD = "mot-de-passe-de-bench"
 
 def populate(app, rng):
     with app.app_context():
-        admin, _ = auth_services.create_user("bench", email="admin@bench.fr", role="admin",
-                                             password=PASSWORD)
+        admin, _ = auth_services.creer_compte("bench", email="admin@bench.fr", role="admin",
+                                              password=PASSWORD)
         mairies = db.session.scalars(sa.select(Mairie).order_by(Mairie.ordre)).all()
         onzieme = next(m for m in mairies if m.code == "11e")
         for email, role, mairie in (("scop@bench.fr", "scop", None),
                                     ("dsol@bench.fr", "dsol", None),
                                     ("mairie@bench.fr", "responsable_care", onzieme)):
-            auth_services.create_user("bench", email=email, role=role, password=PASSWORD,
-                                      mairie=mairie)
+            auth_services.creer_compte("bench", email=email, role=role, password=PASSWORD,
+                                       mairie=mairie)
         centres, evenements = [], []
         for e in range(EVENTS):
-            evenement, _ = create_evenement(admin, EvenementData(
+            evenement, _ = declarer_evenement(admin, EvenementData(
                 titre=f"Crue de la Seine, secteur {e}", type="crue",
                 survenu_at=utcnow() - timedelta(days=e), source_information="scop",
                 mairies=mairies))
@@ -55,8 +55,8 @@ def populate(app, rng):
                 site = Site(mairie=mairie, nom=f"Gymnase {mairie.code} {e}", capacite=5_000)
                 db.session.add(site)
                 db.session.flush()
-                centre, _ = care_services.open_centre(admin, evenement, site=site,
-                                                      capacite=None, responsable_nom="Bench")
+                centre, _ = care_services.ouvrir_centre(admin, evenement, site=site,
+                                                        capacite=None, responsable_nom="Bench")
                 centres.append(centre)
         db.session.commit()
         now = utcnow()

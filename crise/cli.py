@@ -79,7 +79,7 @@ def users_create(email, role, mairie_code, nom, password_stdin):
     from crise.auth import services
 
     password = _read_password(password_stdin, False)
-    user, generated = _transaction(lambda: services.create_user(
+    user, generated = _transaction(lambda: services.creer_compte(
         SYSTEM, email=email, role=role, mairie=services.resolve_mairie(mairie_code), nom=nom,
         password=password))
     click.echo(f"Compte créé : {user.email} ({user.role}"
@@ -106,7 +106,7 @@ def users_disable(email):
     """Désactiver un compte (ses sessions sont fermées)."""
     from crise.auth import services
 
-    user = _transaction(lambda: services.disable_user(SYSTEM, services.get_user(email)))
+    user = _transaction(lambda: services.desactiver_compte(SYSTEM, services.get_user(email)))
     click.echo(f"Compte désactivé : {user.email}")
 
 
@@ -119,8 +119,8 @@ def users_enable(email):
 
     def enable():
         user = services.get_user(email)
-        return services.update_user(SYSTEM, user, nom=user.nom, role=user.role,
-                                    mairie=user.mairie, actif=True)
+        return services.modifier_compte(SYSTEM, user, nom=user.nom, role=user.role,
+                                        mairie=user.mairie, actif=True)
 
     user = _transaction(enable)
     click.echo(f"Compte réactivé : {user.email}")
@@ -138,7 +138,7 @@ def users_set_password(email, password_stdin, generate):
 
     user = _transaction(lambda: services.get_user(email))  # an unknown address: said first
     password = None if generate else _read_password(password_stdin, True)
-    generated = _transaction(lambda: services.set_password(SYSTEM, user, password))
+    generated = _transaction(lambda: services.changer_mot_de_passe(SYSTEM, user, password))
     click.echo(f"Mot de passe changé : {user.email}")
     if generated:
         click.echo(f"Mot de passe (affiché une seule fois) : {generated}")
@@ -148,11 +148,11 @@ def users_set_password(email, password_stdin, generate):
 @with_appcontext
 def load_reference():
     """Charger (ou mettre à jour) les données de référence : les 17 mairies et leurs sites."""
-    from crise.care.services import load_default_sites
+    from crise.care.services import charger_sites_par_defaut
     from crise.mairies.services import load_mairies
 
     created, updated = _transaction(load_mairies)
-    sites = _transaction(load_default_sites)
+    sites = _transaction(charger_sites_par_defaut)
     click.echo(f"Mairies : {created} créée(s), {updated} mise(s) à jour. "
                f"Sites par défaut créés : {sites}.")
 
@@ -164,14 +164,14 @@ def setup():
     from flask_migrate import upgrade
 
     from crise.auth import services
-    from crise.care.services import load_default_sites
+    from crise.care.services import charger_sites_par_defaut
     from crise.mairies.services import load_mairies
 
     def reference_and_admin():
         load_mairies()
-        load_default_sites()
-        return services.bootstrap_admin(os.environ.get("CRISE_ADMIN_EMAIL",
-                                                       "admin@crise.paris.local"))
+        charger_sites_par_defaut()
+        return services.creer_premier_admin(os.environ.get("CRISE_ADMIN_EMAIL",
+                                                           "admin@crise.paris.local"))
 
     upgrade()
     created = _transaction(reference_and_admin)

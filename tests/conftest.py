@@ -113,7 +113,7 @@ def create_user(app):
             mairie = "11e"
         email = email or f"{role.value}.{next(counter)}@paris.test"
         with app.app_context():
-            user, _ = auth_services.create_user(
+            user, _ = auth_services.creer_compte(
                 "tests", email=email, role=role, nom=nom or email.split("@")[0],
                 mairie=mairie_by_code(mairie) if mairie else None, password=password)
             user.actif = actif
@@ -141,7 +141,7 @@ def create_evenement(app, create_user):
                 titre=titre, type=type, survenu_at=survenu_at or utcnow() - timedelta(hours=1),
                 source_information=source, exercice=exercice,
                 mairies=[mairie_by_code(code) for code in mairies], **fields)
-            evenement, _ = ev_services.create_evenement(actor, data)
+            evenement, _ = ev_services.declarer_evenement(actor, data)
             db.session.commit()
             db.session.refresh(evenement)
             evenement.mairies  # loaded before detaching
@@ -184,7 +184,7 @@ def create_centre(app, create_user, create_evenement, create_site):
         site = create_site(mairie=mairie, capacite=capacite, nom=nom)
         by = by or create_user("responsable_care", mairie=mairie)
         with app.app_context():
-            centre, _ = care_services.open_centre(
+            centre, _ = care_services.ouvrir_centre(
                 db.session.get(User, by.id), db.session.get(Evenement, evenement.id),
                 site=db.session.get(Site, site.id), capacite=capacite,
                 responsable_nom="Claire Dupont")

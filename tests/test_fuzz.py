@@ -48,7 +48,7 @@ def world(app, create_user, create_centre, create_evenement):
         r = db.session.get(User, resp.id)
         c = db.session.get(User, chef.id)
         ev = db.session.get(Evenement, evenement.id)
-        people, _ = care.register(r, db.session.get(CentreAccueil, centre.id), [
+        people, _ = care.enregistrer(r, db.session.get(CentreAccueil, centre.id), [
             care.PersonneData(nom="Иванов", prenom="Сергей", categorie="sinistre",
                               besoins=["hebergement"]),
             care.PersonneData(nom="王", prenom="伟", categorie="sinistre")])

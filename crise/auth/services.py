@@ -87,8 +87,8 @@ def check_password_strength(password: str) -> None:
                            field="password")
 
 
-def create_user(actor, *, email: str, role: str, mairie: Mairie | None = None,
-                nom: str = "", password: str | None = None) -> tuple[User, str | None]:
+def creer_compte(actor, *, email: str, role: str, mairie: Mairie | None = None,
+                 nom: str = "", password: str | None = None) -> tuple[User, str | None]:
     """Create an account. Without a password, one is generated and returned once."""
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 254:
@@ -111,8 +111,8 @@ def create_user(actor, *, email: str, role: str, mairie: Mairie | None = None,
     return user, generated
 
 
-def update_user(actor, user: User, *, nom: str, role: str, mairie: Mairie | None,
-                actif: bool) -> User:
+def modifier_compte(actor, user: User, *, nom: str, role: str, mairie: Mairie | None,
+                    actif: bool) -> User:
     before = snapshot(user, AUDITED_FIELDS)
     mairie = _check_role_and_mairie(role, mairie)
     if actor is not None and getattr(actor, "id", None) == user.id:
@@ -149,14 +149,14 @@ def _ensure_another_admin(user: User) -> None:
                            field="role")
 
 
-def disable_user(actor, user: User) -> User:
+def desactiver_compte(actor, user: User) -> User:
     if not user.actif:
         return user
-    return update_user(actor, user, nom=user.nom, role=user.role, mairie=user.mairie,
-                       actif=False)
+    return modifier_compte(actor, user, nom=user.nom, role=user.role, mairie=user.mairie,
+                           actif=False)
 
 
-def set_password(actor, user: User, password: str | None = None) -> str | None:
+def changer_mot_de_passe(actor, user: User, password: str | None = None) -> str | None:
     """Change a password (generated and returned when not given); ends the user's sessions."""
     generated = None
     if password is None:
@@ -171,16 +171,16 @@ def set_password(actor, user: User, password: str | None = None) -> str | None:
     return generated
 
 
-def change_own_password(user: User, current: str, new: str) -> None:
+def changer_son_mot_de_passe(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise ServiceError("Mot de passe actuel incorrect.", field="current_password")
     if current == new:
         raise ServiceError("Le nouveau mot de passe doit être différent de l'ancien.",
                            field="password")
-    set_password(user, user, new)
+    changer_mot_de_passe(user, user, new)
 
 
-def authenticate(email: str, password: str, *, remote_addr: str = "") -> User | None:
+def authentifier(email: str, password: str, *, remote_addr: str = "") -> User | None:
     """The active account matching these credentials, or None. Every attempt is audited."""
     user = get_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password or "")
@@ -206,10 +206,10 @@ def load_user_by_session_token(token: str) -> User | None:
     return user if user is not None and user.actif else None
 
 
-def bootstrap_admin(email: str) -> tuple[User, str] | None:
+def creer_premier_admin(email: str) -> tuple[User, str] | None:
     """If no account exists at all, create an administrator with a random password."""
     if count_users():
         return None
-    user, password = create_user("système", email=email, role=Role.ADMIN,
-                                 nom="Administrateur")
+    user, password = creer_compte("système", email=email, role=Role.ADMIN,
+                                  nom="Administrateur")
     return user, password

@@ -54,7 +54,7 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data,
+        user = services.authentifier(form.email.data, form.password.data,
                                      remote_addr=request.remote_addr or "")
         db.session.commit()
         if user is not None:
@@ -89,7 +89,7 @@ def logout():
 def account():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        ok, _ = submit(form, lambda: services.change_own_password(
+        ok, _ = submit(form, lambda: services.changer_son_mot_de_passe(
             current_user, form.current_password.data, form.password.data))
         if ok:
             # The session token rotated: log in again with the new one.
@@ -127,7 +127,7 @@ def user_create():
     form = UserCreateForm()
     form.set_choices(mairies_ordered())
     if form.validate_on_submit():
-        ok, result = submit(form, lambda: services.create_user(
+        ok, result = submit(form, lambda: services.creer_compte(
             current_user, email=form.email.data, nom=form.nom.data, role=form.role.data,
             mairie=services.resolve_mairie(form.mairie.data)))
         if ok:
@@ -149,7 +149,7 @@ def user_edit(user_id):
             acteur=current_user._get_current_object(), mairie_id=user.mairie_id))
         db.session.commit()
     if form.validate_on_submit():
-        ok, _ = submit(form, lambda: services.update_user(
+        ok, _ = submit(form, lambda: services.modifier_compte(
             current_user, user, nom=form.nom.data, role=form.role.data,
             mairie=services.resolve_mairie(form.mairie.data), actif=form.actif.data))
         if ok:
@@ -162,7 +162,7 @@ def user_edit(user_id):
 @role_required(Role.ADMIN)
 def user_reset_password(user_id):
     user = _get_user_or_404(user_id)
-    password = services.set_password(current_user, user)
+    password = services.changer_mot_de_passe(current_user, user)
     db.session.commit()
     if user.id == current_user.id:
         login_user(user)

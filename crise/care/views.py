@@ -51,7 +51,7 @@ def ouvrir(evenement_id):
             form.site.data = str(sites[0].id)
     if form.validate_on_submit():
         site = next(s for s in sites if str(s.id) == form.site.data)
-        ok, result = submit(form, lambda: services.open_centre(
+        ok, result = submit(form, lambda: services.ouvrir_centre(
             current_user, evenement, site=site, capacite=form.capacite.data,
             responsable_nom=form.responsable_nom.data, cai=form.cai.data, caf=form.caf.data,
             ouvert_at=form.ouvert_at.data, jeton=form.jeton.data))
@@ -81,8 +81,8 @@ def centre(centre_id):
 @bp.route("/<int:centre_id>/etapes/<code>", methods=["POST"])
 def etape(centre_id, code):
     centre = get_centre_or_404(centre_id)
-    perform(lambda: services.tick_etape(current_user, centre, code,
-                                        done=request.form.get("fait") == "1"))
+    perform(lambda: services.cocher_etape(current_user, centre, code,
+                                          done=request.form.get("fait") == "1"))
     return redirect(url_for("care.centre", centre_id=centre.id, _anchor="fiche-reflexe"))
 
 
@@ -91,8 +91,8 @@ def fermer(centre_id):
     centre = get_centre_or_404(centre_id, manage=True)
     form = FermetureForm()
     if form.validate_on_submit():
-        perform(lambda: services.close_centre(current_user, centre,
-                                              destination=form.destination.data or None),
+        perform(lambda: services.fermer_centre(current_user, centre,
+                                               destination=form.destination.data or None),
                 lambda moved: "C.A.RE fermé." + (f" {moved} départ(s) enregistré(s)."
                                                  if moved else ""))
     return redirect(url_for("care.centre", centre_id=centre.id))
@@ -148,7 +148,7 @@ def enregistrer(centre_id):
     if form.validate_on_submit():
         # Two desks drawing the same short code, or the same form arriving twice in
         # parallel: the retry draws a new code, or finds what the other request created.
-        ok, result = submit(form, lambda: services.register(
+        ok, result = submit(form, lambda: services.enregistrer(
             current_user, centre, _membres_data(form), jeton=form.jeton.data,
             depasser_capacite=form.depasser_capacite.data,
             jeton_papier=form.jeton_papier.data or ""), retry_conflict=True)
@@ -234,7 +234,7 @@ def modifier(personne_id):
                 "recherche_nom", "consent_recherche", "consent_ciav", "notes")},
             besoins=list(form.besoins.data or []))
         data.nom_usage = (data.nom_usage or "").strip()
-        ok, _ = submit(form, lambda: services.update_personne(
+        ok, _ = submit(form, lambda: services.modifier_personne(
             current_user, personne, data, recherche_code=form.recherche_code.data or "",
             notes_medicales=(form.notes_medicales.data or "") if medical else None))
         if ok:
@@ -560,7 +560,7 @@ def site(site_id=None):
         if mairie is None:
             form.mairie.errors = ["Choisissez la mairie du site."]
         else:
-            ok, saved = submit(form, lambda: services.save_site(
+            ok, saved = submit(form, lambda: services.enregistrer_site(
                 current_user, site, mairie=mairie, nom=form.nom.data,
                 adresse=form.adresse.data or "", capacite=form.capacite.data,
                 actif=form.actif.data))

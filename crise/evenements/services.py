@@ -91,8 +91,8 @@ def _clean(data: EvenementData, actor: User, *, now: datetime) -> EvenementData:
     return data
 
 
-def create_evenement(actor: User, data: EvenementData, *, jeton: str | None = None,
-                     now: datetime | None = None) -> tuple[Evenement, bool]:
+def declarer_evenement(actor: User, data: EvenementData, *, jeton: str | None = None,
+                       now: datetime | None = None) -> tuple[Evenement, bool]:
     """Declare an event. Returns (event, created); the same ``jeton`` twice gives one event."""
     if not can_create_evenement(actor):
         raise ServiceError("Votre rôle ne permet pas de déclarer un événement.")
@@ -135,8 +135,8 @@ def _audit_snapshot(evenement: Evenement) -> dict:
     return values
 
 
-def update_evenement(actor: User, evenement: Evenement, data: EvenementData,
-                     *, now: datetime | None = None) -> Evenement:
+def modifier_evenement(actor: User, evenement: Evenement, data: EvenementData,
+                       *, now: datetime | None = None) -> Evenement:
     if not evenement.can_edit(actor):
         raise ServiceError("Vous ne pouvez pas modifier cet événement.")
     data = _clean(data, actor, now=now or utcnow())
@@ -159,8 +159,8 @@ def update_evenement(actor: User, evenement: Evenement, data: EvenementData,
     return evenement
 
 
-def record_scop_informee(actor: User, evenement: Evenement, *, informed_at: datetime | None,
-                         contact: str, now: datetime | None = None) -> Evenement:
+def noter_scop_informee(actor: User, evenement: Evenement, *, informed_at: datetime | None,
+                        contact: str, now: datetime | None = None) -> Evenement:
     """Record that the SCOP was informed (who was told, when); clears the warning."""
     now = now or utcnow()
     if not evenement.can_edit(actor):
@@ -175,11 +175,11 @@ def record_scop_informee(actor: User, evenement: Evenement, *, informed_at: date
         raise ServiceError("Indiquez quand la SCOP a été prévenue.", field="informed_at")
     if informed_at > now + FUTURE_SLACK:
         raise ServiceError("L'heure indiquée est dans le futur.", field="informed_at")
-    noter_scop_informee(actor, evenement, informed_at, contact)
+    marquer_scop_informee(actor, evenement, informed_at, contact)
     return evenement
 
 
-def noter_scop_informee(actor: User, evenement: Evenement, at: datetime, contact: str) -> None:
+def marquer_scop_informee(actor: User, evenement: Evenement, at: datetime, contact: str) -> None:
     """The one way the event learns that the SCOP was told: by hand (above) or by a
     signalement sent through the application. Audited with what changed."""
     before = snapshot(evenement, ["scop_informee_at", "scop_informee_contact"])
@@ -193,7 +193,7 @@ def noter_scop_informee(actor: User, evenement: Evenement, at: datetime, contact
     db.session.flush()
 
 
-def close_evenement(actor: User, evenement: Evenement, *, malgre_demandes: bool = False,
+def clore_evenement(actor: User, evenement: Evenement, *, malgre_demandes: bool = False,
                     now: datetime | None = None):
     if not evenement.can_edit(actor):
         raise ServiceError("Vous ne pouvez pas clore cet événement.")
@@ -213,7 +213,7 @@ def close_evenement(actor: User, evenement: Evenement, *, malgre_demandes: bool 
     db.session.flush()
 
 
-def reopen_evenement(actor: User, evenement: Evenement):
+def rouvrir_evenement(actor: User, evenement: Evenement):
     if not evenement.can_edit(actor):
         raise ServiceError("Vous ne pouvez pas rouvrir cet événement.")
     if evenement.en_cours:

@@ -56,7 +56,7 @@ def create():
             form.exercice.data = True
         form.new_jeton()
     if form.validate_on_submit():
-        ok, result = submit(form, lambda: services.create_evenement(
+        ok, result = submit(form, lambda: services.declarer_evenement(
             current_user, _data_from(form, mairies), jeton=form.jeton.data),
             retry_conflict=True)
         if ok:
@@ -96,7 +96,7 @@ def edit(evenement_id):
     if form.validate_on_submit():
         data = _data_from(form, mairies)
         data.exercice = evenement.exercice  # fixed at creation, not on the edit form
-        ok, _ = submit(form, lambda: services.update_evenement(current_user, evenement, data))
+        ok, _ = submit(form, lambda: services.modifier_evenement(current_user, evenement, data))
         if ok:
             flash("Événement enregistré.", "success")
             return redirect(url_for("evenements.detail", evenement_id=evenement.id))
@@ -109,7 +109,7 @@ def scop_informee(evenement_id):
     evenement = get_evenement_or_404(evenement_id, current_user, edit=True)
     form = ScopInformeeForm()
     if form.validate_on_submit():
-        ok, _ = submit(form, lambda: services.record_scop_informee(
+        ok, _ = submit(form, lambda: services.noter_scop_informee(
             current_user, evenement, informed_at=form.informed_at.data,
             contact=form.contact.data))
         if ok:
@@ -123,7 +123,7 @@ def scop_informee(evenement_id):
 def close(evenement_id):
     evenement = get_evenement_or_404(evenement_id, current_user, edit=True)
     malgre = request.form.get("malgre_demandes") == "1"
-    perform(lambda: services.close_evenement(current_user, evenement, malgre_demandes=malgre),
+    perform(lambda: services.clore_evenement(current_user, evenement, malgre_demandes=malgre),
             "Événement clos.")
     return redirect(url_for("evenements.detail", evenement_id=evenement.id))
 
@@ -132,7 +132,7 @@ def close(evenement_id):
 @role_required(*CREATE_ROLES)
 def reopen(evenement_id):
     evenement = get_evenement_or_404(evenement_id, current_user, edit=True)
-    return _status_change(evenement, services.reopen_evenement, "Événement rouvert.")
+    return _status_change(evenement, services.rouvrir_evenement, "Événement rouvert.")
 
 
 def _status_change(evenement, change, message):

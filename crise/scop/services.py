@@ -15,7 +15,7 @@ from crise.db import utcnow
 from crise.formatting import format_datetime
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
-from crise.evenements.services import noter_scop_informee
+from crise.evenements.services import marquer_scop_informee
 from crise.extensions import db
 from crise.signals import (Fait, annoncer, cloture_demandee, demande_scop_changee,
                            demande_scop_envoyee)
@@ -153,7 +153,7 @@ def demander(actor: User, evenement: Evenement, *, type: str, urgence: str, cont
     db.session.add(demande)
     _step(demande, actor, "", S.NOUVELLE, "Demande envoyée", now=now)
     if type == TypeDemande.SIGNALEMENT and evenement.scop_informee_at is None:
-        noter_scop_informee(actor, evenement, now, "Signalement transmis par l'application")
+        marquer_scop_informee(actor, evenement, now, "Signalement transmis par l'application")
     db.session.flush()
     _annoncer(actor, demande, "", now=now)
     return demande, True

@@ -27,10 +27,10 @@ def test_seventeen_mairies_loaded_idempotently(app):
 
 def test_create_user_hashes_password_with_argon2(app):
     with app.app_context():
-        user, generated = services.create_user("tests", email="  Agent.Accueil@Paris.fr ",
-                                               role="agent_accueil",
-                                               mairie=mairie_by_code("11e"),
-                                               password="un mot de passe long")
+        user, generated = services.creer_compte("tests", email="  Agent.Accueil@Paris.fr ",
+                                                role="agent_accueil",
+                                                mairie=mairie_by_code("11e"),
+                                                password="un mot de passe long")
         assert generated is None
         assert user.email == "agent.accueil@paris.fr"
         assert user.password_hash.startswith("$argon2id$")
@@ -40,8 +40,8 @@ def test_create_user_hashes_password_with_argon2(app):
 
 def test_create_user_generates_a_random_password_when_none_given(app):
     with app.app_context():
-        _, first = services.create_user("tests", email="a@paris.fr", role="cellule")
-        _, second = services.create_user("tests", email="b@paris.fr", role="cellule")
+        _, first = services.creer_compte("tests", email="a@paris.fr", role="cellule")
+        _, second = services.creer_compte("tests", email="b@paris.fr", role="cellule")
         assert first and second and first != second and len(first) >= 16
 
 
@@ -55,7 +55,7 @@ def test_create_user_refuses_bad_input(app, kwargs, field, message):
     with app.app_context():
         base = {"email": "x@paris.fr", "role": "cellule", "password": "assez-long-pour-passer"}
         with pytest.raises(ServiceError) as error:
-            services.create_user("tests", **{**base, **kwargs})
+            services.creer_compte("tests", **{**base, **kwargs})
         assert error.value.field == field and message in error.value.message
         db.session.rollback()
         assert services.count_users() == 0
@@ -65,13 +65,13 @@ def test_duplicate_email_refused_whatever_the_case(app, create_user):
     create_user("cellule", email="dup@paris.fr")
     with app.app_context():
         with pytest.raises(ServiceError, match="existe déjà"):
-            services.create_user("tests", email="DUP@paris.fr", role="scop")
+            services.creer_compte("tests", email="DUP@paris.fr", role="scop")
 
 
 def test_central_roles_are_not_attached_to_a_mairie(app):
     with app.app_context():
-        user, _ = services.create_user("tests", email="s@paris.fr", role="scop",
-                                       mairie=mairie_by_code("5e"))
+        user, _ = services.creer_compte("tests", email="s@paris.fr", role="scop",
+                                        mairie=mairie_by_code("5e"))
         assert user.mairie_id is None
 
 
@@ -92,9 +92,9 @@ def test_scope_predicates(app, create_user):
 def test_authenticate(app, create_user):
     user = create_user("cellule", password="bon-mot-de-passe")
     with app.app_context():
-        assert services.authenticate(user.email, "mauvais-mot-de-passe") is None
-        assert services.authenticate("inconnu@paris.fr", "bon-mot-de-passe") is None
-        logged = services.authenticate(user.email.upper(), "bon-mot-de-passe")
+        assert services.authentifier(user.email, "mauvais-mot-de-passe") is None
+        assert services.authentifier("inconnu@paris.fr", "bon-mot-de-passe") is None
+        logged = services.authentifier(user.email.upper(), "bon-mot-de-passe")
         assert logged.id == user.id and logged.last_login_at is not None
         db.session.commit()
         actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
@@ -104,7 +104,7 @@ def test_authenticate(app, create_user):
 def test_disabled_account_cannot_authenticate(app, create_user):
     user = create_user("cellule", password="bon-mot-de-passe", actif=False)
     with app.app_context():
-        assert services.authenticate(user.email, "bon-mot-de-passe") is None
+        assert services.authentifier(user.email, "bon-mot-de-passe") is None
 
 
 def test_password_change_and_disable_rotate_the_session_token(app, create_user):
@@ -112,10 +112,10 @@ def test_password_change_and_disable_rotate_the_session_token(app, create_user):
     with app.app_context():
         user = db.session.get(User, user.id)
         token = user.session_token
-        services.set_password("tests", user, "nouveau-mot-de-passe")
+        services.changer_mot_de_passe("tests", user, "nouveau-mot-de-passe")
         assert user.session_token != token
         token = user.session_token
-        services.disable_user("tests", user)
+        services.desactiver_compte("tests", user)
         assert user.session_token != token and not user.actif
         assert services.load_user_by_session_token(user.session_token) is None
 
@@ -125,11 +125,11 @@ def test_cannot_disable_or_demote_oneself_nor_the_last_admin(app, create_user):
     with app.app_context():
         admin = db.session.get(User, admin.id)
         with pytest.raises(ServiceError, match="propre compte"):
-            services.update_user(admin, admin, nom="", role="admin", mairie=None, actif=False)
+            services.modifier_compte(admin, admin, nom="", role="admin", mairie=None, actif=False)
         with pytest.raises(ServiceError, match="propre rôle"):
-            services.update_user(admin, admin, nom="", role="cellule", mairie=None, actif=True)
+            services.modifier_compte(admin, admin, nom="", role="cellule", mairie=None, actif=True)
         with pytest.raises(ServiceError, match="dernier administrateur"):
-            services.disable_user("cli", admin)
+            services.desactiver_compte("cli", admin)
 
 
 def test_update_user_is_audited_with_changes(app, create_user):
@@ -137,8 +137,8 @@ def test_update_user_is_audited_with_changes(app, create_user):
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
         admin, agent = db.session.get(User, admin.id), db.session.get(User, agent.id)
-        services.update_user(admin, agent, nom="Nouveau Nom", role="responsable_care",
-                             mairie=mairie_by_code("12e"), actif=True)
+        services.modifier_compte(admin, agent, nom="Nouveau Nom", role="responsable_care",
+                                 mairie=mairie_by_code("12e"), actif=True)
         db.session.commit()
         entry = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()))
         assert entry.actor_email == admin.email and entry.action == "update"
@@ -151,14 +151,14 @@ def test_change_own_password_needs_the_current_one(app, create_user):
     with app.app_context():
         user = db.session.get(User, user.id)
         with pytest.raises(ServiceError, match="actuel incorrect"):
-            services.change_own_password(user, "faux", "nouveau-mot-de-passe")
-        services.change_own_password(user, "ancien-mot-de-passe", "nouveau-mot-de-passe")
+            services.changer_son_mot_de_passe(user, "faux", "nouveau-mot-de-passe")
+        services.changer_son_mot_de_passe(user, "ancien-mot-de-passe", "nouveau-mot-de-passe")
         assert verify_password(user.password_hash, "nouveau-mot-de-passe")
 
 
 def test_bootstrap_admin_only_when_no_account(app, create_user):
     with app.app_context():
-        user, password = services.bootstrap_admin("premier@paris.fr")
+        user, password = services.creer_premier_admin("premier@paris.fr")
         assert user.role == "admin" and len(password) >= 16
         db.session.commit()
-        assert services.bootstrap_admin("second@paris.fr") is None
+        assert services.creer_premier_admin("second@paris.fr") is None

@@ -89,10 +89,10 @@ def test_disabling_an_account_ends_its_open_session(app, client, auth, create_us
     auth.login(user)
     assert client.get("/evenements/").status_code == 200
     with app.app_context():
-        from crise.auth.services import disable_user
+        from crise.auth.services import desactiver_compte
         from crise.extensions import db
 
-        disable_user("tests", db.session.get(User, user.id))
+        desactiver_compte("tests", db.session.get(User, user.id))
         db.session.commit()
     assert client.get("/evenements/").status_code == 302
 

@@ -102,7 +102,7 @@ def test_cell_board_refreshes_itself(browser, live_server, app, create_user, cre
     desk = create_user("agent_accueil", mairie="11e")
     cell = create_user("agent_accueil", mairie="11e")
     with app.app_context():
-        (personne,), _ = services.register(
+        (personne,), _ = services.enregistrer(
             db.session.get(User, desk.id), db.session.get(CentreAccueil, centre.id),
             [services.PersonneData(nom="Benali", prenom="Sami", categorie="implique")])
         db.session.commit()
@@ -148,10 +148,10 @@ def test_crisis_lead_downloads_the_list_for_the_prefecture(page, live_server, ap
     responsable = create_user("responsable_care", mairie="11e")
     centre = create_centre(mairie="11e", by=responsable)
     with app.app_context():
-        services.register(db.session.get(User, responsable.id),
-                          db.session.get(CentreAccueil, centre.id),
-                          [services.PersonneData(nom="Lefèvre", prenom="Hélène",
-                                                 categorie="sinistre")])
+        services.enregistrer(db.session.get(User, responsable.id),
+                             db.session.get(CentreAccueil, centre.id),
+                             [services.PersonneData(nom="Lefèvre", prenom="Hélène",
+                                                    categorie="sinistre")])
         db.session.commit()
     login(page, live_server, responsable.email)
     page.goto(f"/care/{centre.id}")

@@ -59,7 +59,7 @@ def test_medical_notes_are_never_kept_in_the_browser(page, live_server, app, cre
     centre = create_centre(mairie="11e")
     responsable = create_user("responsable_care", mairie="11e")
     with app.app_context():
-        (personne,), _ = services.register(
+        (personne,), _ = services.enregistrer(
             db.session.get(User, responsable.id), db.session.get(CentreAccueil, centre.id),
             [services.PersonneData(nom="Benali", prenom="Karim", categorie="sinistre")])
         db.session.commit()

@@ -18,7 +18,7 @@ def test_dsol_houses_a_family_of_four_with_a_dog_for_three_nights(page, live_ser
     desk = create_user("agent_accueil", mairie="11e")
     dsol = create_user("dsol", nom="Inès DSOL")
     with app.app_context():
-        people, _ = care_services.register(
+        people, _ = care_services.enregistrer(
             db.session.get(User, desk.id), db.session.get(CentreAccueil, centre.id), [
                 care_services.PersonneData(nom="Le Goff", prenom="Maël", categorie="sinistre",
                                            age_estime=40, besoins=["hebergement", "animal"]),

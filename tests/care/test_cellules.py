@@ -16,7 +16,7 @@ def people(app, create_centre, create_user):
     centre = create_centre()
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
-        registered, _ = services.register(
+        registered, _ = services.enregistrer(
             db.session.get(User, agent.id), db.session.get(CentreAccueil, centre.id),
             [PersonneData(nom=n, categorie="sinistre") for n in ("Alpha", "Bravo", "Charlie")])
         db.session.commit()

@@ -93,7 +93,7 @@ def test_a_departure_ends_the_wait_at_the_support_cells(app, create_centre, crea
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
         user, c = db.session.get(User, agent.id), db.session.get(CentreAccueil, centre.id)
-        (waiting, seen), _ = services.register(user, c, [
+        (waiting, seen), _ = services.enregistrer(user, c, [
             services.PersonneData(nom="Petit", categorie="sinistre"),
             services.PersonneData(nom="Petit", prenom="Léo", categorie="sinistre")])
         services.orienter(user, waiting, "medico_psy")

@@ -21,18 +21,18 @@ def deux_mairies(app, create_user, create_centre, create_evenement):
     agent11 = create_user("agent_accueil", mairie="11e")
     agent12 = create_user("agent_accueil", mairie="12e")
     with app.app_context():
-        (a,), _ = services.register(db.session.get(User, agent11.id),
-                                    db.session.get(CentreAccueil, c11.id),
-                                    [PersonneData(nom="Иванов", prenom="Сергей",
-                                                  categorie="sinistre")])
-        (b,), _ = services.register(db.session.get(User, agent12.id),
-                                    db.session.get(CentreAccueil, c12.id),
-                                    [PersonneData(nom="IVANOV", prenom="Sergei",
-                                                  categorie="sinistre")])
-        (c,), _ = services.register(db.session.get(User, agent12.id),
-                                    db.session.get(CentreAccueil, c12.id),
-                                    [PersonneData(nom="Martin", prenom="Léa",
-                                                  categorie="implique")])
+        (a,), _ = services.enregistrer(db.session.get(User, agent11.id),
+                                       db.session.get(CentreAccueil, c11.id),
+                                       [PersonneData(nom="Иванов", prenom="Сергей",
+                                                     categorie="sinistre")])
+        (b,), _ = services.enregistrer(db.session.get(User, agent12.id),
+                                       db.session.get(CentreAccueil, c12.id),
+                                       [PersonneData(nom="IVANOV", prenom="Sergei",
+                                                     categorie="sinistre")])
+        (c,), _ = services.enregistrer(db.session.get(User, agent12.id),
+                                       db.session.get(CentreAccueil, c12.id),
+                                       [PersonneData(nom="Martin", prenom="Léa",
+                                                     categorie="implique")])
         db.session.commit()
         ids = {"a": a.id, "b": b.id, "c": c.id, "code_a": a.code_court,
                "code_b": b.code_court}
@@ -129,10 +129,10 @@ def test_a_mairie_never_sees_two_other_mairies_records_and_every_pair_can_be_cle
     r12 = create_user("responsable_care", mairie="12e")
     agent12 = deux_mairies["agent12"]
     with app.app_context():
-        (b2,), _ = services.register(db.session.get(User, agent12.id),
-                                     db.session.get(CentreAccueil, deux_mairies["c12"].id),
-                                     [PersonneData(nom="Ivanov", prenom="Sergey",
-                                                   categorie="implique", telephone="0601")])
+        (b2,), _ = services.enregistrer(db.session.get(User, agent12.id),
+                                        db.session.get(CentreAccueil, deux_mairies["c12"].id),
+                                        [PersonneData(nom="Ivanov", prenom="Sergey",
+                                                      categorie="implique", telephone="0601")])
         db.session.commit()
         ev = deux_mairies["evenement"].id
         user11 = db.session.get(User, r11.id)

@@ -23,8 +23,8 @@ def centre_with_people(app, create_centre, create_user):
         centre = create_centre(exercice=exercice)
         agent = create_user("agent_accueil", mairie="11e")
         with app.app_context():
-            services.register(db.session.get(User, agent.id),
-                              db.session.get(CentreAccueil, centre.id), [
+            services.enregistrer(db.session.get(User, agent.id),
+                                 db.session.get(CentreAccueil, centre.id), [
                 PersonneData(nom="Lefèvre", prenom="Hélène", categorie="sinistre",
                              consent_ciav=True, telephone="06 11 22 33 44"),
                 PersonneData(nom="=HYPERLINK(\"http://x\")", prenom="Zoé",
@@ -144,7 +144,7 @@ def test_control_characters_never_break_an_export(app, centre_with_people, creat
     responsable = create_user("responsable_care", mairie="11e")
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
-        [personne], _ = services.register(
+        [personne], _ = services.enregistrer(
             db.session.get(User, agent.id), db.session.get(CentreAccueil, centre.id),
             [PersonneData(nom="Dupont\x00", prenom="Léa", categorie="sinistre",
                           adresse_actuelle="12 rue Oberkampf\x0bBâtiment B\x0c")])
@@ -169,10 +169,10 @@ def test_xlsx_keeps_text_as_typed_and_never_a_formula(app, centre_with_people, c
     centre = centre_with_people()
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
-        services.register(db.session.get(User, agent.id),
-                          db.session.get(CentreAccueil, centre.id),
-                          [PersonneData(nom="Martin", categorie="sinistre",
-                                        telephone="+33 6 12 34 56 78")])
+        services.enregistrer(db.session.get(User, agent.id),
+                             db.session.get(CentreAccueil, centre.id),
+                             [PersonneData(nom="Martin", categorie="sinistre",
+                                           telephone="+33 6 12 34 56 78")])
         db.session.commit()
     data, _, _ = export(app, centre, create_user("responsable_care", mairie="11e"),
                         "prefecture", "xlsx")
@@ -191,8 +191,8 @@ def test_prefecture_pdf_reads_like_a_list(app, create_centre, create_user):
     with app.app_context():
         user, c = db.session.get(User, agent.id), db.session.get(CentreAccueil, centre.id)
         for i in range(4):
-            services.register(user, c, [PersonneData(nom=nom, prenom=f"P{i}",
-                                                     categorie="sinistre")
+            services.enregistrer(user, c, [PersonneData(nom=nom, prenom=f"P{i}",
+                                                        categorie="sinistre")
                                         for nom in ("Zola", "de la Tour", "Delatour",
                                                     "Élodie", "dupont", "Durand",
                                                     "Ebert", "Martin", "Abadie", "Yilmaz")])

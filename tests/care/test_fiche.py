@@ -23,8 +23,8 @@ def registered(app, create_centre, create_user):
     agent = create_user("agent_accueil", mairie="11e")
     responsable = create_user("responsable_care", mairie="11e")
     with app.app_context():
-        people, _ = services.register(db.session.get(User, agent.id),
-                                      db.session.get(CentreAccueil, centre.id), [
+        people, _ = services.enregistrer(db.session.get(User, agent.id),
+                                         db.session.get(CentreAccueil, centre.id), [
             PersonneData(nom="Lefèvre", prenom="Hélène", categorie="proche"),
             PersonneData(nom="Martin", categorie="sinistre")])
         db.session.commit()
@@ -42,16 +42,16 @@ def test_sinus_is_normalised_and_validated(app, registered):
     with app.app_context():
         agent = db.session.get(User, registered["agent"].id)
         personne = db.session.get(Personne, registered["ids"][0])
-        services.update_personne(agent, personne, data_of(personne,
-                                                          sinus="fr-075 ppol 2026 tr 000123"))
+        services.modifier_personne(agent, personne, data_of(personne,
+                                                            sinus="fr-075 ppol 2026 tr 000123"))
         assert personne.sinus == SINUS
         assert personne.sinus_affiche == "FR 075 PPOL 2026 TR 000123"
         for wrong in ("FR075PPOL2026XX000123", "FR075PPOL2026TR00012", "123"):
             with pytest.raises(ServiceError, match="SINUS invalide"):
-                services.update_personne(agent, personne, data_of(personne, sinus=wrong))
+                services.modifier_personne(agent, personne, data_of(personne, sinus=wrong))
         other = db.session.get(Personne, registered["ids"][1])
         with pytest.raises(ServiceError, match="déjà attribué"):
-            services.update_personne(agent, other, data_of(other, sinus=SINUS))
+            services.modifier_personne(agent, other, data_of(other, sinus=SINUS))
 
 
 def test_proche_links_to_the_person_sought(app, registered):
@@ -59,14 +59,14 @@ def test_proche_links_to_the_person_sought(app, registered):
         agent = db.session.get(User, registered["agent"].id)
         proche = db.session.get(Personne, registered["ids"][0])
         sought = db.session.get(Personne, registered["ids"][1])
-        services.update_personne(agent, proche, data_of(proche, recherche_nom="Paul Martin"),
-                                 recherche_code=sought.code_court.lower().replace("-", ""))
+        services.modifier_personne(agent, proche, data_of(proche, recherche_nom="Paul Martin"),
+                                   recherche_code=sought.code_court.lower().replace("-", ""))
         assert proche.recherche_personne.id == sought.id
         with pytest.raises(ServiceError, match="Aucune personne"):
-            services.update_personne(agent, proche, data_of(proche), recherche_code="ZZZ-ZZZ")
+            services.modifier_personne(agent, proche, data_of(proche), recherche_code="ZZZ-ZZZ")
         with pytest.raises(ServiceError, match="elle-même"):
-            services.update_personne(agent, proche, data_of(proche),
-                                     recherche_code=proche.code_court)
+            services.modifier_personne(agent, proche, data_of(proche),
+                                       recherche_code=proche.code_court)
 
 
 def test_medical_notes_only_for_the_crisis_lead(app, registered):
@@ -76,10 +76,10 @@ def test_medical_notes_only_for_the_crisis_lead(app, registered):
         personne = db.session.get(Personne, registered["ids"][1])
         assert not personne.can_see_medical(agent) and personne.can_see_medical(responsable)
         with pytest.raises(ServiceError, match="notes médicales"):
-            services.update_personne(agent, personne, data_of(personne),
-                                     notes_medicales="Crise d'angoisse")
-        services.update_personne(responsable, personne, data_of(personne),
-                                 notes_medicales="Crise d'angoisse, vue par l'UMIP")
+            services.modifier_personne(agent, personne, data_of(personne),
+                                       notes_medicales="Crise d'angoisse")
+        services.modifier_personne(responsable, personne, data_of(personne),
+                                   notes_medicales="Crise d'angoisse, vue par l'UMIP")
         db.session.commit()
         entry = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()))
         assert "notes_medicales" in entry.summary
@@ -90,7 +90,7 @@ def test_audit_names_fields_not_values(app, registered):
     with app.app_context():
         agent = db.session.get(User, registered["agent"].id)
         personne = db.session.get(Personne, registered["ids"][1])
-        services.update_personne(agent, personne, data_of(
+        services.modifier_personne(agent, personne, data_of(
             personne, telephone="06 12 34 56 78", prenom="Paul", consent_ciav=True,
             besoins=["hebergement"]))
         entry = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()))
@@ -113,7 +113,7 @@ def test_bad_input_changes_nothing(app, registered, changes, field, message):
         agent = db.session.get(User, registered["agent"].id)
         personne = db.session.get(Personne, registered["ids"][1])
         with pytest.raises(ServiceError) as error:
-            services.update_personne(agent, personne, data_of(personne, **changes))
+            services.modifier_personne(agent, personne, data_of(personne, **changes))
         assert error.value.field == field and message in error.value.message
         db.session.rollback()
     assert get_db_object(app, Personne, registered["ids"][1]).email == ""

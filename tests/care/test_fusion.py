@@ -20,16 +20,16 @@ def doublon(app, create_centre, create_user):
     agent = create_user("agent_accueil", mairie="11e")
     responsable = create_user("responsable_care", mairie="11e")
     with app.app_context():
-        a, = services.register(db.session.get(User, agent.id),
-                               db.session.get(CentreAccueil, centre.id),
-                               [PersonneData(nom="Lefèvre", prenom="Marie",
-                                             categorie="sinistre")])[0]
-        b, = services.register(db.session.get(User, agent.id),
-                               db.session.get(CentreAccueil, centre.id),
-                               [PersonneData(nom="LEFEBVRE", prenom="Marie",
-                                             categorie="sinistre", telephone="06 11 22 33 44",
-                                             date_naissance=date(1950, 3, 2),
-                                             besoins=["hebergement"])])[0]
+        a, = services.enregistrer(db.session.get(User, agent.id),
+                                  db.session.get(CentreAccueil, centre.id),
+                                  [PersonneData(nom="Lefèvre", prenom="Marie",
+                                                categorie="sinistre")])[0]
+        b, = services.enregistrer(db.session.get(User, agent.id),
+                                  db.session.get(CentreAccueil, centre.id),
+                                  [PersonneData(nom="LEFEBVRE", prenom="Marie",
+                                                categorie="sinistre", telephone="06 11 22 33 44",
+                                                date_naissance=date(1950, 3, 2),
+                                                besoins=["hebergement"])])[0]
         services.orienter(db.session.get(User, agent.id), b, "medico_psy")
         db.session.commit()
         ids = (a.id, b.id, a.code_court, b.code_court, b.badge_token)

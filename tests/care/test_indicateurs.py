@@ -10,8 +10,8 @@ from crise.extensions import db
 
 def fill(app, centre, user, categories):
     with app.app_context():
-        services.register(db.session.get(User, user.id), db.session.get(CentreAccueil,
-                                                                        centre.id),
+        services.enregistrer(db.session.get(User, user.id), db.session.get(CentreAccueil,
+                                                                           centre.id),
                           [PersonneData(nom=f"P{i}", categorie=c)
                            for i, c in enumerate(categories)])
         db.session.commit()

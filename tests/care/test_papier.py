@@ -27,18 +27,18 @@ def test_sheets_print_tokens_that_scan_and_register_once(app, create_centre, cre
     assert "Fiche d'accueil" in text and jetons[0].code_court in text
     with app.app_context():
         user, c = db.session.get(User, agent.id), db.session.get(CentreAccueil, centre.id)
-        (personne,), _ = services.register(
+        (personne,), _ = services.enregistrer(
             user, c, [PersonneData(nom="Papier", categorie="sinistre")],
             jeton_papier=jetons[0].code_court.lower().replace("-", ""))
         assert personne.badge_token == jetons[0].token
         assert personne.code_court == jetons[0].code_court
         db.session.commit()
         with pytest.raises(ServiceError, match="déjà été saisie"):
-            services.register(user, c, [PersonneData(nom="Encore", categorie="sinistre")],
-                              jeton_papier=jetons[0].token)
+            services.enregistrer(user, c, [PersonneData(nom="Encore", categorie="sinistre")],
+                                 jeton_papier=jetons[0].token)
         with pytest.raises(ServiceError, match="inconnu"):
-            services.register(user, c, [PersonneData(nom="X", categorie="sinistre")],
-                              jeton_papier="ZZZ-ZZZ")
+            services.enregistrer(user, c, [PersonneData(nom="X", categorie="sinistre")],
+                                 jeton_papier="ZZZ-ZZZ")
         assert services.find_by_code(user, jetons[0].token).nom == "Papier"
 
 
@@ -55,9 +55,9 @@ def test_a_sheet_of_another_mairie_is_refused(app, create_centre, create_user,
         db.session.commit()
         code = db.session.scalar(sa.select(JetonPapier.code_court))
         with pytest.raises(ServiceError, match="autre C.A.RE"):
-            services.register(db.session.get(User, agent_11.id),
-                              db.session.get(CentreAccueil, centre_11.id),
-                              [PersonneData(nom="X", categorie="sinistre")], jeton_papier=code)
+            services.enregistrer(db.session.get(User, agent_11.id),
+                                 db.session.get(CentreAccueil, centre_11.id),
+                                 [PersonneData(nom="X", categorie="sinistre")], jeton_papier=code)
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count(Personne.id))) == 0
 

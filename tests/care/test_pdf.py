@@ -15,7 +15,7 @@ from tests.conftest import decode_qr, pdf_text, render
 
 def register_household(app, centre, agent, names):
     with app.app_context():
-        people, _ = services.register(
+        people, _ = services.enregistrer(
             db.session.get(User, agent.id), db.session.get(CentreAccueil, centre.id),
             [PersonneData(nom=n, prenom=p, categorie=c) for n, p, c in names])
         db.session.commit()

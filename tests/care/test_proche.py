@@ -22,14 +22,14 @@ def event_with_two_centres(app, create_centre, create_user, create_evenement):
     responsable_12 = create_user("responsable_care", mairie="12e")
     agent_11 = create_user("agent_accueil", mairie="11e")
     with app.app_context():
-        services.register(db.session.get(User, responsable_12.id),
-                          db.session.get(CentreAccueil, centre_12.id), [
+        services.enregistrer(db.session.get(User, responsable_12.id),
+                             db.session.get(CentreAccueil, centre_12.id), [
             PersonneData(nom="LEFEBVRE", prenom="Marie", categorie="sinistre",
                          consent_recherche=True, date_naissance=date(1950, 3, 2)),
             PersonneData(nom="Durand", prenom="Paul", categorie="sinistre",
                          consent_recherche=False)])
-        services.register(db.session.get(User, agent_11.id),
-                          db.session.get(CentreAccueil, centre_11.id), [
+        services.enregistrer(db.session.get(User, agent_11.id),
+                             db.session.get(CentreAccueil, centre_11.id), [
             PersonneData(nom="Martin", prenom="Jeanne", categorie="implique",
                          consent_recherche=True, date_naissance=date(1980, 1, 1)),
             PersonneData(nom="Martin", prenom="Jeanne", categorie="implique",
@@ -116,10 +116,10 @@ def test_a_relative_finds_a_name_in_any_script(app, event_with_two_centres, crea
     not in Latin letters."""
     responsable = create_user("responsable_care", mairie="11e")
     with app.app_context():
-        services.register(db.session.get(User, responsable.id),
-                          db.session.get(CentreAccueil, event_with_two_centres["centre"].id),
-                          [PersonneData(nom=nom, prenom=prenom, categorie="sinistre",
-                                        consent_recherche=True)])
+        services.enregistrer(db.session.get(User, responsable.id),
+                             db.session.get(CentreAccueil, event_with_two_centres["centre"].id),
+                             [PersonneData(nom=nom, prenom=prenom, categorie="sinistre",
+                                           consent_recherche=True)])
         db.session.commit()
     answer = ask(app, event_with_two_centres, nom=asked_nom, prenom=asked_prenom)
     assert answer.trouve and answer.centre_nom == "Gymnase Japy"
@@ -132,11 +132,11 @@ def test_an_arabic_name_asked_in_latin_letters_is_never_a_false_yes(app, event_w
     the birth date, neither « Oui » nor « Non »."""
     responsable = create_user("responsable_care", mairie="11e")
     with app.app_context():
-        services.register(db.session.get(User, responsable.id),
-                          db.session.get(CentreAccueil, event_with_two_centres["centre"].id),
-                          [PersonneData(nom="محمد", prenom="علي", categorie="sinistre",
-                                        consent_recherche=True,
-                                        date_naissance=date(1975, 4, 2))])
+        services.enregistrer(db.session.get(User, responsable.id),
+                             db.session.get(CentreAccueil, event_with_two_centres["centre"].id),
+                             [PersonneData(nom="محمد", prenom="علي", categorie="sinistre",
+                                           consent_recherche=True,
+                                           date_naissance=date(1975, 4, 2))])
         db.session.commit()
     answer = ask(app, event_with_two_centres, nom="Mohamed", prenom="Ali")
     assert not answer.trouve and answer.autre_ecriture

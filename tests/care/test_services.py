@@ -24,15 +24,15 @@ def test_open_centre_with_checklist(app, create_user, create_evenement, create_s
     evenement = create_evenement(mairies=("11e",))
     site = create_site(capacite=80)
     with app.app_context():
-        centre, created = services.open_centre(
+        centre, created = services.ouvrir_centre(
             get(User, responsable), get(Evenement, evenement), site=get(Site, site),
             capacite=None, responsable_nom="Claire Dupont", cai=True)
         assert created and centre.ouvert and centre.capacite == 80 and centre.cai
         assert [e.code for e in centre.etapes] == ["scop", "dpmp", "ddct", "signaletique",
                                                    "dsol", "umip", "info_public"]
-        etape = services.tick_etape(get(User, responsable), centre, "scop")
+        etape = services.cocher_etape(get(User, responsable), centre, "scop")
         assert etape.fait_at and etape.fait_par.id == responsable.id
-        services.tick_etape(get(User, responsable), centre, "scop", done=False)
+        services.cocher_etape(get(User, responsable), centre, "scop", done=False)
         assert etape.fait_at is None and etape.fait_par is None
         summaries = db.session.scalars(sa.select(AuditEntry.summary).where(
             AuditEntry.object_type == "centre")).all()
@@ -59,9 +59,9 @@ def test_open_centre_refusals(app, create_user, create_evenement, create_site, c
         kwargs = {"capacite": 0 if case == "capacite" else 30,
                   "responsable_nom": " " if case == "sans_responsable" else "C. Dupont"}
         if case == "deux_fois":
-            services.open_centre(get(User, user), ev, site=get(Site, site), **kwargs)
+            services.ouvrir_centre(get(User, user), ev, site=get(Site, site), **kwargs)
         with pytest.raises(ServiceError, match=message):
-            services.open_centre(get(User, user), ev, site=get(Site, site), **kwargs)
+            services.ouvrir_centre(get(User, user), ev, site=get(Site, site), **kwargs)
 
 
 def test_site_of_a_mairie_not_concerned_by_the_event(app, create_user, create_evenement,
@@ -71,15 +71,15 @@ def test_site_of_a_mairie_not_concerned_by_the_event(app, create_user, create_ev
     admin = create_user("admin")
     with app.app_context():
         with pytest.raises(ServiceError, match="ne concerne pas"):
-            services.open_centre(get(User, admin), get(Evenement, evenement),
-                                 site=get(Site, site), capacite=10, responsable_nom="X")
+            services.ouvrir_centre(get(User, admin), get(Evenement, evenement),
+                                   site=get(Site, site), capacite=10, responsable_nom="X")
 
 
 def test_register_quickly_with_only_nom_categorie_group(app, create_centre, create_user):
     centre = create_centre()
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
-        (personne,), created = services.register(
+        (personne,), created = services.enregistrer(
             get(User, agent), get(CentreAccueil, centre),
             [PersonneData(nom="N'Diaye", categorie="sinistre", taille_groupe=3)])
         db.session.commit()
@@ -98,7 +98,7 @@ def test_household_in_one_pass_inherits_the_address(app, create_centre, create_u
     centre = create_centre()
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
-        people, _ = services.register(get(User, agent), get(CentreAccueil, centre), [
+        people, _ = services.enregistrer(get(User, agent), get(CentreAccueil, centre), [
             PersonneData(nom="Lefèvre", prenom="Hélène", categorie="sinistre", taille_groupe=3,
                          adresse_actuelle="12 rue de l'Orillon, 75011 Paris"),
             PersonneData(nom="Lefèvre", prenom="Zoé", categorie="sinistre", taille_groupe=3,
@@ -128,7 +128,7 @@ def test_register_refuses_bad_input_and_writes_nothing(app, create_centre, creat
     with app.app_context():
         data = PersonneData(**{"nom": "Martin", "categorie": "implique", **member})
         with pytest.raises(ServiceError) as error:
-            services.register(get(User, agent), get(CentreAccueil, centre), [data])
+            services.enregistrer(get(User, agent), get(CentreAccueil, centre), [data])
         assert error.value.field == field and message in error.value.message
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count(Personne.id))) == 0
@@ -140,12 +140,12 @@ def test_register_into_closed_centre_or_another_mairie(app, create_centre, creat
     responsable = create_user("responsable_care", mairie="11e")
     with app.app_context():
         with pytest.raises(ServiceError, match="ne pouvez pas"):
-            services.register(get(User, other_agent), get(CentreAccueil, centre),
-                              [PersonneData(nom="X", categorie="proche")])
-        services.close_centre(get(User, responsable), get(CentreAccueil, centre))
+            services.enregistrer(get(User, other_agent), get(CentreAccueil, centre),
+                                 [PersonneData(nom="X", categorie="proche")])
+        services.fermer_centre(get(User, responsable), get(CentreAccueil, centre))
         with pytest.raises(ServiceError, match="fermé"):
-            services.register(get(User, responsable), get(CentreAccueil, centre),
-                              [PersonneData(nom="X", categorie="proche")])
+            services.enregistrer(get(User, responsable), get(CentreAccueil, centre),
+                                 [PersonneData(nom="X", categorie="proche")])
 
 
 def test_same_form_token_twice_registers_once(app, create_centre, create_user):
@@ -154,10 +154,10 @@ def test_same_form_token_twice_registers_once(app, create_centre, create_user):
     with app.app_context():
         members = [PersonneData(nom="Ben Ali", categorie="sinistre"),
                    PersonneData(nom="Ben Ali", prenom="Sami", categorie="sinistre")]
-        first, created = services.register(get(User, agent), get(CentreAccueil, centre),
-                                           members, jeton="tok")
-        again, created_again = services.register(get(User, agent), get(CentreAccueil, centre),
-                                                 members, jeton="tok")
+        first, created = services.enregistrer(get(User, agent), get(CentreAccueil, centre),
+                                              members, jeton="tok")
+        again, created_again = services.enregistrer(get(User, agent), get(CentreAccueil, centre),
+                                                    members, jeton="tok")
         assert created and not created_again
         assert [p.id for p in first] == [p.id for p in again]
         assert db.session.scalar(sa.select(sa.func.count(Personne.id))) == 2
@@ -167,14 +167,14 @@ def test_capacity_is_enforced_unless_overridden_and_logged(app, create_centre, c
     centre = create_centre(capacite=2)
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
-        services.register(get(User, agent), get(CentreAccueil, centre),
-                          [PersonneData(nom="A", categorie="sinistre"),
-                           PersonneData(nom="B", categorie="sinistre")])
+        services.enregistrer(get(User, agent), get(CentreAccueil, centre),
+                             [PersonneData(nom="A", categorie="sinistre"),
+                              PersonneData(nom="B", categorie="sinistre")])
         with pytest.raises(ServiceError, match="Capacité atteinte : 2 présent"):
-            services.register(get(User, agent), get(CentreAccueil, centre),
-                              [PersonneData(nom="C", categorie="implique")])
-        services.register(get(User, agent), get(CentreAccueil, centre),
-                          [PersonneData(nom="C", categorie="implique")], depasser_capacite=True)
+            services.enregistrer(get(User, agent), get(CentreAccueil, centre),
+                                 [PersonneData(nom="C", categorie="implique")])
+        services.enregistrer(get(User, agent), get(CentreAccueil, centre),
+                             [PersonneData(nom="C", categorie="implique")], depasser_capacite=True)
         assert services.present_counts(get(CentreAccueil, centre)) == {
             "sinistre": 2, "implique": 1, "proche": 0, "total": 3}
         assert db.session.scalar(sa.select(AuditEntry.summary).where(
@@ -185,8 +185,8 @@ def test_departure_return_and_counts(app, create_centre, create_user):
     centre = create_centre()
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
-        (personne,), _ = services.register(get(User, agent), get(CentreAccueil, centre),
-                                           [PersonneData(nom="Martin", categorie="implique")])
+        (personne,), _ = services.enregistrer(get(User, agent), get(CentreAccueil, centre),
+                                              [PersonneData(nom="Martin", categorie="implique")])
         services.depart(get(User, agent), personne, destination="proche", detail="Sa sœur")
         assert not personne.present
         assert services.present_counts(get(CentreAccueil, centre))["total"] == 0
@@ -204,14 +204,14 @@ def test_close_refused_while_people_present_unless_all_checked_out(app, create_c
     centre = create_centre()
     responsable = create_user("responsable_care", mairie="11e")
     with app.app_context():
-        services.register(get(User, responsable), get(CentreAccueil, centre),
-                          [PersonneData(nom="A", categorie="sinistre"),
-                           PersonneData(nom="B", categorie="sinistre")])
+        services.enregistrer(get(User, responsable), get(CentreAccueil, centre),
+                             [PersonneData(nom="A", categorie="sinistre"),
+                              PersonneData(nom="B", categorie="sinistre")])
         with pytest.raises(ServiceError, match="2 personne\\(s\\) encore présente"):
-            services.close_centre(get(User, responsable), get(CentreAccueil, centre))
+            services.fermer_centre(get(User, responsable), get(CentreAccueil, centre))
         assert get(CentreAccueil, centre).ouvert
-        moved = services.close_centre(get(User, responsable), get(CentreAccueil, centre),
-                                      destination="hebergement")
+        moved = services.fermer_centre(get(User, responsable), get(CentreAccueil, centre),
+                                       destination="hebergement")
         assert moved == 2 and not get(CentreAccueil, centre).ouvert
         people = db.session.scalars(sa.select(Personne)).all()
         assert all(not p.present and p.dernier_passage.destination == "hebergement"
@@ -228,12 +228,12 @@ def test_tolerant_search_is_scoped_by_event_and_mairie(app, create_centre, creat
     responsable_12 = create_user("responsable_care", mairie="12e")
     cellule = create_user("cellule")
     with app.app_context():
-        services.register(get(User, agent), get(CentreAccueil, centre_11), [
+        services.enregistrer(get(User, agent), get(CentreAccueil, centre_11), [
             PersonneData(nom="LEFEBVRE", prenom="Marie", categorie="sinistre"),
             PersonneData(nom="Durand", prenom="Paul", categorie="sinistre")])
-        services.register(get(User, responsable_12), get(CentreAccueil, centre_12), [
+        services.enregistrer(get(User, responsable_12), get(CentreAccueil, centre_12), [
             PersonneData(nom="Lefèvre", prenom="Marie", categorie="proche")])
-        services.register(get(User, agent), get(CentreAccueil, autre), [
+        services.enregistrer(get(User, agent), get(CentreAccueil, autre), [
             PersonneData(nom="Lefevre", prenom="Marie", categorie="implique")])
         db.session.commit()
         # The 11e desk sees its own Lefebvre, not the 12e's nor another event's.
@@ -253,8 +253,8 @@ def test_find_by_code_or_token_within_scope(app, create_centre, create_user):
     agent = create_user("agent_accueil", mairie="11e")
     stranger = create_user("agent_accueil", mairie="12e")
     with app.app_context():
-        (personne,), _ = services.register(get(User, agent), get(CentreAccueil, centre),
-                                           [PersonneData(nom="Martin", categorie="sinistre")])
+        (personne,), _ = services.enregistrer(get(User, agent), get(CentreAccueil, centre),
+                                              [PersonneData(nom="Martin", categorie="sinistre")])
         db.session.commit()
         assert services.find_by_code(get(User, agent), personne.badge_token).id == personne.id
         typed = personne.code_court.replace("-", "").lower()
@@ -271,11 +271,11 @@ def test_scoped_search_is_not_crowded_out_by_other_mairies(app, create_centre, c
     agent = create_user("agent_accueil", mairie="11e")
     responsable_12 = create_user("responsable_care", mairie="12e")
     with app.app_context():
-        services.register(get(User, responsable_12), get(CentreAccueil, centre_12),
-                          [PersonneData(nom="Martin", prenom="Marie", categorie="sinistre")
-                           for _ in range(15)], depasser_capacite=True)
-        services.register(get(User, agent), get(CentreAccueil, centre_11),
-                          [PersonneData(nom="Martin", prenom="Mario", categorie="sinistre")])
+        services.enregistrer(get(User, responsable_12), get(CentreAccueil, centre_12),
+                             [PersonneData(nom="Martin", prenom="Marie", categorie="sinistre")
+                              for _ in range(15)], depasser_capacite=True)
+        services.enregistrer(get(User, agent), get(CentreAccueil, centre_11),
+                             [PersonneData(nom="Martin", prenom="Mario", categorie="sinistre")])
         db.session.commit()
         found = services.search_names(get(User, agent), evenement.id, "Martin Marie", limit=5)
         assert [(p.prenom, p.mairie_id) for p, _ in found] == [("Mario",
@@ -288,14 +288,14 @@ def test_spent_form_token_with_another_person_registers_them(app, create_centre,
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
         user, c = get(User, agent), get(CentreAccueil, centre)
-        (first,), _ = services.register(user, c, [PersonneData(nom="Da Silva",
+        (first,), _ = services.enregistrer(user, c, [PersonneData(nom="Da Silva",
                                                                 categorie="sinistre")],
                                         jeton="restored")
-        (again,), created = services.register(user, c, [PersonneData(nom="DA SILVA",
+        (again,), created = services.enregistrer(user, c, [PersonneData(nom="DA SILVA",
                                                                       categorie="sinistre")],
                                               jeton="restored")
         assert not created and again.id == first.id
-        (other,), created = services.register(user, c, [PersonneData(nom="Nguyen",
+        (other,), created = services.enregistrer(user, c, [PersonneData(nom="Nguyen",
                                                                       categorie="implique")],
                                               jeton="restored")
         assert created and other.id != first.id
@@ -307,9 +307,9 @@ def test_a_return_respects_the_capacity_too(app, create_centre, create_user):
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
         user, c = get(User, agent), get(CentreAccueil, centre)
-        (first,), _ = services.register(user, c, [PersonneData(nom="A", categorie="sinistre")])
+        (first,), _ = services.enregistrer(user, c, [PersonneData(nom="A", categorie="sinistre")])
         services.depart(user, first, destination="domicile")
-        services.register(user, c, [PersonneData(nom="B", categorie="sinistre")])
+        services.enregistrer(user, c, [PersonneData(nom="B", categorie="sinistre")])
         with pytest.raises(ServiceError, match="Capacité atteinte : 1 présent"):
             services.retour(user, first)
         assert not first.present
@@ -337,9 +337,9 @@ def test_names_in_every_script_are_found_and_doubles_caught(app, create_centre, 
     other_desk = create_user("agent_accueil", mairie="11e")
     with app.app_context():
         user, c = get(User, agent), get(CentreAccueil, centre)
-        (first,), _ = services.register(user, c, [PersonneData(nom=nom, prenom=prenom,
+        (first,), _ = services.enregistrer(user, c, [PersonneData(nom=nom, prenom=prenom,
                                                                 categorie="sinistre")])
-        (second,), _ = services.register(get(User, other_desk), c, [PersonneData(
+        (second,), _ = services.enregistrer(get(User, other_desk), c, [PersonneData(
             nom=nom, prenom=prenom, categorie="sinistre")])
         db.session.commit()
         assert [p.id for p in services.possible_duplicates(user, second)] == [first.id]
@@ -357,10 +357,10 @@ def test_same_token_with_another_name_in_another_script_registers_them(app, crea
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
         user, c = get(User, agent), get(CentreAccueil, centre)
-        (first,), _ = services.register(user, c, [PersonneData(nom="Иванов",
+        (first,), _ = services.enregistrer(user, c, [PersonneData(nom="Иванов",
                                                                 categorie="sinistre")],
                                         jeton="back-button")
-        (other,), created = services.register(user, c, [PersonneData(nom="Петров",
+        (other,), created = services.enregistrer(user, c, [PersonneData(nom="Петров",
                                                                       categorie="sinistre")],
                                               jeton="back-button")
         assert created and other.id != first.id
@@ -371,7 +371,7 @@ def test_reindex_rebuilds_every_key(app, create_centre, create_user):
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
         user, c = get(User, agent), get(CentreAccueil, centre)
-        services.register(user, c, [PersonneData(nom="Иванов", categorie="sinistre")])
+        services.enregistrer(user, c, [PersonneData(nom="Иванов", categorie="sinistre")])
         db.session.execute(sa.delete(PersonneCle))
         assert services.search_names(user, c.evenement_id, "Ivanov") == []
         assert services.reindex_keys() == 1
@@ -388,19 +388,19 @@ def test_the_same_household_sent_again_after_back_is_not_registered_twice(app, c
                  PersonneData(nom="王", prenom="芳", categorie="sinistre", age_estime=8)]
     with app.app_context():
         user, c = get(User, agent), get(CentreAccueil, centre)
-        first, created = services.register(user, c, household, jeton="page-1")
-        again, created_again = services.register(user, c, [
+        first, created = services.enregistrer(user, c, household, jeton="page-1")
+        again, created_again = services.enregistrer(user, c, [
             PersonneData(nom="王", prenom="伟", categorie="sinistre", age_estime=40),
             PersonneData(nom="王", prenom="芳", categorie="sinistre", age_estime=8)],
             jeton="page-2")
         assert created and not created_again and [p.id for p in again] == [
             p.id for p in first]
         # A different child, or a quarter of an hour later: registered.
-        other, created = services.register(user, c, [
+        other, created = services.enregistrer(user, c, [
             PersonneData(nom="王", prenom="伟", categorie="sinistre", age_estime=40),
             PersonneData(nom="王", prenom="芳", categorie="sinistre", age_estime=9)])
         assert created
-        later, created = services.register(user, c, household, now=utcnow_plus(20))
+        later, created = services.enregistrer(user, c, household, now=utcnow_plus(20))
         assert created
 
 

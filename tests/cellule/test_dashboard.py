@@ -14,7 +14,7 @@ def test_dashboard_counts_and_charts(app, client, auth, create_user, create_even
     centre = create_centre(mairie="11e", evenement=evenement)
     agent = create_user("agent_accueil", mairie="11e")
     with app.app_context():
-        people, _ = care_services.register(
+        people, _ = care_services.enregistrer(
             db.session.get(User, agent.id), db.session.get(CentreAccueil, centre.id), [
                 care_services.PersonneData(nom="Roux", categorie="sinistre"),
                 care_services.PersonneData(nom="Roux", prenom="Léa", categorie="proche"),

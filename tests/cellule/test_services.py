@@ -154,9 +154,9 @@ def test_decision_acknowledged_and_applied_by_its_addressees(app, ctx):
         waiting = services.decisions_en_attente(u(ctx, "dsol"))
         assert [d.id for d, _ in waiting] == [decision.id]
         assert services.decisions_en_attente(u(ctx, "m11")) == []
-        from crise.evenements.services import close_evenement
+        from crise.evenements.services import clore_evenement
 
-        close_evenement(u(ctx, "cellule"), ev(ctx))  # a closed event waits for nobody
+        clore_evenement(u(ctx, "cellule"), ev(ctx))  # a closed event waits for nobody
         assert services.decisions_en_attente(u(ctx, "dsol")) == []
 
 

@@ -22,8 +22,8 @@ def ctx(app, create_user, create_evenement, create_centre):
     centre = create_centre(mairie="11e", evenement=evenement)
     m11 = create_user("responsable_care", mairie="11e")
     with app.app_context():
-        care_services.register(db.session.get(User, m11.id),
-                               db.session.get(CentreAccueil, centre.id), [
+        care_services.enregistrer(db.session.get(User, m11.id),
+                                  db.session.get(CentreAccueil, centre.id), [
             care_services.PersonneData(nom="Roux", categorie="sinistre"),
             care_services.PersonneData(nom="Roux", prenom="Léa", categorie="proche")])
         db.session.commit()

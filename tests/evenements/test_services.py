@@ -35,7 +35,7 @@ def actor(app, create_user):
 
 def test_create_evenement_is_audited(app, actor):
     with app.app_context():
-        evenement, created = services.create_evenement(actor(), data(
+        evenement, created = services.declarer_evenement(actor(), data(
             titre="  Effondrement d'un immeuble — 12, rue de l'Évangile  ", type="effondrement"))
         db.session.commit()
         assert created and evenement.titre == "Effondrement d'un immeuble — 12, rue de l'Évangile"
@@ -62,7 +62,7 @@ def test_bad_input_is_refused_and_nothing_is_written(app, actor, overrides, fiel
         if isinstance(overrides.get("mairies"), str):
             overrides = {"mairies": [mairie_by_code(overrides["mairies"])]}
         with pytest.raises(ServiceError) as error:
-            services.create_evenement(actor(), data(**overrides))
+            services.declarer_evenement(actor(), data(**overrides))
         assert error.value.field == field and message in error.value.message
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count(Evenement.id))) == 0
@@ -70,15 +70,15 @@ def test_bad_input_is_refused_and_nothing_is_written(app, actor, overrides, fiel
 
 def test_exercise_may_be_scheduled_in_the_future(app, actor):
     with app.app_context():
-        evenement, _ = services.create_evenement(actor(), data(
+        evenement, _ = services.declarer_evenement(actor(), data(
             exercice=True, type="crue", survenu_at=utcnow() + timedelta(days=30)))
         assert evenement.exercice
 
 
 def test_same_form_token_twice_creates_one_event(app, actor):
     with app.app_context():
-        first, created = services.create_evenement(actor(), data(), jeton="abc")
-        second, created_again = services.create_evenement(actor(), data(), jeton="abc")
+        first, created = services.declarer_evenement(actor(), data(), jeton="abc")
+        second, created_again = services.declarer_evenement(actor(), data(), jeton="abc")
         assert created and not created_again and first.id == second.id
         assert db.session.scalar(sa.select(sa.func.count(Evenement.id))) == 1
 
@@ -88,28 +88,28 @@ def test_roles_that_cannot_declare(app, create_user):
         user = create_user(role)
         with app.app_context():
             with pytest.raises(ServiceError, match="ne permet pas"):
-                services.create_evenement(db.session.get(User, user.id), data())
+                services.declarer_evenement(db.session.get(User, user.id), data())
 
 
 def test_animateur_declares_exercises_only(app, create_user):
     user = create_user("animateur")
     with app.app_context():
         with pytest.raises(ServiceError, match="que des exercices"):
-            services.create_evenement(db.session.get(User, user.id), data())
-        evenement, _ = services.create_evenement(db.session.get(User, user.id),
-                                                 data(exercice=True))
+            services.declarer_evenement(db.session.get(User, user.id), data())
+        evenement, _ = services.declarer_evenement(db.session.get(User, user.id),
+                                                   data(exercice=True))
         assert evenement.exercice
 
 
 def test_scop_warning_follows_the_source(app, actor):
     with app.app_context():
-        by_scop, _ = services.create_evenement(actor(), data(source_information="scop"))
-        by_police, _ = services.create_evenement(actor(), data(
+        by_scop, _ = services.declarer_evenement(actor(), data(source_information="scop"))
+        by_police, _ = services.declarer_evenement(actor(), data(
             source_information="exterieur", source_detail="Commissariat du 11e"))
         assert not by_scop.scop_non_informee
         assert by_police.scop_non_informee
-        services.record_scop_informee(actor(), by_police, informed_at=utcnow(),
-                                      contact="M. Durand, opérateur SCOP")
+        services.noter_scop_informee(actor(), by_police, informed_at=utcnow(),
+                                     contact="M. Durand, opérateur SCOP")
         assert not by_police.scop_non_informee
         assert by_police.scop_informee_par.id == actor().id
         entry = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()))
@@ -118,13 +118,13 @@ def test_scop_warning_follows_the_source(app, actor):
 
 def test_scop_informee_needs_who_and_a_past_time(app, actor):
     with app.app_context():
-        evenement, _ = services.create_evenement(actor(), data(source_information="ville"))
+        evenement, _ = services.declarer_evenement(actor(), data(source_information="ville"))
         with pytest.raises(ServiceError, match="qui a été prévenu"):
-            services.record_scop_informee(actor(), evenement, informed_at=utcnow(), contact=" ")
+            services.noter_scop_informee(actor(), evenement, informed_at=utcnow(), contact=" ")
         with pytest.raises(ServiceError, match="futur"):
-            services.record_scop_informee(actor(), evenement,
-                                          informed_at=utcnow() + timedelta(hours=3),
-                                          contact="SCOP")
+            services.noter_scop_informee(actor(), evenement,
+                                         informed_at=utcnow() + timedelta(hours=3),
+                                         contact="SCOP")
         assert evenement.scop_non_informee
 
 
@@ -154,7 +154,7 @@ def test_current_events_first_then_most_recent(app, create_user, create_evenemen
     new = create_evenement(titre="Nouveau en cours", survenu_at=now - timedelta(hours=3))
     admin = create_user("admin")
     with app.app_context():
-        services.close_evenement(db.session.get(User, admin.id),
+        services.clore_evenement(db.session.get(User, admin.id),
                                  db.session.get(Evenement, recent_closed.id))
         db.session.commit()
         order = [e.id for e in db.session.scalars(services.visible_evenements_query(
@@ -164,33 +164,33 @@ def test_current_events_first_then_most_recent(app, create_user, create_evenemen
 
 def test_close_and_reopen(app, actor):
     with app.app_context():
-        evenement, _ = services.create_evenement(actor(), data())
-        services.close_evenement(actor(), evenement)
+        evenement, _ = services.declarer_evenement(actor(), data())
+        services.clore_evenement(actor(), evenement)
         assert evenement.statut == "clos" and evenement.clos_at and evenement.fin_at
         with pytest.raises(ServiceError, match="déjà clos"):
-            services.close_evenement(actor(), evenement)
-        services.reopen_evenement(actor(), evenement)
+            services.clore_evenement(actor(), evenement)
+        services.rouvrir_evenement(actor(), evenement)
         assert evenement.en_cours and evenement.clos_at is None
 
 
 def test_update_is_audited_and_exercise_flag_is_fixed(app, actor):
     with app.app_context():
-        evenement, _ = services.create_evenement(actor(), data())
-        services.update_evenement(actor(), evenement, data(
+        evenement, _ = services.declarer_evenement(actor(), data())
+        services.modifier_evenement(actor(), evenement, data(
             titre="Incendie rue Oberkampf (2 immeubles)",
             mairies=[mairie_by_code("11e"), mairie_by_code("20e")]))
         entry = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()))
         assert entry.changes["titre"][1] == "Incendie rue Oberkampf (2 immeubles)"
         assert entry.changes["mairie_codes"] == ["['11e']", "['11e', '20e']"]
         with pytest.raises(ServiceError, match="exercice"):
-            services.update_evenement(actor(), evenement, data(exercice=True))
+            services.modifier_evenement(actor(), evenement, data(exercice=True))
 
 
 def test_spent_form_token_with_another_title_declares_a_new_event(app, actor):
     with app.app_context():
-        first, _ = services.create_evenement(actor(), data(), jeton="restored")
-        other, created = services.create_evenement(actor(), data(titre="Autre incendie"),
-                                                   jeton="restored")
+        first, _ = services.declarer_evenement(actor(), data(), jeton="restored")
+        other, created = services.declarer_evenement(actor(), data(titre="Autre incendie"),
+                                                     jeton="restored")
         assert created and other.id != first.id
 
 
@@ -209,6 +209,6 @@ def test_an_event_declared_again_after_back_is_one_event(app, create_user):
                 survenu_at=survenu, source_information="scop",
                 mairies=[mairie_by_code("11e")])
 
-        first, _ = ev_services.create_evenement(actor, data(), jeton="a")
-        again, created = ev_services.create_evenement(actor, data(), jeton="b")
+        first, _ = ev_services.declarer_evenement(actor, data(), jeton="a")
+        again, created = ev_services.declarer_evenement(actor, data(), jeton="b")
         assert not created and again.id == first.id

@@ -183,7 +183,7 @@ def test_same_form_arriving_twice_at_the_same_instant(app, client, login_as, mon
     from crise.extensions import db
 
     login_as("cellule")
-    real, calls = services.create_evenement, []
+    real, calls = services.declarer_evenement, []
 
     def racing(actor, data, *, jeton=None, now=None):
         calls.append(jeton)
@@ -199,7 +199,7 @@ def test_same_form_arriving_twice_at_the_same_instant(app, client, login_as, mon
             db.session.flush()  # raises IntegrityError: the token is taken
         return real(actor, data, jeton=jeton, now=now)
 
-    monkeypatch.setattr(services, "create_evenement", racing)
+    monkeypatch.setattr(services, "declarer_evenement", racing)
     response = client.post("/evenements/nouveau", data=form(jeton="parallel"))
     assert response.status_code == 302 and calls == ["parallel", "parallel"]
     assert count(app, Evenement) == 1

@@ -12,7 +12,7 @@ def famille(app, create_user, create_centre):
     centre = create_centre(mairie="11e")
     desk = create_user("agent_accueil", mairie="11e")
     with app.app_context():
-        people, _ = care_services.register(
+        people, _ = care_services.enregistrer(
             db.session.get(User, desk.id), db.session.get(CentreAccueil, centre.id), [
                 care_services.PersonneData(nom="N'Diaye", prenom="Aïssatou", categorie="sinistre",
                                            age_estime=38, telephone="06 12 34 56 78",

@@ -170,7 +170,7 @@ def test_closed_event_refuses_new_dossiers(app, famille, create_user):
     cellule = create_user("cellule")
     with app.app_context():
         evenement = db.session.get(Evenement, person(famille).evenement_id)
-        ev_services.close_evenement(u(cellule), evenement)
+        ev_services.clore_evenement(u(cellule), evenement)
         with pytest.raises(ServiceError, match="clos"):
             ouvrir(famille)
 
@@ -299,7 +299,7 @@ def test_the_most_vulnerable_come_first_tonight(app, famille, create_user, creat
         dsol = u(famille["dsol"])
         first = ouvrir(famille)  # the oldest, with a dog only
         centre = db.session.get(CentreAccueil, famille["centre"].id)
-        (bebe,), _ = care_services.register(u(famille["desk"]), centre, [
+        (bebe,), _ = care_services.enregistrer(u(famille["desk"]), centre, [
             care_services.PersonneData(nom="Petit", categorie="sinistre")])
         dossier_bebe, _ = services.ouvrir_dossier(dsol, bebe, DossierData(
             logement_habitable="non", besoins=["nourrisson"]))

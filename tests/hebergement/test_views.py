@@ -204,7 +204,7 @@ def test_lists_page_through_many_households(app, client, auth, famille, monkeypa
 
     monkeypatch.setattr(views, "PAGE_SIZE", 1)
     with app.app_context():
-        (seul,), _ = care_services.register(
+        (seul,), _ = care_services.enregistrer(
             db.session.get(User, famille["desk"].id),
             db.session.get(CentreAccueil, famille["centre"].id),
             [care_services.PersonneData(nom="Durand", prenom="Léon", categorie="sinistre")])

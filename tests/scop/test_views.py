@@ -285,7 +285,7 @@ def test_request_on_a_closed_event_is_refused(app, client, auth, scene):
     from crise.auth.models import User
 
     with app.app_context():
-        ev_services.close_evenement(db.session.get(User, scene["mairie"].id),
+        ev_services.clore_evenement(db.session.get(User, scene["mairie"].id),
                                     db.session.get(Evenement, scene["evenement"].id))
         db.session.commit()
     auth.login(scene["mairie"])

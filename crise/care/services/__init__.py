@@ -2,7 +2,7 @@
 
 Services take the actor, check what it may do, flush and never commit. Inside the package
 imports run one way, in the order below: the codes and the search keys first, presence
-before the centres, the merges last. Callers import from here: ``services.register(...)``.
+before the centres, the merges last. Callers import from here: ``services.enregistrer(...)``.
 """
 
 from crise.care.services.codes import *  # noqa: F401,F403

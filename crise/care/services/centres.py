@@ -17,13 +17,13 @@ from crise.evenements.models import Evenement
 from crise.extensions import db
 from crise.signals import Fait, annoncer, centre_ferme, centre_ouvert
 
-__all__ = ["centres_for", "close_centre", "open_centre", "open_centres_for", "tick_etape"]
+__all__ = ["centres_for", "cocher_etape", "fermer_centre", "open_centres_for", "ouvrir_centre"]
 
 
-def open_centre(actor: User, evenement: Evenement, *, site: Site, capacite: int | None,
-                responsable_nom: str, cai: bool = False, caf: bool = False,
-                ouvert_at: datetime | None = None, jeton: str | None = None,
-                now: datetime | None = None) -> tuple[CentreAccueil, bool]:
+def ouvrir_centre(actor: User, evenement: Evenement, *, site: Site, capacite: int | None,
+                  responsable_nom: str, cai: bool = False, caf: bool = False,
+                  ouvert_at: datetime | None = None, jeton: str | None = None,
+                  now: datetime | None = None) -> tuple[CentreAccueil, bool]:
     """Open (« armer ») a C.A.RE for an event on one of the mairie's sites."""
     now = now or utcnow()
     if jeton:
@@ -90,8 +90,8 @@ def open_centres_for(actor: User) -> list[CentreAccueil]:
     return db.session.scalars(query.limit(20)).all()
 
 
-def tick_etape(actor: User, centre: CentreAccueil, code: str, done: bool = True,
-               now: datetime | None = None) -> EtapeOuverture:
+def cocher_etape(actor: User, centre: CentreAccueil, code: str, done: bool = True,
+                 now: datetime | None = None) -> EtapeOuverture:
     if not centre.can_register(actor):
         raise ServiceError("Vous ne pouvez pas modifier ce C.A.RE.")
     etape = next((e for e in centre.etapes if e.code == code), None)
@@ -110,8 +110,8 @@ def tick_etape(actor: User, centre: CentreAccueil, code: str, done: bool = True,
     return etape
 
 
-def close_centre(actor: User, centre: CentreAccueil, *, destination: str | None = None,
-                 now: datetime | None = None) -> int:
+def fermer_centre(actor: User, centre: CentreAccueil, *, destination: str | None = None,
+                  now: datetime | None = None) -> int:
     """Close the C.A.RE; refused while people are present unless all leave for ``destination``.
 
     Returns how many people were checked out.

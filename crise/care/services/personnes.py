@@ -25,7 +25,7 @@ from crise.signals import Fait, annoncer, personne_enregistree
 from crise.text import EMAIL_RE, clean_data
 
 __all__ = ["EMAIL_RE", "FOYER_MAX", "GROUPE_MAX", "PERSON_FIELDS", "PersonneData", "SEXES",
-           "TEXT_LIMITS", "membres_du_foyer", "register", "update_personne"]
+           "TEXT_LIMITS", "membres_du_foyer", "enregistrer", "modifier_personne"]
 
 
 GROUPE_MAX = 50
@@ -126,9 +126,10 @@ def membres_du_foyer(personne: Personne) -> list[Personne]:
     return [p for p in people if p.fusionne_dans_id is None]
 
 
-def register(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
-             jeton: str | None = None, depasser_capacite: bool = False,
-             jeton_papier: str = "", now: datetime | None = None) -> tuple[list[Personne], bool]:
+def enregistrer(actor: User, centre: CentreAccueil, membres: list[PersonneData], *,
+                jeton: str | None = None, depasser_capacite: bool = False,
+                jeton_papier: str = "", now: datetime | None = None
+                ) -> tuple[list[Personne], bool]:
     """Register a person, or a household in one pass (the first member is the référent).
 
     Members without an address take the référent's. Returns (people, created).
@@ -244,9 +245,9 @@ def _same_person(personne: Personne, data: PersonneData) -> bool:
             and personne.categorie == data.categorie)
 
 
-def update_personne(actor: User, personne: Personne, data: PersonneData, *,
-                    recherche_code: str = "", notes_medicales: str | None = None,
-                    now: datetime | None = None) -> Personne:
+def modifier_personne(actor: User, personne: Personne, data: PersonneData, *,
+                      recherche_code: str = "", notes_medicales: str | None = None,
+                      now: datetime | None = None) -> Personne:
     """Complete or correct a record. The audit names the fields changed, never their values."""
     now = now or utcnow()
     if not personne.can_edit(actor):

@@ -11,8 +11,8 @@ from crise.evenements.models import Evenement
 from crise.extensions import db
 from crise.mairies.models import Mairie
 
-__all__ = ["CAPACITE_MAX", "NOM_MAX", "load_default_sites", "save_site", "sites_for",
-           "sites_for_opening", "sites_in_scope"]
+__all__ = ["CAPACITE_MAX", "NOM_MAX", "charger_sites_par_defaut", "enregistrer_site",
+           "sites_for", "sites_for_opening", "sites_in_scope"]
 
 
 CAPACITE_MAX = 5000
@@ -21,7 +21,7 @@ CAPACITE_MAX = 5000
 NOM_MAX = 120
 
 
-def load_default_sites() -> int:
+def charger_sites_par_defaut() -> int:
     """Each mairie has at least its own building as a site; idempotent."""
     with_site = set(db.session.scalars(sa.select(Site.mairie_id).distinct()))
     created = 0
@@ -56,8 +56,8 @@ def sites_for_opening(actor: User, evenement: Evenement) -> list[Site]:
     return db.session.scalars(query.order_by(Mairie.ordre, Site.nom)).all()
 
 
-def save_site(actor: User, site: Site | None, *, mairie: Mairie, nom: str, adresse: str,
-              capacite: int | None, actif: bool = True) -> Site:
+def enregistrer_site(actor: User, site: Site | None, *, mairie: Mairie, nom: str, adresse: str,
+                     capacite: int | None, actif: bool = True) -> Site:
     nom, adresse = (nom or "").strip(), (adresse or "").strip()
     if not nom:
         raise ServiceError("Donnez un nom au site.", field="nom")
