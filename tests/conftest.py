@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from PIL import Image
 from werkzeug.serving import make_server
 
-from crise import create_app
+from crise import create_app, signals
 from crise.auth import services as auth_services
 from crise.auth.models import Role, User
 from crise.care.pdf import BADGE_H, BADGE_W, COLUMNS, MARGIN_X, MARGIN_Y, PAGE_W, ROWS
@@ -289,6 +289,19 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 __all__ = ["PASSWORD", "get_db_object", "count", "csrf_token_from", "Evenement"]
+
+
+@pytest.fixture
+def faits():
+    """Every fait announced (crise.signals) during the test, as (signal name, fait)."""
+    seen = []
+
+    def receiver(fait, signal):
+        seen.append((signal, fait))
+
+    signals.tout.connect(receiver)
+    yield seen
+    signals.tout.disconnect(receiver)
 
 
 # --- PDFs read back as a printer and a phone would --------------------------------------

@@ -18,6 +18,7 @@ from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.signals import Fait, annoncer, menage_heberge
 from crise.text import clean_data
 from crise.exports import export_filename
 from crise.formatting import to_paris
@@ -301,6 +302,12 @@ def heberger(actor: User, dossier: DossierHebergement, data: SolutionData, *,
     _log(dossier, actor, f"Hébergé(e) : {TypeSolution(data.type).label} — {lieu}, du "
                          f"{_fr(data.du)} au {_fr(data.au)} ({solution.nuits} nuit(s))", now)
     db.session.flush()
+    # Never a name nor an address in a fait: the kind of solution and the counts.
+    annoncer(menage_heberge, Fait(
+        f"Foyer de {dossier.nb_personnes} personne(s) hébergé : "
+        f"{TypeSolution(data.type).label.lower()}, {solution.nuits} nuit(s)", now,
+        dossier.evenement_id, "hebergement", dossier.id, actor, dossier.mairie_id,
+        {"type": data.type, "nuits": solution.nuits, "personnes": dossier.nb_personnes}))
     return solution
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from crise.auth.models import User
 from crise.care.models import Personne
+from crise.db import in_transaction, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
@@ -330,3 +331,19 @@ def test_stays_export_one_line_per_stay_for_the_invoices(app, famille):
             for line in lines] == [("Hôtel du Marais", "2", "4", "8"),
                                    ("Hôtel Ibis Bercy", "2", "4", "8")]
     assert "sejours" in name
+
+
+def test_a_household_housed_is_announced_without_its_address(app, faits, famille):
+    with app.app_context():
+        dsol = db.session.get(User, famille["dsol"].id)
+        dossier, _ = in_transaction(lambda: services.ouvrir_dossier(
+            dsol, db.session.get(Personne, famille["ids"][0]),
+            DossierData(logement_habitable="non", nb_nuits=2)))
+        nuit = services.nuit_en_cours()
+        in_transaction(lambda: services.heberger(dsol, dossier, SolutionData(
+            type="hotel", lieu="Hôtel du Marais", adresse="12 rue de Turenne", du=nuit,
+            au=nuit + timedelta(days=2))))
+        [fait] = [fait for signal, fait in faits if signal == "menage-heberge"]
+        assert fait.objet_id == dossier.id and fait.at <= utcnow()
+        assert fait.details == {"type": "hotel", "nuits": 2, "personnes": 4}
+        assert "Marais" not in fait.texte and "Turenne" not in fait.texte
