@@ -344,7 +344,7 @@ class PersonneCle(db.Model):
     poids: Mapped[int] = mapped_column(default=1)
 
 
-class Cellule(enum.StrEnum):
+class CelluleSoutien(enum.StrEnum):
     """The support cells of a C.A.RE (F.3.13), and the DSOL for emergency housing."""
 
     MEDICO_PSY = "medico_psy"
@@ -354,14 +354,14 @@ class Cellule(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return CELLULE_LABELS[self]
+        return CELLULE_SOUTIEN_LABELS[self]
 
 
-CELLULE_LABELS = {
-    Cellule.MEDICO_PSY: "Cellule médico-psychologique",
-    Cellule.MATERIELLE: "Cellule matérielle",
-    Cellule.ADMIN_JURIDIQUE: "Cellule administrative et juridique",
-    Cellule.HEBERGEMENT: "DSOL — hébergement d'urgence",
+CELLULE_SOUTIEN_LABELS = {
+    CelluleSoutien.MEDICO_PSY: "Cellule médico-psychologique",
+    CelluleSoutien.MATERIELLE: "Cellule matérielle",
+    CelluleSoutien.ADMIN_JURIDIQUE: "Cellule administrative et juridique",
+    CelluleSoutien.HEBERGEMENT: "DSOL — hébergement d'urgence",
 }
 
 
@@ -401,7 +401,7 @@ class Orientation(db.Model):
 
     @property
     def cellule_label(self) -> str:
-        return Cellule(self.cellule).label
+        return CelluleSoutien(self.cellule).label
 
     @property
     def statut_label(self) -> str:

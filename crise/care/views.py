@@ -7,8 +7,9 @@ from crise.audit.services import record_view
 from crise.care import bp, services
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
                               OuvertureForm, PersonneForm, ProcheForm, SiteForm)
-from crise.care.models import (CATEGORIE_LABELS, CELLULE_LABELS, CentreAccueil, Cellule,
-                               Fusion, Orientation, Personne, Site, can_manage_centres)
+from crise.care.models import (CATEGORIE_LABELS, CELLULE_SOUTIEN_LABELS, CelluleSoutien,
+                               CentreAccueil, Fusion, Orientation, Personne, Site,
+                               can_manage_centres)
 from crise.http import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
@@ -75,7 +76,7 @@ def centre(centre_id):
         "care/centre.html", centre=centre, evenement=centre.evenement,
         counts=services.present_counts(centre), present=services.present_people(centre),
         categories=CATEGORIE_LABELS, fermeture_form=FermetureForm(),
-        attente=services.attente_par_cellule(centre), cellules=CELLULE_LABELS)
+        attente=services.attente_par_cellule_soutien(centre), cellules=CELLULE_SOUTIEN_LABELS)
 
 
 @bp.route("/<int:centre_id>/etapes/<code>", methods=["POST"])
@@ -211,7 +212,8 @@ def _personne_page(personne, depart_form, status=200):
                            evenement=personne.centre.evenement, depart_form=depart_form,
                            besoins=dict(BESOINS),
                            orientations=services.orientations_of(personne),
-                           cellules=CELLULE_LABELS, fusions=services.fusions_of(personne)), status
+                           cellules=CELLULE_SOUTIEN_LABELS,
+                           fusions=services.fusions_of(personne)), status
 
 
 @bp.route("/personnes/<int:personne_id>/modifier", methods=["GET", "POST"])
@@ -435,33 +437,34 @@ def orienter(personne_id):
     return redirect(url_for("care.personne", personne_id=personne.id))
 
 
-def _cellule_or_404(cellule: str) -> Cellule:
+def _cellule_soutien_or_404(cellule: str) -> CelluleSoutien:
     try:
-        return Cellule(cellule)
+        return CelluleSoutien(cellule)
     except ValueError:
         abort(404)
 
 
 @bp.route("/<int:centre_id>/cellules/<cellule>")
-def cellule(centre_id, cellule):
+def cellule_soutien(centre_id, cellule):
     centre = get_centre_or_404(centre_id)
     if not centre.can_view_people(current_user):
         abort(403)
-    cellule = _cellule_or_404(cellule)
-    return render_template("care/cellule.html", centre=centre, evenement=centre.evenement,
-                           cellule=cellule, board=services.tableau_cellule(centre, cellule),
-                           cellules=CELLULE_LABELS)
+    cellule = _cellule_soutien_or_404(cellule)
+    return render_template("care/cellule_soutien.html", centre=centre, evenement=centre.evenement,
+                           cellule=cellule,
+                           board=services.tableau_cellule_soutien(centre, cellule),
+                           cellules=CELLULE_SOUTIEN_LABELS)
 
 
 @bp.route("/<int:centre_id>/cellules/<cellule>/tableau")
-def cellule_tableau(centre_id, cellule):
+def cellule_soutien_tableau(centre_id, cellule):
     """The board alone, fetched again every few seconds by the page."""
     centre = get_centre_or_404(centre_id)
     if not centre.can_view_people(current_user):
         abort(403)
-    cellule = _cellule_or_404(cellule)
-    return render_template("care/_tableau_cellule.html", centre=centre, cellule=cellule,
-                           board=services.tableau_cellule(centre, cellule))
+    cellule = _cellule_soutien_or_404(cellule)
+    return render_template("care/_tableau_cellule_soutien.html", centre=centre, cellule=cellule,
+                           board=services.tableau_cellule_soutien(centre, cellule))
 
 
 @bp.route("/orientations/<int:orientation_id>/<statut>", methods=["POST"])
@@ -470,7 +473,7 @@ def orientation_statut(orientation_id, statut):
     if orientation is None or not orientation.personne.can_view(current_user):
         abort(404)
     perform(lambda: services.changer_orientation(current_user, orientation, statut))
-    return redirect(url_for("care.cellule", centre_id=orientation.centre_id,
+    return redirect(url_for("care.cellule_soutien", centre_id=orientation.centre_id,
                             cellule=orientation.cellule))
 
 

@@ -8,13 +8,14 @@ import sqlalchemy as sa
 from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import User
-from crise.care.models import Cellule, CentreAccueil, Orientation, Personne, StatutOrientation
+from crise.care.models import (CelluleSoutien, CentreAccueil, Orientation, Personne,
+                               StatutOrientation)
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.extensions import db
 
-__all__ = ["ORIENTATION_MOVES", "attente_par_cellule", "changer_orientation",
-           "orientations_of", "orienter", "tableau_cellule"]
+__all__ = ["ORIENTATION_MOVES", "attente_par_cellule_soutien", "changer_orientation",
+           "orientations_of", "orienter", "tableau_cellule_soutien"]
 
 
 # Allowed moves on a cell's board; anything else is refused.
@@ -29,7 +30,7 @@ def orienter(actor: User, personne: Personne, cellule: str, *, note: str = "",
     """Send a person to a support cell; one open orientation per person and cell."""
     if not personne.can_edit(actor):
         raise ServiceError("Vous ne pouvez pas orienter cette personne.")
-    if cellule not in set(Cellule):
+    if cellule not in set(CelluleSoutien):
         raise ServiceError("Cellule inconnue.", field="cellule")
     if not personne.present:
         raise ServiceError("Cette personne est partie : enregistrez d'abord son retour.")
@@ -40,7 +41,7 @@ def orienter(actor: User, personne: Personne, cellule: str, *, note: str = "",
         Orientation.personne_id == personne.id, Orientation.cellule == cellule,
         Orientation.statut.in_([StatutOrientation.ATTENTE, StatutOrientation.EN_COURS])))
     if existing is not None:
-        raise ServiceError(f"Déjà orienté(e) vers la {Cellule(cellule).label.lower()}.",
+        raise ServiceError(f"Déjà orienté(e) vers la {CelluleSoutien(cellule).label.lower()}.",
                            field="cellule")
     orientation = Orientation(personne=personne, personne_id=personne.id,
                               centre_id=personne.centre_id, cellule=cellule, note=note,
@@ -48,7 +49,7 @@ def orienter(actor: User, personne: Personne, cellule: str, *, note: str = "",
     db.session.add(orientation)
     db.session.flush()
     record(actor, Action.UPDATE, "personne", personne.id,
-           summary=f"Orienté(e) vers : {Cellule(cellule).label}",
+           summary=f"Orienté(e) vers : {CelluleSoutien(cellule).label}",
            mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
     return orientation
 
@@ -84,7 +85,7 @@ def changer_orientation(actor: User, orientation: Orientation, statut: str,
     return orientation
 
 
-def tableau_cellule(centre: CentreAccueil, cellule: str, *, termines: int = 20) -> dict:
+def tableau_cellule_soutien(centre: CentreAccueil, cellule: str, *, termines: int = 20) -> dict:
     """A cell's board: waiting (oldest first), being seen, last ones done."""
     base = sa.select(Orientation).where(Orientation.centre_id == centre.id,
                                         Orientation.cellule == cellule)
@@ -101,10 +102,10 @@ def tableau_cellule(centre: CentreAccueil, cellule: str, *, termines: int = 20) 
     }
 
 
-def attente_par_cellule(centre: CentreAccueil) -> dict[str, int]:
+def attente_par_cellule_soutien(centre: CentreAccueil) -> dict[str, int]:
     rows = db.session.execute(sa.select(Orientation.cellule, sa.func.count(Orientation.id)).where(
         Orientation.centre_id == centre.id, Orientation.statut == StatutOrientation.ATTENTE)
         .group_by(Orientation.cellule))
-    counts = {c.value: 0 for c in Cellule}
+    counts = {c.value: 0 for c in CelluleSoutien}
     counts.update(dict(rows.all()))
     return counts
