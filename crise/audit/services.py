@@ -56,7 +56,7 @@ def record_view(actor, object_type: str, object_id: Any, *, summary: str = "",
     return entry
 
 
-def search(*, actor_email: str = "", action: str = "", object_type: str = "",
+def search_query(*, actor_email: str = "", action: str = "", object_type: str = "",
            since: datetime | None = None, until: datetime | None = None):
     """A select of audit entries, newest first, for the admin screen."""
     query = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

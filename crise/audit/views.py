@@ -24,7 +24,7 @@ def index():
     args = request.args
     since = _parse_day(args.get("du"))
     until = _parse_day(args.get("au"))
-    query = services.search(actor_email=args.get("qui", "")[:254],
+    query = services.search_query(actor_email=args.get("qui", "")[:254],
                             action=args.get("action", ""),
                             object_type=args.get("objet", "")[:64], since=since,
                             until=until + timedelta(days=1) if until else None)

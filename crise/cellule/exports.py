@@ -29,7 +29,7 @@ class ListeMainCourante(ListeExport):
 
         self.evenement, self.exercice, self.generated_at = evenement, evenement.exercice, now
         self.entrees = list(reversed(db.session.scalars(
-            services.main_courante(evenement, filtres)).all()))  # in the order of the facts
+            services.main_courante_query(evenement, filtres)).all()))  # in the order of the facts
         self.numeros = services.numeros(evenement.id, self.entrees)
         self.counts = {"Entrées": len(self.entrees),
                        "Barrées": sum(1 for e in self.entrees if e.barree_at)}

@@ -155,7 +155,7 @@ def numeros(evenement_id: int, entrees) -> dict[int, int]:
         numbered.c.id.in_(ids))).all())
 
 
-def main_courante(evenement: Evenement, filtres: Filtres):
+def main_courante_query(evenement: Evenement, filtres: Filtres):
     query = sa.select(EntreeMainCourante).where(
         EntreeMainCourante.evenement_id == evenement.id)
     if filtres.type in TYPE_LABELS:
@@ -438,7 +438,7 @@ def rendre_compte(actor: User, decision: Decision, etat: str, motif: str = "",
     return dest
 
 
-def decisions_evenement(evenement: Evenement):
+def decisions_evenement_query(evenement: Evenement):
     return sa.select(Decision).where(Decision.evenement_id == evenement.id).order_by(
         Decision.created_at.desc(), Decision.id.desc())
 

@@ -42,7 +42,7 @@ def index():
     lignes = []
     for evenement in db.session.scalars(visible_evenements_query(
             current_user, statut=Statut.EN_COURS).limit(50)):
-        decisions = db.session.scalars(services.decisions_evenement(evenement)).all()
+        decisions = db.session.scalars(services.decisions_evenement_query(evenement)).all()
         progres = [d.progres(now) for d in decisions]
         points = situation.tableau(evenement, now)
         lignes.append({
@@ -61,7 +61,7 @@ def tableau(evenement_id):
 
 
 def _tableau_page(evenement, *, membre_form=None, reunion_form=None, status=200):
-    decisions = db.session.scalars(services.decisions_evenement(evenement).limit(100)).all()
+    decisions = db.session.scalars(services.decisions_evenement_query(evenement).limit(100)).all()
     return render_template(
         "cellule/tableau.html", evenement=evenement,
         activation=services.activation_of(evenement),
@@ -140,7 +140,7 @@ def _objet_choices(evenement):
     demandes = db.session.scalars(db.select(DemandeScop).where(
         DemandeScop.evenement_id == evenement.id).order_by(DemandeScop.id.desc()).limit(50)
     ).all()
-    decisions = db.session.scalars(services.decisions_evenement(evenement).limit(50)).all()
+    decisions = db.session.scalars(services.decisions_evenement_query(evenement).limit(50)).all()
     meetings = db.session.scalars(reunions.reunions(evenement).limit(20)).all()
     return choices([("", "—")]
                    + [(f"centre:{c.id}", f"C.A.RE {c.nom}") for c in centres]
@@ -170,7 +170,7 @@ def main_courante(evenement_id):
     elif request.method == "POST":
         status = 422
     filtres = _filtres()
-    pagination = db.paginate(services.main_courante(evenement, filtres),
+    pagination = db.paginate(services.main_courante_query(evenement, filtres),
                              page=page_number(), per_page=PAGE_SIZE,
                              error_out=False)
     return render_template("cellule/main_courante.html", evenement=evenement, form=form,

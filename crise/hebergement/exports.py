@@ -36,12 +36,12 @@ class ListeHebergement(ListeExport):
         self.exercice = evenement.exercice
         self.generated_at = now
         self.nuit = services.nuit_en_cours(now)
-        query = {"sans-solution": services.sans_solution(actor, evenement, self.nuit),
-                 "heberges": services.heberges(actor, evenement, self.nuit),
-                 "dossiers": services.tous(actor, evenement)}.get(liste)
+        query = {"sans-solution": services.sans_solution_query(actor, evenement, self.nuit),
+                 "heberges": services.heberges_query(actor, evenement, self.nuit),
+                 "dossiers": services.tous_dossiers_query(actor, evenement)}.get(liste)
         if query is None:
             self.dossiers = [r.dossier for r in db.session.scalars(
-                services.relogements(actor, evenement))]
+                services.relogements_query(actor, evenement))]
         else:
             self.dossiers = db.session.scalars(query).all()
         self.counts = {"Foyers": len(self.dossiers),

@@ -391,7 +391,7 @@ VULNERABILITE = sa.case((_besoin("nourrisson"), 0), (_besoin("pmr"), 1),
                         (_besoin("materiel_medical"), 2), (_besoin("grossesse"), 3), else_=9)
 
 
-def sans_solution(actor: User, evenement: Evenement, nuit: date):
+def sans_solution_query(actor: User, evenement: Evenement, nuit: date):
     """Open dossiers that no stay covers tonight, the most vulnerable first, then the
     longest waiting: the critical list."""
     return (dossiers_query(actor, evenement)
@@ -399,12 +399,12 @@ def sans_solution(actor: User, evenement: Evenement, nuit: date):
             .order_by(VULNERABILITE, DossierHebergement.created_at, DossierHebergement.id))
 
 
-def heberges(actor: User, evenement: Evenement, nuit: date):
+def heberges_query(actor: User, evenement: Evenement, nuit: date):
     return (dossiers_query(actor, evenement).where(couvert(nuit))
             .order_by(DossierHebergement.created_at, DossierHebergement.id))
 
 
-def tous(actor: User, evenement: Evenement):
+def tous_dossiers_query(actor: User, evenement: Evenement):
     return dossiers_query(actor, evenement).order_by(DossierHebergement.created_at.desc(),
                                                     DossierHebergement.id.desc())
 
@@ -547,7 +547,7 @@ def noter_relogement(actor: User, relogement: Relogement, *, statut: str = "",
     return note
 
 
-def relogements(actor: User, evenement: Evenement, statut: str = ""):
+def relogements_query(actor: User, evenement: Evenement, statut: str = ""):
     query = (sa.select(Relogement).join(DossierHebergement)
              .where(Relogement.evenement_id == evenement.id,
                     actor.perimetre(DossierHebergement.mairie_id))

@@ -59,10 +59,11 @@ def tableau(evenement_id):
         vue = "sans-solution"
     nuit = services.nuit_en_cours()
     statut = request.args.get("statut", "")
-    query = {"sans-solution": lambda: services.sans_solution(current_user, evenement, nuit),
-             "heberges": lambda: services.heberges(current_user, evenement, nuit),
-             "dossiers": lambda: services.tous(current_user, evenement),
-             "relogement": lambda: services.relogements(current_user, evenement, statut)}[vue]()
+    user = current_user
+    query = {"sans-solution": lambda: services.sans_solution_query(user, evenement, nuit),
+             "heberges": lambda: services.heberges_query(user, evenement, nuit),
+             "dossiers": lambda: services.tous_dossiers_query(user, evenement),
+             "relogement": lambda: services.relogements_query(user, evenement, statut)}[vue]()
     pagination = db.paginate(query.options(*_list_loading(vue)),
                              page=page_number(),
                              per_page=PAGE_SIZE, error_out=False)

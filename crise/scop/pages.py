@@ -12,7 +12,8 @@ bp.add_app_template_global(can_work_scop_queue)
 
 def demandes_context(user, evenement) -> dict:
     """The event's requests to the SCOP the user may see, with their delays."""
-    demandes = db.session.scalars(services.demandes_evenement(user, evenement).limit(200)).all()
+    demandes = db.session.scalars(
+        services.demandes_evenement_query(user, evenement).limit(200)).all()
     return {"demandes": demandes, "moyens": services.delais_moyens(demandes),
             "resume": services.resume, "delais": services.delais}
 

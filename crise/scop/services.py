@@ -354,7 +354,7 @@ def _late_first(now: datetime):
     return sa.case((sa.or_(late_untaken, late_van), 0), else_=1)
 
 
-def file_scop(actor: User, now: datetime | None = None):
+def file_scop_query(actor: User, now: datetime | None = None):
     """The SCOP's single queue: open requests of every mairie, late ones first, then the
     most urgent, then the oldest."""
     if not actor.has_role(*SCOP_ROLES):
@@ -365,7 +365,7 @@ def file_scop(actor: User, now: datetime | None = None):
                       DemandeScop.created_at, DemandeScop.id))
 
 
-def demandes_closes(actor: User, q: str = ""):
+def demandes_closes_query(actor: User, q: str = ""):
     """Requests that are over (done, refused, cancelled), newest first; ``q`` finds a number,
     a SCOP reference, a mairie, a place or words of the request."""
     from crise.mairies.models import Mairie
@@ -397,7 +397,7 @@ def demandes_closes(actor: User, q: str = ""):
     return query
 
 
-def demandes_evenement(actor: User, evenement: Evenement):
+def demandes_evenement_query(actor: User, evenement: Evenement):
     """An event's requests that the user may see (a mairie: its own), newest first."""
     query = sa.select(DemandeScop).where(DemandeScop.evenement_id == evenement.id,
                                          actor.perimetre(DemandeScop.mairie_id))

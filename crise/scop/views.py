@@ -219,7 +219,7 @@ def _file_context():
     if not current_user.has_role(*SCOP_ROLES):
         abort(403)
     type_ = request.args.get("type", "")
-    query = services.file_scop(current_user)
+    query = services.file_scop_query(current_user)
     if type_ in set(TypeDemande):
         query = query.where(DemandeScop.type == type_)
     if request.args.get("libres") == "1":
@@ -227,7 +227,7 @@ def _file_context():
     vue = "closes" if request.args.get("vue") == "closes" else "ouvertes"
     q = (request.args.get("q") or "").strip()[:120]
     if vue == "closes":
-        query = services.demandes_closes(current_user, q)
+        query = services.demandes_closes_query(current_user, q)
         if type_ in set(TypeDemande):
             query = query.where(DemandeScop.type == type_)
     pagination = db.paginate(query, page=page_number(),

@@ -34,7 +34,7 @@ def ev(ctx):
 
 
 def entries(ctx):
-    return db.session.scalars(services.main_courante(ev(ctx), services.Filtres())).all()
+    return db.session.scalars(services.main_courante_query(ev(ctx), services.Filtres())).all()
 
 
 def test_entries_are_never_edited_nor_deleted(app, ctx):
@@ -72,7 +72,7 @@ def test_strike_through_needs_a_reason_and_stays_visible(app, ctx):
             services.barrer(u(ctx, "cellule"), entree, "encore")
         assert entries(ctx)[0].barree_motif == "Erreur de chiffre : 14 sinistrés"
         hidden = services.Filtres(barrees=False)
-        assert db.session.scalars(services.main_courante(ev(ctx), hidden)).all() == []
+        assert db.session.scalars(services.main_courante_query(ev(ctx), hidden)).all() == []
 
 
 @pytest.mark.parametrize("data, field", [

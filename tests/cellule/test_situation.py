@@ -49,7 +49,7 @@ def test_point_carries_the_figures_of_the_mairie(app, ctx):
         assert point.chiffres["care_ouverts"] == 1 and point.chiffres["presents_total"] == 2
         assert point.chiffres["presents"]["proche"] == 1
         assert any(e.type == "point_situation" for e in db.session.scalars(
-            services.main_courante(ev(ctx), services.Filtres())))
+            services.main_courante_query(ev(ctx), services.Filtres())))
 
 
 @pytest.mark.parametrize("who, message", [

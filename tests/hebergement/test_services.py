@@ -72,16 +72,16 @@ def test_housing_a_family_and_tonights_list(app, famille):
         dossier = ouvrir(famille)
         evenement = db.session.get(Evenement, dossier.evenement_id)
         nuit = services.nuit_en_cours()
-        sans = db.session.scalars(services.sans_solution(dsol, evenement, nuit)).all()
+        sans = db.session.scalars(services.sans_solution_query(dsol, evenement, nuit)).all()
         assert sans == [dossier]
         services.heberger(dsol, dossier, hotel(nuit, nuit + timedelta(days=3)))
-        assert db.session.scalars(services.sans_solution(dsol, evenement, nuit)).all() == []
+        assert db.session.scalars(services.sans_solution_query(dsol, evenement, nuit)).all() == []
         t = services.totaux(dsol, evenement, nuit)
         assert (t.personnes_hebergees, t.nuits, t.nuitees, t.places, t.chambres) == \
             (4, 3, 12, 4, 2)
         # The night after the last one, they are without a solution again.
         later = nuit + timedelta(days=3)
-        assert db.session.scalars(services.sans_solution(dsol, evenement, later)).all() == \
+        assert db.session.scalars(services.sans_solution_query(dsol, evenement, later)).all() == \
             [dossier]
 
 
@@ -144,7 +144,7 @@ def test_close_needs_a_reason_and_no_stay_ahead(app, famille):
         services.terminer(dsol, dossier.solutions[0], nuit)
         services.clore_dossier(dsol, dossier, "Retour au domicile")
         evenement = db.session.get(Evenement, dossier.evenement_id)
-        assert db.session.scalars(services.sans_solution(dsol, evenement, nuit)).all() == []
+        assert db.session.scalars(services.sans_solution_query(dsol, evenement, nuit)).all() == []
         with pytest.raises(ServiceError, match="clos"):
             services.heberger(dsol, dossier, hotel(nuit, nuit + timedelta(days=1)))
 
@@ -160,9 +160,10 @@ def test_another_mairie_cannot_open_or_change_a_dossier(app, famille, create_use
         with pytest.raises(ServiceError):
             services.heberger(u(autre), dossier, hotel(nuit, nuit + timedelta(days=1)))
         evenement = db.session.get(Evenement, dossier.evenement_id)
-        assert db.session.scalars(services.tous(u(autre), evenement)).all() == []
+        assert db.session.scalars(services.tous_dossiers_query(u(autre), evenement)).all() == []
         # The mairie's own crisis lead sees and may house its households.
-        assert db.session.scalars(services.tous(u(own), evenement)).all() == [dossier]
+        assert db.session.scalars(
+            services.tous_dossiers_query(u(own), evenement)).all() == [dossier]
 
 
 def test_closed_event_refuses_new_dossiers(app, famille, create_user):
@@ -205,7 +206,7 @@ def test_rehousing_evaluation_with_dated_notes(app, famille):
         assert relogement.statut == "proposition"
         assert [n.statut for n in relogement.notes] == ["a_evaluer", "en_cours", "proposition"]
         evenement = db.session.get(Evenement, dossier.evenement_id)
-        assert db.session.scalars(services.relogements(dlh, evenement, "proposition")).all() \
+        assert db.session.scalars(services.relogements_query(dlh, evenement, "proposition")).all() \
             == [relogement]
 
 
@@ -305,7 +306,7 @@ def test_the_most_vulnerable_come_first_tonight(app, famille, create_user, creat
         dossier_bebe, _ = services.ouvrir_dossier(dsol, bebe, DossierData(
             logement_habitable="non", besoins=["nourrisson"]))
         evenement = db.session.get(Evenement, first.evenement_id)
-        sans = db.session.scalars(services.sans_solution(dsol, evenement,
+        sans = db.session.scalars(services.sans_solution_query(dsol, evenement,
                                                          services.nuit_en_cours())).all()
         assert sans == [dossier_bebe, first]
 

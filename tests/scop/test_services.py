@@ -105,15 +105,15 @@ def test_queue_most_urgent_then_oldest(app, ctx):
         c = vpu(ctx, urgence="heure", now=now - timedelta(hours=2))
         d = vpu(ctx, urgence="immediate", now=now)
         # All three older ones waited past their urgency's delay untaken: late, first.
-        order = [x.id for x in db.session.scalars(services.file_scop(u(ctx, "op1")))]
+        order = [x.id for x in db.session.scalars(services.file_scop_query(u(ctx, "op1")))]
         assert order == [c.id, b.id, a.id, d.id]
         assert services.en_retard(a) and not services.en_retard(d)
         # Within their delays: the most urgent, then the oldest.
-        order = [x.id for x in db.session.scalars(services.file_scop(
+        order = [x.id for x in db.session.scalars(services.file_scop_query(
             u(ctx, "op1"), now=now - timedelta(hours=3)))]
         assert order == [d.id, c.id, b.id, a.id]
         with pytest.raises(ServiceError, match="SCOP"):
-            services.file_scop(u(ctx, "mairie"))
+            services.file_scop_query(u(ctx, "mairie"))
 
 
 def test_one_owner_takeover_is_explicit(app, ctx):
@@ -261,12 +261,12 @@ def test_closed_requests_are_found(app, ctx):
         services.noter(u(ctx, "op1"), demande, reference="SCOP-2026-77")
         op = u(ctx, "op1")
         for q in ("", "SCOP-2026-77", str(demande.id), "couvertures", "11e"):
-            assert demande in db.session.scalars(services.demandes_closes(op, q)).all(), q
-        assert db.session.scalars(services.demandes_closes(op, "zzz")).all() == []
+            assert demande in db.session.scalars(services.demandes_closes_query(op, q)).all(), q
+        assert db.session.scalars(services.demandes_closes_query(op, "zzz")).all() == []
         for odd in ("²", "9" * 40, "n° 12345678901234567890"):  # never a 500
-            assert db.session.scalars(services.demandes_closes(op, odd)).all() == []
+            assert db.session.scalars(services.demandes_closes_query(op, odd)).all() == []
         accents, _ = services.demander(u(ctx, "mairie"), ev(ctx), type="signalement",
                                        urgence="heure", contenu={"texte": "Inondation école"})
         services.annuler(u(ctx, "mairie"), accents)
         for q in ("école", "Inondation École"[11:], "inondation"):
-            assert accents in db.session.scalars(services.demandes_closes(op, q)).all(), q
+            assert accents in db.session.scalars(services.demandes_closes_query(op, q)).all(), q
