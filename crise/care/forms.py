@@ -36,7 +36,7 @@ class SiteForm(Form):
     actif = BooleanField("Site utilisable", default=True)
 
 
-class MembreForm(SubForm):
+class MembreFoyerForm(SubForm):
     """One person of the household (a sub-form: the parent form carries the CSRF token)."""
 
     class Meta:
@@ -59,7 +59,7 @@ class MembreForm(SubForm):
 
 
 class EnregistrementForm(JetonMixin, Form):
-    membres = FieldList(FormField(MembreForm), min_entries=1, max_entries=FOYER_MAX)
+    membres = FieldList(FormField(MembreFoyerForm), min_entries=1, max_entries=FOYER_MAX)
     taille_groupe = IntegerField("Taille du groupe arrivé", default=1, validators=[
         NotBlank("Indiquez la taille du groupe."),
         NumberRange(1, GROUPE_MAX, f"Entre 1 et {GROUPE_MAX}.")])

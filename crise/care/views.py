@@ -452,19 +452,19 @@ def cellule_soutien(centre_id, cellule):
     cellule = _cellule_soutien_or_404(cellule)
     return render_template("care/cellule_soutien.html", centre=centre, evenement=centre.evenement,
                            cellule=cellule,
-                           board=services.tableau_cellule_soutien(centre, cellule),
+                           board=services.file_cellule_soutien(centre, cellule),
                            cellules=CELLULE_SOUTIEN_LABELS)
 
 
 @bp.route("/<int:centre_id>/cellules/<cellule>/tableau")
-def cellule_soutien_tableau(centre_id, cellule):
+def cellule_soutien_file(centre_id, cellule):
     """The board alone, fetched again every few seconds by the page."""
     centre = get_centre_or_404(centre_id)
     if not centre.can_view_people(current_user):
         abort(403)
     cellule = _cellule_soutien_or_404(cellule)
-    return render_template("care/_tableau_cellule_soutien.html", centre=centre, cellule=cellule,
-                           board=services.tableau_cellule_soutien(centre, cellule))
+    return render_template("care/_file_cellule_soutien.html", centre=centre, cellule=cellule,
+                           board=services.file_cellule_soutien(centre, cellule))
 
 
 @bp.route("/orientations/<int:orientation_id>/<statut>", methods=["POST"])

@@ -33,7 +33,7 @@ class BarrerForm(Form):
         Length(max=500, message=max_length_message(500))])
 
 
-class MembreForm(Form):
+class MembreCelluleForm(Form):
     nom = StringField("Nom", validators=[NotBlank("Indiquez le nom du membre."),
                                          Length(max=120)])
     direction = StringField("Direction représentée", validators=[Optional(), Length(max=120)])

@@ -67,7 +67,7 @@ def reunions(evenement: Evenement):
 
 def ordre_du_jour(evenement: Evenement, now: datetime | None = None) -> list[str]:
     """What is open: overdue decisions, late reports, requests at the SCOP, no roof tonight."""
-    from crise.cellule.situation import chiffres, tableau
+    from crise.cellule.situation import chiffres, etat_des_points
 
     now = now or utcnow()
     points = []
@@ -84,7 +84,7 @@ def ordre_du_jour(evenement: Evenement, now: datetime | None = None) -> list[str
         if impossibles:
             points.append(f"Décision n° {decision.id} impossible à appliquer pour "
                           f"{', '.join(impossibles)} : {decision.texte[:150]}")
-    lignes = tableau(evenement, now)
+    lignes = etat_des_points(evenement, now)
     late = [ligne.mairie.nom_court for ligne in lignes if ligne.alerte]
     if late:
         points.append(f"Points de situation en retard ou manquants : {', '.join(late)}")

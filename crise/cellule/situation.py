@@ -139,7 +139,7 @@ def definir_rythme(actor: User, activation: ActivationCellule, minutes: int) -> 
 
 
 @dataclass
-class LigneTableau:
+class LignePoints:
     mairie: object
     dernier: PointSituation | None
     etat: str  # « attendu » (nothing due yet), « a_jour », « en_retard », « manquant »
@@ -157,7 +157,7 @@ class LigneTableau:
         return self.etat in ("en_retard", "manquant")
 
 
-def tableau(evenement: Evenement, now: datetime | None = None) -> list[LigneTableau]:
+def etat_des_points(evenement: Evenement, now: datetime | None = None) -> list[LignePoints]:
     """One line per mairie of the event: its last point and whether it is due."""
     now = now or utcnow()
     activation = activation_of(evenement)
@@ -177,14 +177,14 @@ def tableau(evenement: Evenement, now: datetime | None = None) -> list[LigneTabl
         else:
             attendu = point.envoye_at + rythme
             etat = "a_jour" if now <= attendu else "en_retard"
-        lignes.append(LigneTableau(mairie, point, etat, attendu))
+        lignes.append(LignePoints(mairie, point, etat, attendu))
     return lignes
 
 
 def synthese(evenement: Evenement, now: datetime | None = None) -> dict:
     """The last point of every mairie with the figures of now, and the totals."""
     now = now or utcnow()
-    lignes = tableau(evenement, now)
+    lignes = etat_des_points(evenement, now)
     actuels = chiffres(evenement, [ligne.mairie.id for ligne in lignes], now)
     # The last point replaces the situation, not the needs said before: those not repeated
     # stay in sight until a mairie says them met.

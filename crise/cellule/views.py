@@ -6,7 +6,7 @@ from flask_login import current_user
 from crise.care.models import CATEGORIE_LABELS
 from crise.cellule import bp, exports, reunions, services, situation
 from crise.cellule.forms import (BarrerForm, CompteForm, CompteRenduForm, DecisionForm,
-                                 EntreeForm, MembreForm, PointForm, ReunionForm)
+                                 EntreeForm, MembreCelluleForm, PointForm, ReunionForm)
 from crise.cellule.models import (PRIORITE_LABELS, TYPE_LABELS, Decision,
                                   DestinataireDecision, EntreeMainCourante, MembreCellule,
                                   PointSituation, Reunion, can_use_cellule)
@@ -44,7 +44,7 @@ def index():
             current_user, statut=Statut.EN_COURS).limit(50)):
         decisions = db.session.scalars(services.decisions_evenement_query(evenement)).all()
         progres = [d.progres(now) for d in decisions]
-        points = situation.tableau(evenement, now)
+        points = situation.etat_des_points(evenement, now)
         lignes.append({
             "evenement": evenement, "activation": services.activation_of(evenement),
             "prochaine": reunions.prochaine(evenement, now), "decisions": len(decisions),
@@ -56,16 +56,16 @@ def index():
 
 
 @bp.route("/evenements/<int:evenement_id>")
-def tableau(evenement_id):
-    return _tableau_page(_cellule_event(evenement_id))
+def pilotage(evenement_id):
+    return _pilotage_page(_cellule_event(evenement_id))
 
 
-def _tableau_page(evenement, *, membre_form=None, reunion_form=None, status=200):
+def _pilotage_page(evenement, *, membre_form=None, reunion_form=None, status=200):
     decisions = db.session.scalars(services.decisions_evenement_query(evenement).limit(100)).all()
     return render_template(
-        "cellule/tableau.html", evenement=evenement,
+        "cellule/pilotage.html", evenement=evenement,
         activation=services.activation_of(evenement),
-        membre_form=membre_form or MembreForm(formdata=None),
+        membre_form=membre_form or MembreCelluleForm(formdata=None),
         reunion_form=reunion_form or ReunionForm(formdata=None), decisions=decisions,
         reunions=db.session.scalars(reunions.reunions(evenement).limit(20)).all(),
         prochaine=reunions.prochaine(evenement), now=utcnow()), status
@@ -82,7 +82,7 @@ def _activation_or_404(evenement):
 def activer(evenement_id):
     evenement = _cellule_event(evenement_id)
     perform(lambda: services.activer(current_user, evenement), "Cellule centrale activée.")
-    return redirect(url_for("cellule.tableau", evenement_id=evenement.id))
+    return redirect(url_for("cellule.pilotage", evenement_id=evenement.id))
 
 
 @bp.route("/evenements/<int:evenement_id>/desactiver", methods=["POST"])
@@ -91,22 +91,22 @@ def desactiver(evenement_id):
     activation = _activation_or_404(evenement)
     perform(lambda: services.desactiver(current_user, activation),
             "Cellule centrale désactivée.")
-    return redirect(url_for("cellule.tableau", evenement_id=evenement.id))
+    return redirect(url_for("cellule.pilotage", evenement_id=evenement.id))
 
 
 @bp.route("/evenements/<int:evenement_id>/membres", methods=["POST"])
 def ajouter_membre(evenement_id):
     evenement = _cellule_event(evenement_id)
     activation = _activation_or_404(evenement)
-    form = MembreForm()
+    form = MembreCelluleForm()
     if form.validate_on_submit():
         ok, _ = submit(form, lambda: services.ajouter_membre(
             current_user, activation, nom=form.nom.data, direction=form.direction.data or "",
             fonction=form.fonction.data or ""))
         if ok:
             flash(f"{form.nom.data} ajouté(e) à la cellule.", "success")
-            return redirect(url_for("cellule.tableau", evenement_id=evenement.id))
-    return _tableau_page(evenement, membre_form=form, status=422)
+            return redirect(url_for("cellule.pilotage", evenement_id=evenement.id))
+    return _pilotage_page(evenement, membre_form=form, status=422)
 
 
 @bp.route("/membres/<int:membre_id>/retirer", methods=["POST"])
@@ -117,7 +117,7 @@ def retirer_membre(membre_id):
     evenement = _cellule_event(membre.activation.evenement_id)
     perform(lambda: services.retirer_membre(current_user, membre),
             f"{membre.nom} a quitté la cellule.")
-    return redirect(url_for("cellule.tableau", evenement_id=evenement.id))
+    return redirect(url_for("cellule.pilotage", evenement_id=evenement.id))
 
 
 # --- The main courante --------------------------------------------------------------------
@@ -386,15 +386,15 @@ def points(evenement_id):
         return redirect(url_for("cellule.points", evenement_id=evenement.id))
     return render_template("cellule/points.html", evenement=evenement,
                            activation=services.activation_of(evenement),
-                           lignes=situation.tableau(evenement), rythmes=situation.RYTHMES)
+                           lignes=situation.etat_des_points(evenement), rythmes=situation.RYTHMES)
 
 
 @bp.route("/evenements/<int:evenement_id>/points/tableau")
-def points_tableau(evenement_id):
+def etat_des_points(evenement_id):
     """The mairies' board alone, fetched again every few seconds by the page."""
     evenement = _cellule_event(evenement_id)
-    return render_template("cellule/_tableau_points.html", evenement=evenement,
-                           lignes=situation.tableau(evenement))
+    return render_template("cellule/_etat_des_points.html", evenement=evenement,
+                           lignes=situation.etat_des_points(evenement))
 
 
 @bp.route("/evenements/<int:evenement_id>/synthese")
@@ -418,7 +418,7 @@ def planifier(evenement_id):
         if ok:
             flash(f"{reunion} planifiée.", "success")
             return redirect(url_for("cellule.reunion", reunion_id=reunion.id))
-    return _tableau_page(evenement, reunion_form=form, status=422)
+    return _pilotage_page(evenement, reunion_form=form, status=422)
 
 
 def get_reunion_or_404(reunion_id: int) -> Reunion:

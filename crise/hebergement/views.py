@@ -48,7 +48,7 @@ def get_solution_or_404(solution_id: int) -> Solution:
 
 
 @bp.route("/evenements/<int:evenement_id>")
-def tableau(evenement_id):
+def listes(evenement_id):
     evenement = get_evenement_or_404(evenement_id, current_user)
     try:
         services.check_view(current_user, evenement)
@@ -68,7 +68,7 @@ def tableau(evenement_id):
                              page=page_number(),
                              per_page=PAGE_SIZE, error_out=False)
     return render_template(
-        "hebergement/tableau.html", evenement=evenement, vue=vue, vues=VUES, nuit=nuit,
+        "hebergement/listes.html", evenement=evenement, vue=vue, vues=VUES, nuit=nuit,
         lendemain=nuit + timedelta(days=1),
         pagination=pagination, items=pagination.items, statut=statut,
         statuts=list(StatutRelogement), totaux=services.totaux(current_user, evenement, nuit),

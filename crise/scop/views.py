@@ -243,5 +243,5 @@ def file():
 
 
 @bp.route("/file")
-def file_tableau():
+def file_fragment():
     return render_template("scop/_file.html", **_file_context())

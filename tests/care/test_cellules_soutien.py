@@ -34,7 +34,7 @@ def test_orient_take_finish(app, people):
         with pytest.raises(ServiceError, match="Déjà orienté"):
             services.orienter(agent, first, "medico_psy")
         services.orienter(agent, first, "hebergement")  # another cell is fine
-        board = services.tableau_cellule_soutien(centre, "medico_psy")
+        board = services.file_cellule_soutien(centre, "medico_psy")
         assert [o.personne.nom for o in board["attente"]] == ["Alpha", "Bravo"]
         services.changer_orientation(agent, o1, "en_cours")
         assert o1.pris_par_id == agent.id and o1.pris_at
@@ -43,7 +43,7 @@ def test_orient_take_finish(app, people):
         services.changer_orientation(agent, o1, "termine")
         with pytest.raises(ServiceError, match="Impossible"):
             services.changer_orientation(agent, o1, "en_cours")  # terminé → reçu: refused
-        board = services.tableau_cellule_soutien(centre, "medico_psy")
+        board = services.file_cellule_soutien(centre, "medico_psy")
         assert [len(board[k]) for k in ("attente", "en_cours", "termine")] == [1, 0, 1]
         assert services.attente_par_cellule_soutien(centre) == {
             "medico_psy": 1, "materielle": 0, "admin_juridique": 0, "hebergement": 1}

@@ -67,15 +67,15 @@ def test_board_up_to_date_late_missing(app, ctx):
         situation.envoyer(u(ctx, "m11"), ev(ctx), situation.PointData(situation="RAS"), now=now)
         situation.envoyer(u(ctx, "m12"), ev(ctx), situation.PointData(situation="Calme"),
                           now=now - timedelta(hours=5))
-        etats = {ligne.mairie.code: ligne.etat for ligne in situation.tableau(ev(ctx), now)}
+        etats = {ligne.mairie.code: ligne.etat for ligne in situation.etat_des_points(ev(ctx), now)}
         # Nothing was due yet from the 20e: expected, not « missing » in red.
         assert etats == {"11e": "a_jour", "12e": "en_retard", "20e": "attendu"}
         later = {ligne.mairie.code: ligne.etat
-                 for ligne in situation.tableau(ev(ctx), now + timedelta(hours=5))}
+                 for ligne in situation.etat_des_points(ev(ctx), now + timedelta(hours=5))}
         assert later["20e"] == "manquant"
         activation = services.activer(u(ctx, "cellule"), ev(ctx))
         situation.definir_rythme(u(ctx, "cellule"), activation, 360)
-        etats = {ligne.mairie.code: ligne.etat for ligne in situation.tableau(ev(ctx), now)}
+        etats = {ligne.mairie.code: ligne.etat for ligne in situation.etat_des_points(ev(ctx), now)}
         assert etats["12e"] == "a_jour"
         data = situation.synthese(ev(ctx), now)
         assert data["totaux"]["presents_total"] == 2 and data["totaux"]["care_ouverts"] == 1

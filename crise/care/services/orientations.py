@@ -15,7 +15,7 @@ from crise.errors import ServiceError
 from crise.extensions import db
 
 __all__ = ["ORIENTATION_MOVES", "attente_par_cellule_soutien", "changer_orientation",
-           "orientations_of", "orienter", "tableau_cellule_soutien"]
+           "orientations_of", "orienter", "file_cellule_soutien"]
 
 
 # Allowed moves on a cell's board; anything else is refused.
@@ -85,7 +85,7 @@ def changer_orientation(actor: User, orientation: Orientation, statut: str,
     return orientation
 
 
-def tableau_cellule_soutien(centre: CentreAccueil, cellule: str, *, termines: int = 20) -> dict:
+def file_cellule_soutien(centre: CentreAccueil, cellule: str, *, termines: int = 20) -> dict:
     """A cell's board: waiting (oldest first), being seen, last ones done."""
     base = sa.select(Orientation).where(Orientation.centre_id == centre.id,
                                         Orientation.cellule == cellule)
