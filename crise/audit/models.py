@@ -35,18 +35,14 @@ ACTION_LABELS = {
 }
 
 
-# What an entry is about, as shown to the administrator; modules add theirs here.
-OBJECT_LABELS = {
-    "user": "Compte",
-    "evenement": "Événement",
-    "site": "Site",
-    "centre": "C.A.RE",
-    "personne": "Personne",
-    "recherche_proche": "Question d'un proche",
-    "hebergement": "Dossier d'hébergement",
-    "hebergement_evenement": "Hébergement d'un événement",
-    "main_courante": "Main courante",
-}
+# What an entry is about, as shown to the administrator. Each module declares its own
+# (declare_object_type, beside its models); the accounts, below the audit, are named here.
+OBJECT_LABELS = {"user": "Compte"}
+
+
+def declare_object_type(code: str, label: str) -> None:
+    """Name, for the audit screen, the records a module writes entries about."""
+    OBJECT_LABELS[code] = label
 
 
 class AuditEntry(db.Model):

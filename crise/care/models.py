@@ -6,11 +6,17 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crise.audit.models import declare_object_type
 from crise.auth.models import Role, User
 from crise.db import TimestampMixin, utcnow
 from crise.evenements.models import Evenement
 from crise.extensions import db
 from crise.mairies.models import Mairie
+
+declare_object_type("site", "Site")
+declare_object_type("centre", "C.A.RE")
+declare_object_type("personne", "Personne")
+declare_object_type("recherche_proche", "Question d'un proche")
 
 # Who works with the people registered at a C.A.RE (within their scope).
 PERSON_VIEW_ROLES = (Role.AGENT_ACCUEIL, Role.RESPONSABLE_CARE, Role.DSOL, Role.DLH,

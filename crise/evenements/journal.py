@@ -14,11 +14,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crise import signals
+from crise.audit.models import declare_object_type
 from crise.auth.models import Role
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+
+declare_object_type("main_courante", "Main courante")
 
 TEXTE_MAX = 5000
 

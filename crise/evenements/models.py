@@ -4,11 +4,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crise.audit.models import declare_object_type
 from crise.auth.models import Role, User
 from crise.db import TimestampMixin
 from crise.http import get_for_user_or_404
 from crise.extensions import db
 from crise.mairies.models import Mairie
+
+declare_object_type("evenement", "Événement")
 
 
 class TypeEvenement(enum.StrEnum):

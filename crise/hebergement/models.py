@@ -12,12 +12,16 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crise.audit.models import declare_object_type
 from crise.auth.models import Role, User
 from crise.care.models import CentreAccueil, Personne
 from crise.care.services.personnes import membres_du_foyer
 from crise.db import TimestampMixin, utcnow
 from crise.evenements.models import Evenement
 from crise.extensions import db
+
+declare_object_type("hebergement", "Dossier d'hébergement")
+declare_object_type("hebergement_evenement", "Hébergement d'un événement")
 
 # Who records needs and finds a roof: DSOL, and the mairie for its own C.A.RE.
 HEBERGEMENT_EDIT_ROLES = (Role.DSOL, Role.RESPONSABLE_CARE, Role.AGENT_ACCUEIL, Role.ADMIN)
