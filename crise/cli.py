@@ -10,9 +10,9 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from crise.auth.models import LIGNE_DE_COMMANDE
 from crise.errors import ServiceError
 
-SYSTEM = "cli"
 
 
 def _create_app():
@@ -80,7 +80,7 @@ def users_create(email, role, mairie_code, nom, password_stdin):
 
     password = _read_password(password_stdin, False)
     user, generated = _transaction(lambda: services.creer_compte(
-        SYSTEM, email=email, role=role, mairie=services.resolve_mairie(mairie_code), nom=nom,
+        LIGNE_DE_COMMANDE, email=email, role=role, mairie=services.resolve_mairie(mairie_code), nom=nom,
         password=password))
     click.echo(f"Compte créé : {user.email} ({user.role}"
                f"{', ' + user.mairie.code if user.mairie else ''})")
@@ -106,7 +106,7 @@ def users_disable(email):
     """Désactiver un compte (ses sessions sont fermées)."""
     from crise.auth import services
 
-    user = _transaction(lambda: services.desactiver_compte(SYSTEM, services.get_user(email)))
+    user = _transaction(lambda: services.desactiver_compte(LIGNE_DE_COMMANDE, services.get_user(email)))
     click.echo(f"Compte désactivé : {user.email}")
 
 
@@ -119,7 +119,7 @@ def users_enable(email):
 
     def enable():
         user = services.get_user(email)
-        return services.modifier_compte(SYSTEM, user, nom=user.nom, role=user.role,
+        return services.modifier_compte(LIGNE_DE_COMMANDE, user, nom=user.nom, role=user.role,
                                         mairie=user.mairie, actif=True)
 
     user = _transaction(enable)
@@ -138,7 +138,7 @@ def users_set_password(email, password_stdin, generate):
 
     user = _transaction(lambda: services.get_user(email))  # an unknown address: said first
     password = None if generate else _read_password(password_stdin, True)
-    generated = _transaction(lambda: services.changer_mot_de_passe(SYSTEM, user, password))
+    generated = _transaction(lambda: services.changer_mot_de_passe(LIGNE_DE_COMMANDE, user, password))
     click.echo(f"Mot de passe changé : {user.email}")
     if generated:
         click.echo(f"Mot de passe (affiché une seule fois) : {generated}")

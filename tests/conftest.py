@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from crise import create_app, signals
 from crise.auth import services as auth_services
-from crise.auth.models import Role, User
+from crise.auth.models import ActeurSysteme, Role, User
 from crise.care.pdf import BADGE_H, BADGE_W, COLUMNS, MARGIN_X, MARGIN_Y, PAGE_W, ROWS
 from crise.db import utcnow
 from crise.evenements import services as ev_services
@@ -25,6 +25,8 @@ from crise.mairies.models import mairie_by_code
 from crise.mairies.services import load_mairies
 
 PASSWORD = "mot-de-passe-de-test"
+# Who acts when a test sets things up: not a person, named in the audit trail.
+TESTS = ActeurSysteme("tests")
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +116,7 @@ def create_user(app):
         email = email or f"{role.value}.{next(counter)}@paris.test"
         with app.app_context():
             user, _ = auth_services.creer_compte(
-                "tests", email=email, role=role, nom=nom or email.split("@")[0],
+                TESTS, email=email, role=role, nom=nom or email.split("@")[0],
                 mairie=mairie_by_code(mairie) if mairie else None, password=password)
             user.actif = actif
             db.session.commit()

@@ -16,7 +16,7 @@ def record(actor, action: Action, object_type: str, object_id: Any = None, *,
     """Append one entry to the audit trail; flushed with the change it describes."""
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
-        actor_email=getattr(actor, "email", None) or (actor if isinstance(actor, str) else ""),
+        actor_email=getattr(actor, "email", None) or "",
         action=str(action),
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),

@@ -1,5 +1,6 @@
 import enum
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -49,6 +50,31 @@ CENTRAL_ROLES = frozenset(set(Role) - MAIRIE_ROLES)
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class ActeurSysteme:
+    """Not a person: the application itself, or someone at its command line. Named in the
+    audit trail (« système », « cli »), never logged in, in no mairie, with no role."""
+
+    nom: str
+    id = None
+    mairie_id = None
+    role = None
+
+    @property
+    def email(self) -> str:
+        return self.nom
+
+    def has_role(self, *roles) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+SYSTEME = ActeurSysteme("système")
+LIGNE_DE_COMMANDE = ActeurSysteme("cli")
 
 
 class User(UserMixin, TimestampMixin, db.Model):

@@ -6,7 +6,7 @@ Services flush, never commit: the caller (a view or a CLI command) commits once.
 import sqlalchemy as sa
 from flask import current_app
 
-from crise.auth.models import MAIRIE_ROLES, Role, User, new_session_token
+from crise.auth.models import MAIRIE_ROLES, SYSTEME, Role, User, new_session_token
 from crise.auth.passwords import generate_password, hash_password, needs_rehash, verify_password
 from crise import signals
 from crise.db import diff, snapshot, utcnow
@@ -210,6 +210,6 @@ def creer_premier_admin(email: str) -> tuple[User, str] | None:
     """If no account exists at all, create an administrator with a random password."""
     if count_users():
         return None
-    user, password = creer_compte("système", email=email, role=Role.ADMIN,
+    user, password = creer_compte(SYSTEME, email=email, role=Role.ADMIN,
                                   nom="Administrateur")
     return user, password

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from crise.audit.models import AuditEntry
 from crise.audit.services import record
+from crise.auth.models import ActeurSysteme
 from crise.db import utcnow
 from crise.extensions import db
 from crise.formatting import to_paris
@@ -29,8 +30,8 @@ def test_audit_filters_and_pages(app, client, login_as):
     admin = login_as("admin")
     with app.app_context():
         for i in range(60):
-            record("dsol@paris.fr", "view", "evenement", i, summary=f"Consultation n°{i}")
-        old = record("ancien@paris.fr", "export", "evenement", 1, summary="Export ancien")
+            record(ActeurSysteme("dsol@paris.fr"), "view", "evenement", i, summary=f"Consultation n°{i}")
+        old = record(ActeurSysteme("ancien@paris.fr"), "export", "evenement", 1, summary="Export ancien")
         old.at = utcnow() - timedelta(days=40)
         db.session.commit()
     html = client.get("/audit/?action=view").get_data(as_text=True)

@@ -5,10 +5,11 @@ import sqlalchemy as sa
 
 from crise.audit.models import AuditEntry
 from crise.auth import services
-from crise.auth.models import CENTRAL_ROLES, MAIRIE_ROLES, Role, User
+from crise.auth.models import CENTRAL_ROLES, LIGNE_DE_COMMANDE, MAIRIE_ROLES, Role, User
 from crise.auth.passwords import verify_password
 from crise.errors import ServiceError
 from crise.extensions import db
+from tests.conftest import TESTS
 from crise.mairies.models import Mairie, mairie_by_code
 from crise.mairies.services import load_mairies
 
@@ -27,7 +28,7 @@ def test_seventeen_mairies_loaded_idempotently(app):
 
 def test_create_user_hashes_password_with_argon2(app):
     with app.app_context():
-        user, generated = services.creer_compte("tests", email="  Agent.Accueil@Paris.fr ",
+        user, generated = services.creer_compte(TESTS, email="  Agent.Accueil@Paris.fr ",
                                                 role="agent_accueil",
                                                 mairie=mairie_by_code("11e"),
                                                 password="un mot de passe long")
@@ -40,8 +41,8 @@ def test_create_user_hashes_password_with_argon2(app):
 
 def test_create_user_generates_a_random_password_when_none_given(app):
     with app.app_context():
-        _, first = services.creer_compte("tests", email="a@paris.fr", role="cellule")
-        _, second = services.creer_compte("tests", email="b@paris.fr", role="cellule")
+        _, first = services.creer_compte(TESTS, email="a@paris.fr", role="cellule")
+        _, second = services.creer_compte(TESTS, email="b@paris.fr", role="cellule")
         assert first and second and first != second and len(first) >= 16
 
 
@@ -55,7 +56,7 @@ def test_create_user_refuses_bad_input(app, kwargs, field, message):
     with app.app_context():
         base = {"email": "x@paris.fr", "role": "cellule", "password": "assez-long-pour-passer"}
         with pytest.raises(ServiceError) as error:
-            services.creer_compte("tests", **{**base, **kwargs})
+            services.creer_compte(TESTS, **{**base, **kwargs})
         assert error.value.field == field and message in error.value.message
         db.session.rollback()
         assert services.count_users() == 0
@@ -65,12 +66,12 @@ def test_duplicate_email_refused_whatever_the_case(app, create_user):
     create_user("cellule", email="dup@paris.fr")
     with app.app_context():
         with pytest.raises(ServiceError, match="existe déjà"):
-            services.creer_compte("tests", email="DUP@paris.fr", role="scop")
+            services.creer_compte(TESTS, email="DUP@paris.fr", role="scop")
 
 
 def test_central_roles_are_not_attached_to_a_mairie(app):
     with app.app_context():
-        user, _ = services.creer_compte("tests", email="s@paris.fr", role="scop",
+        user, _ = services.creer_compte(TESTS, email="s@paris.fr", role="scop",
                                         mairie=mairie_by_code("5e"))
         assert user.mairie_id is None
 
@@ -112,10 +113,10 @@ def test_password_change_and_disable_rotate_the_session_token(app, create_user):
     with app.app_context():
         user = db.session.get(User, user.id)
         token = user.session_token
-        services.changer_mot_de_passe("tests", user, "nouveau-mot-de-passe")
+        services.changer_mot_de_passe(TESTS, user, "nouveau-mot-de-passe")
         assert user.session_token != token
         token = user.session_token
-        services.desactiver_compte("tests", user)
+        services.desactiver_compte(TESTS, user)
         assert user.session_token != token and not user.actif
         assert services.load_user_by_session_token(user.session_token) is None
 
@@ -129,7 +130,7 @@ def test_cannot_disable_or_demote_oneself_nor_the_last_admin(app, create_user):
         with pytest.raises(ServiceError, match="propre rôle"):
             services.modifier_compte(admin, admin, nom="", role="cellule", mairie=None, actif=True)
         with pytest.raises(ServiceError, match="dernier administrateur"):
-            services.desactiver_compte("cli", admin)
+            services.desactiver_compte(LIGNE_DE_COMMANDE, admin)
 
 
 def test_update_user_is_audited_with_changes(app, create_user):

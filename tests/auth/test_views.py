@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from crise.audit.models import AuditEntry
 from crise.auth.models import User
-from tests.conftest import PASSWORD, count, csrf_token_from, get_db_object
+from tests.conftest import PASSWORD, TESTS, count, csrf_token_from, get_db_object
 
 
 def test_login_required_everywhere(client):
@@ -92,7 +92,7 @@ def test_disabling_an_account_ends_its_open_session(app, client, auth, create_us
         from crise.auth.services import desactiver_compte
         from crise.extensions import db
 
-        desactiver_compte("tests", db.session.get(User, user.id))
+        desactiver_compte(TESTS, db.session.get(User, user.id))
         db.session.commit()
     assert client.get("/evenements/").status_code == 302
 
