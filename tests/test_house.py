@@ -117,3 +117,13 @@ def test_every_kind_of_record_in_the_audit_trail_is_named_by_its_module(app):
                 if isinstance(kind, ast.Constant):
                     written.add(kind.value)
     assert len(written) >= 8 and written - set(OBJECT_LABELS) == set()
+
+
+def test_views_and_pages_ask_the_predicates_never_the_role_tuples():
+    """Who may do what is decided beside the roles (models' can_* predicates); a view that
+    spells a *_ROLES tuple again is a second place for the same rule."""
+    spelled = [f"{path.relative_to(ROOT.parent)}:{number}"
+               for path in sorted(ROOT.glob("*/views.py")) + sorted(ROOT.glob("*/pages.py"))
+               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if re.search(r"has_role\(\*\w+_ROLES\)", line)]
+    assert spelled == []

@@ -76,6 +76,11 @@ BESOIN_LABELS = {
     "medicaments": "Médicaments", "animal": "Animal",
 }
 
+def can_view_people(user: User) -> bool:
+    """Whether the user's role sees the people taken in charge (in its scope)."""
+    return user.has_role(*PERSON_VIEW_ROLES)
+
+
 def can_manage_centres(user: User) -> bool:
     """Whether the user opens and closes C.A.RE and keeps the sites (a responsable de crise,
     the admin): the menu and the sites' pages ask this, never the role names."""
@@ -160,7 +165,7 @@ class CentreAccueil(TimestampMixin, db.Model):
 
     def can_view_people(self, user: User) -> bool:
         """Whether the user may see who is at this C.A.RE (its lists, boards, searches)."""
-        return self.can_view(user) and user.has_role(*PERSON_VIEW_ROLES)
+        return self.can_view(user) and can_view_people(user)
 
     def can_register(self, user: User) -> bool:
         return self.can_view(user) and user.has_role(*PERSON_EDIT_ROLES)

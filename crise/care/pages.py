@@ -1,7 +1,7 @@
 """The C.A.RE's parts of other modules' pages (connected to crise.signals)."""
 
 from crise.care import bp
-from crise.care.models import PERSON_VIEW_ROLES, can_manage_centres
+from crise.care.models import can_manage_centres, can_view_people
 from crise.care.services import (can_review, centres_for, nombre_doublons, open_centres_for,
                                  present_totals)
 from crise.signals import page_accueil, page_evenement
@@ -23,5 +23,5 @@ def evenement(evenement, *, user) -> dict:
 @page_accueil.connect
 def accueil(user) -> dict:
     """The C.A.RE open now in the user's scope: the desk's way in."""
-    centres = open_centres_for(user) if user.has_role(*PERSON_VIEW_ROLES) else []
+    centres = open_centres_for(user) if can_view_people(user) else []
     return {"centres": centres, "presents": present_totals([c.id for c in centres])}

@@ -38,6 +38,28 @@ HEBERGEMENT_AGENT_ROLES = (Role.DSOL, Role.DLH)
 def is_housing_agent(user: User) -> bool:
     return user.has_role(*HEBERGEMENT_AGENT_ROLES)
 
+
+def can_view_housing(user: User) -> bool:
+    return user.has_role(*HEBERGEMENT_VIEW_ROLES)
+
+
+def can_house(user: User) -> bool:
+    """Whether the user records housing needs and the roofs found (DSOL, the mairie)."""
+    return user.has_role(*HEBERGEMENT_EDIT_ROLES)
+
+
+def can_export_housing(user: User) -> bool:
+    return user.has_role(*HEBERGEMENT_EXPORT_ROLES)
+
+
+def can_ask_rehousing(user: User) -> bool:
+    return user.has_role(*RELOGEMENT_ASK_ROLES)
+
+
+def can_assess_rehousing(user: User) -> bool:
+    """Whether the user evaluates rehousing requests (the DLH)."""
+    return user.has_role(*RELOGEMENT_EDIT_ROLES)
+
 BESOINS_HEBERGEMENT = {
     "pmr": "Mobilité réduite", "materiel_medical": "Matériel médical",
     "animaux": "Animaux", "grossesse": "Grossesse", "nourrisson": "Nourrisson",

@@ -1,8 +1,7 @@
 """Housing's parts of the event page and of a person's record (connected to crise.signals)."""
 
 from crise.hebergement import bp, services
-from crise.hebergement.models import (HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES,
-                                      is_housing_agent)
+from crise.hebergement.models import can_house, can_view_housing, is_housing_agent
 from crise.signals import page_evenement, page_personne
 
 bp.add_app_template_global(is_housing_agent)
@@ -12,14 +11,14 @@ bp.add_app_template_global(is_housing_agent)
 def evenement(evenement, *, user) -> dict:
     """Tonight's housing figures for the event."""
     return {"hebergement": services.totaux(user, evenement, services.nuit_en_cours())
-            if user.has_role(*HEBERGEMENT_VIEW_ROLES) else None}
+            if can_view_housing(user) else None}
 
 
 @page_personne.connect
 def personne(personne, *, user) -> dict:
     """The person's housing dossier, and whether the user may house them."""
     return {"dossier": services.dossier_of(personne)
-            if user.has_role(*HEBERGEMENT_VIEW_ROLES) else None,
+            if can_view_housing(user) else None,
             "nuit": services.nuit_en_cours(),
-            "peut_heberger": user.has_role(*HEBERGEMENT_EDIT_ROLES)
+            "peut_heberger": can_house(user)
             and not personne.fusionne_dans_id}

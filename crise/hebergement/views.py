@@ -21,9 +21,9 @@ from crise.hebergement import bp, services
 from crise.hebergement.exports import LISTES
 from crise.hebergement.forms import (ClotureForm, DossierForm, NoteRelogementForm,
                                      ProlongerForm, RelogementForm, SolutionForm, TerminerForm)
-from crise.hebergement.models import (HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_EXPORT_ROLES,
-                                      RELOGEMENT_ASK_ROLES, RELOGEMENT_EDIT_ROLES,
-                                      DossierHebergement, Relogement, Solution, StatutRelogement)
+from crise.hebergement.models import (DossierHebergement, Relogement, Solution,
+                                      StatutRelogement, can_ask_rehousing,
+                                      can_assess_rehousing, can_export_housing, can_house)
 
 PAGE_SIZE = 50
 VUES = {"sans-solution": "Sans solution ce soir", "heberges": "Hébergés ce soir",
@@ -74,7 +74,7 @@ def listes(evenement_id):
         statuts=list(StatutRelogement), totaux=services.totaux(current_user, evenement, nuit),
         a_recenser=services.a_recenser(current_user, evenement, limit=50)
         if vue == "sans-solution" else [], besoins_care=BESOIN_LABELS,
-        peut_exporter=current_user.has_role(*HEBERGEMENT_EXPORT_ROLES), listes=LISTES)
+        peut_exporter=can_export_housing(current_user), listes=LISTES)
 
 
 def _list_loading(vue):
@@ -92,7 +92,7 @@ def _list_loading(vue):
 @bp.route("/evenements/<int:evenement_id>/export/<liste>.<fmt>")
 def export(evenement_id, liste, fmt):
     evenement = get_evenement_or_404(evenement_id, current_user)
-    if not current_user.has_role(*HEBERGEMENT_EXPORT_ROLES):
+    if not can_export_housing(current_user):
         abort(403)
     try:
         data, mimetype, name = in_transaction(lambda: services.export(
@@ -108,7 +108,7 @@ def export(evenement_id, liste, fmt):
 @bp.route("/personnes/<int:personne_id>/ouvrir", methods=["GET", "POST"])
 def ouvrir(personne_id):
     personne = get_for_user_or_404(Personne, personne_id, current_user)
-    if not current_user.has_role(*HEBERGEMENT_EDIT_ROLES):
+    if not can_house(current_user):
         abort(403)
     existing = services.dossier_of(personne)
     if existing is not None and request.method == "GET":
@@ -195,8 +195,8 @@ def _dossier_page(dossier, status=200, **forms):
                                                                        prefix="relogement"),
         note_form=forms.get("note_form") or NoteRelogementForm(formdata=None, prefix="note"),
         peut_modifier=dossier.can_edit(current_user),
-        peut_demander_relogement=current_user.has_role(*RELOGEMENT_ASK_ROLES),
-        peut_evaluer=current_user.has_role(*RELOGEMENT_EDIT_ROLES)), status
+        peut_demander_relogement=can_ask_rehousing(current_user),
+        peut_evaluer=can_assess_rehousing(current_user)), status
 
 
 def _solution_data(form) -> services.SolutionData:

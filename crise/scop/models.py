@@ -98,6 +98,11 @@ def can_ask_scop(user) -> bool:
     return user.has_role(*MAIRIE_ROLES_DEMANDE)
 
 
+def can_view_scop(user) -> bool:
+    """Whether the user sees an event's requests to the SCOP (a mairie: its own)."""
+    return user.has_role(*SCOP_VIEW_ROLES)
+
+
 def can_work_scop_queue(user) -> bool:
     """Whether the user works the SCOP's queue (takes, engages, closes requests)."""
     return user.has_role(*SCOP_ROLES)

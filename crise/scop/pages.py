@@ -2,7 +2,7 @@
 
 from crise.extensions import db
 from crise.scop import bp, services
-from crise.scop.models import SCOP_VIEW_ROLES, can_ask_scop, can_work_scop_queue
+from crise.scop.models import can_ask_scop, can_view_scop, can_work_scop_queue
 from crise.signals import page_evenement
 
 # What the templates ask (the menu, the event page), instead of role names.
@@ -20,7 +20,7 @@ def demandes_context(user, evenement) -> dict:
 
 @page_evenement.connect
 def evenement(evenement, *, user) -> dict:
-    return {"scop": demandes_context(user, evenement) if user.has_role(*SCOP_VIEW_ROLES)
+    return {"scop": demandes_context(user, evenement) if can_view_scop(user)
             else None,
             "immediates": services.immediates_non_prises(evenement)
             if evenement.en_cours and evenement.can_edit(user) else 0}

@@ -14,8 +14,8 @@ from crise.forms import choices, perform, submit
 from crise.scop import bp, services
 from crise.scop.pages import demandes_context
 from crise.scop.forms import FORMS, NoteForm, ReponseForm, StatutForm
-from crise.scop.models import (MAIRIE_ROLES_DEMANDE, SCOP_MOVES, SCOP_ROLES, SCOP_VIEW_ROLES,
-                               DemandeScop, StatutDemande, TypeDemande)
+from crise.scop.models import (SCOP_MOVES, DemandeScop, StatutDemande, TypeDemande,
+                               can_ask_scop, can_view_scop, can_work_scop_queue)
 
 PAGE_SIZE = 50
 ENVOYEE = {"signalement": "Signalement envoyé à la SCOP.",
@@ -45,7 +45,7 @@ def demander(evenement_id, type_):
     evenement = get_evenement_or_404(evenement_id, current_user)
     if type_ not in FORMS:
         abort(404)
-    if not current_user.has_role(*MAIRIE_ROLES_DEMANDE):
+    if not can_ask_scop(current_user):
         abort(403)
     form = FORMS[type_]()
     centres = [c for c in centres_for(current_user, evenement) if c.ouvert]
@@ -97,7 +97,7 @@ def _contenu(type_, form) -> dict:
 def demandes_evenement(evenement_id):
     """The event's requests and their live status (an HTML fragment, polled by the page)."""
     evenement = get_evenement_or_404(evenement_id, current_user)
-    if not current_user.has_role(*SCOP_VIEW_ROLES):
+    if not can_view_scop(current_user):
         abort(403)
     return render_template("scop/_demandes_evenement.html", evenement=evenement,
                            **demandes_context(current_user, evenement))
@@ -123,8 +123,8 @@ def _demande_page(demande, statut_form, note_form, status=200):
     return render_template(
         "scop/demande.html", demande=demande, evenement=demande.evenement,
         statut_form=statut_form, note_form=note_form, reponse_form=ReponseForm(
-            version=demande.version), moves=moves, est_scop=current_user.has_role(*SCOP_ROLES),
-        est_mairie=current_user.has_role(*MAIRIE_ROLES_DEMANDE)
+            version=demande.version), moves=moves, est_scop=can_work_scop_queue(current_user),
+        est_mairie=can_ask_scop(current_user)
         and current_user.can_access_mairie(demande.mairie_id),
         contre_proposition=demande.contre_proposition_texte,
         **_etat_context(demande)), status
@@ -216,7 +216,7 @@ def contre_proposition(demande_id):
 
 
 def _file_context():
-    if not current_user.has_role(*SCOP_ROLES):
+    if not can_work_scop_queue(current_user):
         abort(403)
     type_ = request.args.get("type", "")
     query = services.file_scop_query(current_user)
