@@ -11,6 +11,9 @@ from crise.db import utcnow
 from crise.evenements.models import Evenement
 from crise.extensions import db
 from crise.formatting import to_paris
+from crise.hebergement.services import nuit_en_cours, totaux
+from crise.scop.models import DemandeScop, StatutDemande, TypeDemande
+from crise.scop.services import delais_moyens
 
 HEURES_MAX = 72  # the charts show at most the last three days, hour by hour
 
@@ -87,10 +90,6 @@ def _graphe(heures: list[datetime], valeurs: list[int]) -> Graphe:
 
 
 def tableau_de_bord(evenement: Evenement, now: datetime | None = None) -> dict:
-    from crise.hebergement.services import nuit_en_cours, totaux
-    from crise.scop.models import DemandeScop, StatutDemande, TypeDemande
-    from crise.scop.services import delais_moyens
-
     now = now or utcnow()
     mairies = sorted(evenement.mairies, key=lambda m: m.ordre)
     par_mairie = {m.id: {c.value: 0 for c in CATEGORIE_LABELS} for m in mairies}

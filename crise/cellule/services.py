@@ -9,16 +9,18 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from crise.auth.models import User
-from crise.cellule.models import (CELLULE_ROLES, DECISION_STATUTS, DIRECTION_ROLES, DIRECTIONS,
+from crise.care.models import CentreAccueil
+from crise.cellule.models import (CELLULE_ROLES, DECISION_STATUTS, DIRECTIONS, DIRECTION_ROLES,
                                   ETAT_LABELS, PRIORITE_LABELS, SUPPORT_LABELS, TYPE_LABELS,
                                   ActivationCellule, Decision, DestinataireDecision,
-                                  EntreeMainCourante, MembreCellule)
+                                  EntreeMainCourante, MembreCellule, Reunion)
 from crise import signals
 from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.evenements.journal import TEXTE_MAX
 from crise.extensions import db
+from crise.scop.models import DemandeScop
 from crise.signals import Fait, annoncer
 from crise.text import clean_data
 from crise.mairies.models import Mairie
@@ -95,11 +97,6 @@ def _objet(evenement: Evenement, objet: str) -> tuple[str, int | None]:
     kind, _, raw = objet.partition(":")
     if not raw.isdigit():
         raise ServiceError("Lien inconnu.", field="objet")
-    from crise.care.models import CentreAccueil
-    from crise.scop.models import DemandeScop
-
-    from crise.cellule.models import Reunion
-
     model = {"centre": CentreAccueil, "demande": DemandeScop, "decision": Decision,
              "reunion": Reunion}.get(kind)
     found = db.session.get(model, int(raw)) if model else None

@@ -15,6 +15,9 @@ from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.hebergement.models import DossierHebergement
+from crise.hebergement.services import couvert, demandes_sans_dossier, nuit_en_cours
+from crise.scop.models import DemandeScop, StatutDemande
 from crise.signals import Fait, annoncer
 from crise.text import clean_data
 
@@ -33,10 +36,6 @@ def chiffres(evenement: Evenement, mairie_ids: list[int] | None = None,
              now: datetime | None = None) -> dict[int, dict]:
     """Per mairie: C.A.RE open, people present by catégorie, SCOP requests pending,
     households without a solution tonight. Four grouped queries for all mairies at once."""
-    from crise.hebergement.models import DossierHebergement
-    from crise.hebergement.services import couvert, nuit_en_cours
-    from crise.scop.models import DemandeScop, StatutDemande
-
     ids = mairie_ids if mairie_ids is not None else [m.id for m in evenement.mairies]
     result = {mid: {"care_ouverts": 0, "presents": {c.value: 0 for c in CATEGORIE_LABELS},
                     "presents_total": 0, "demandes_en_attente": 0, "foyers_sans_solution": 0}
@@ -69,8 +68,6 @@ def chiffres(evenement: Evenement, mairie_ids: list[int] | None = None,
                 DossierHebergement.mairie_id.in_(ids)).group_by(DossierHebergement.mairie_id)):
         result[mid]["foyers_sans_solution"] = n
     # Households that asked for a roof at the desk and have no dossier yet count too.
-    from crise.hebergement.services import demandes_sans_dossier
-
     for demande in demandes_sans_dossier(None, evenement, mairie_ids=ids):
         result[demande.personne.mairie_id]["foyers_sans_solution"] += 1
     return result

@@ -3,19 +3,21 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from crise.care.models import CATEGORIE_LABELS
-from crise.cellule import bp, exports, reunions, services, situation
+from crise.care.models import CATEGORIE_LABELS, CentreAccueil
+from crise.cellule import bp, dashboard, exports, reunions, services, situation
 from crise.cellule.forms import (BarrerForm, CompteForm, CompteRenduForm, DecisionForm,
                                  EntreeForm, MembreCelluleForm, PointForm, ReunionForm)
 from crise.cellule.models import (PRIORITE_LABELS, TYPE_LABELS, Decision,
                                   DestinataireDecision, EntreeMainCourante, MembreCellule,
                                   PointSituation, Reunion, can_use_cellule)
 from crise.db import utcnow
-from crise.evenements.models import get_evenement_or_404
+from crise.evenements.models import Statut, get_evenement_or_404
+from crise.evenements.services import visible_evenements_query
 from crise.extensions import db
 from crise.forms import choices, perform, submit
 from crise.http import file_response, get_for_user_or_404, page_number
 from crise.mairies.models import mairie_by_code
+from crise.scop.models import DemandeScop
 
 PAGE_SIZE = 50
 
@@ -35,9 +37,6 @@ def index():
     """The cellule's home: every event in progress, what waits in each."""
     if not can_use_cellule(current_user):
         abort(403)
-    from crise.evenements.models import Statut
-    from crise.evenements.services import visible_evenements_query
-
     now = utcnow()
     lignes = []
     for evenement in db.session.scalars(visible_evenements_query(
@@ -132,9 +131,6 @@ def _filtres() -> services.Filtres:
 
 
 def _objet_choices(evenement):
-    from crise.care.models import CentreAccueil
-    from crise.scop.models import DemandeScop
-
     centres = db.session.scalars(db.select(CentreAccueil).where(
         CentreAccueil.evenement_id == evenement.id).order_by(CentreAccueil.id)).all()
     demandes = db.session.scalars(db.select(DemandeScop).where(
@@ -495,8 +491,6 @@ def decider_en_reunion(reunion_id):
 
 @bp.route("/evenements/<int:evenement_id>/tableau-de-bord")
 def tableau_de_bord(evenement_id):
-    from crise.cellule.dashboard import tableau_de_bord as build
-
     evenement = _cellule_event(evenement_id)
     return render_template("cellule/tableau_de_bord.html", evenement=evenement,
-                           categories=CATEGORIE_LABELS, **build(evenement))
+                           categories=CATEGORIE_LABELS, **dashboard.tableau_de_bord(evenement))

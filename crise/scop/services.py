@@ -17,6 +17,7 @@ from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.evenements.services import marquer_scop_informee
 from crise.extensions import db
+from crise.mairies.models import Mairie
 from crise.signals import (Fait, annoncer, cloture_demandee, demande_scop_changee,
                            demande_scop_envoyee)
 from crise.text import clean_data, clean_line
@@ -368,8 +369,6 @@ def file_scop_query(actor: User, now: datetime | None = None):
 def demandes_closes_query(actor: User, q: str = ""):
     """Requests that are over (done, refused, cancelled), newest first; ``q`` finds a number,
     a SCOP reference, a mairie, a place or words of the request."""
-    from crise.mairies.models import Mairie
-
     if not actor.has_role(*SCOP_ROLES):
         raise ServiceError("Réservé à la SCOP.")
     query = (sa.select(DemandeScop)
