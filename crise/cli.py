@@ -201,7 +201,10 @@ def reindex():
 
 
 def register(app):
+    from crise.exercices.commandes import exercices
+
     app.cli.add_command(users)
+    app.cli.add_command(exercices)
     app.cli.add_command(reindex)
     app.cli.add_command(load_reference)
     app.cli.add_command(setup)
