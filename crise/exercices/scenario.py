@@ -21,6 +21,7 @@ from ruamel.yaml.events import AliasEvent
 
 from crise import signals
 from crise.auth.models import MAIRIE_ROLES, Role
+from crise.care.models import BESOIN_LABELS
 from crise.evenements.models import TypeEvenement
 from crise.exercices.schema import SCHEMA
 from crise.exercices.temps import parse_duree, parse_moment
@@ -176,6 +177,7 @@ class Verification:
         self.variables_et_seuils()
         self.injects()
         self.attendus()
+        self.figurants()
         self.rien_de_reel()
 
     # --- The clock ------------------------------------------------------------------------
@@ -424,6 +426,15 @@ class Verification:
         for i, item in enumerate(self.d.get("grille_observation") or []):
             self.reference(["grille_observation", i, "objectif"], item["objectif"],
                            "objectifs", "l'objectif")
+
+    # --- Fictitious people ---------------------------------------------------------------
+
+    def figurants(self):
+        for i, figurant in enumerate(self.d.get("figurants") or []):
+            for j, besoin in enumerate(figurant.get("besoins") or []):
+                if besoin not in BESOIN_LABELS:
+                    self.erreur(["figurants", i, "besoins", j],
+                                f"besoin inconnu « {besoin} » ({', '.join(BESOIN_LABELS)})")
 
     # --- Nothing real ---------------------------------------------------------------------
 

@@ -113,6 +113,23 @@ def test_what_is_wrong_is_said_in_french(change, message):
     assert any(message in str(p) for p in lecture.erreurs), [str(p) for p in lecture.problemes]
 
 
+def test_the_scenarios_shipped_are_valid():
+    for path in sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml")):
+        lecture = scenario.lire_fichier(path)
+        assert lecture.valide, [str(p) for p in lecture.problemes]
+        donnees = lecture.donnees
+        assert len(donnees["injects"]) >= 30
+        assert any(i.get("reserve") for i in donnees["injects"])
+        assert any("si" in i["quand"].get("apres", {}) for i in donnees["injects"])
+        assert len({m for i in donnees["injects"] for m in i["a"].get("mairies", [])}) >= 3
+
+
+def test_a_figurant_need_is_one_the_desk_knows():
+    text = MINI + "figurants:\n  - {nom: Иванова, categorie: sinistre, besoins: [piscine]}\n"
+    [probleme] = scenario.lire(text).erreurs
+    assert "figurants[0].besoins[0] : besoin inconnu « piscine »" in str(probleme)
+
+
 def test_a_threshold_the_series_never_crosses_is_only_a_warning():
     text = MINI.replace("valeur: 5.70, sur: prevision", "valeur: 9.50, sur: prevision")
     lecture = scenario.lire(text, "crue.yaml")
