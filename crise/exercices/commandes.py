@@ -24,3 +24,23 @@ def valider(fichiers):
             click.echo(f"{fichier} : valide" + (f" ({avert} avertissement(s))" if avert else ""))
     if erreurs:
         raise click.ClickException(f"{erreurs} erreur(s) : rien n'est chargé tant qu'il en reste.")
+
+
+@exercices.command("repeter")
+@click.argument("fichier", type=click.Path(dir_okay=False, path_type=str))
+def repeter(fichier):
+    """Jouer un scénario à toute vitesse, sans joueurs, et afficher son chronogramme : heure
+    du scénario, heure réelle depuis le DEBEX, injects, seuils franchis, injects de secours."""
+    from crise.exercices.repetition import chronogramme
+
+    lecture = scenario.lire_fichier(fichier)
+    for probleme in lecture.problemes:
+        click.echo(str(probleme), err=True)
+    if not lecture.valide:
+        raise click.ClickException("scénario invalide : corrigez-le avant de le répéter.")
+    horloge, lignes = chronogramme(lecture.donnees)
+    click.echo(f"{lecture.donnees['titre']} — DEBEX à T+0h, {len(horloge.segments)} segment(s), "
+               f"{horloge.duree_reelle} de jeu réel")
+    click.echo(f"{'scénario':>12}  {'réel':>10}  quoi   id         titre")
+    for ligne in lignes:
+        click.echo(ligne.texte(horloge.t0))

@@ -346,6 +346,7 @@ class Verification:
                     attendu = apres["si"].split()[0]
                     self.reference(base + ["quand", "apres", "si"], attendu, "attendus",
                                    "l'attendu")
+                    self.avant_echeance(base + ["quand", "apres"], apres, attendu)
             if "de" in inject and inject["de"] not in self.simules:
                 self.erreur(base + ["de"], f"l'expéditeur « {inject['de']} » n'est pas parmi "
                                            "les acteurs simulés (participants.simules)")
@@ -362,6 +363,26 @@ class Verification:
             if signalement:
                 self.mairie(base + ["cree", "signalement_scop", "mairie"], signalement["mairie"])
         self.cycles(suivants)
+
+    def avant_echeance(self, chemin, apres, attendu_id):
+        """A contingency on a failed action that fires before the action's deadline would
+        tell the players off for something they still have time to do."""
+        index = self.ids["attendus"].get(attendu_id)
+        if index is None or "delai" not in self.d["attendus"][index]:
+            return
+        attendu = self.d["attendus"][index]
+        if (attendu.get("temps") or "reel") != (apres.get("temps") or "scenario"):
+            self.erreur(chemin, f"l'attendu « {attendu_id} » compte son délai en temps "
+                                f"{attendu.get('temps') or 'reel'} : comptez celui-ci de même "
+                                "(apres.temps)", grave=False)
+            return
+        try:
+            if parse_duree(apres["delai"]) < parse_duree(attendu["delai"]):
+                self.erreur(chemin, f"se déclencherait avant l'échéance de « {attendu_id} » "
+                                    f"({attendu['delai']}) : les joueurs ont encore le temps",
+                            grave=False)
+        except ValueError:
+            pass
 
     def destinataires(self, chemin, a):
         roles = [r for j, r in enumerate(a["roles"]) if self.role(chemin + ["roles", j], r)]

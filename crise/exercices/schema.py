@@ -25,6 +25,9 @@ QUAND = {
         "apres": {"type": "object", "additionalProperties": False,
                   "required": ["inject", "delai"],
                   "properties": {"inject": ID, "delai": DUREE,
+                                 # The delay counts in the story (default) or in real time
+                                 # (a contingency waiting for an expected action's deadline).
+                                 "temps": {"enum": ["reel", "scenario"]},
                                  "si": {"type": "string",
                                         "pattern": r"^\S+ (reussit|echoue)$"}}},
         "manuel": {"type": "boolean", "const": True},

@@ -162,3 +162,14 @@ def test_an_expected_action_observes_a_fait_the_application_announces():
         "crue.yaml:52: attendus[0].observable.type : « care.centre_ouvert » n'est pas un fait "
         "que l'application annonce (cellule-activee, cellule-desactivee, centre-ferme, "
         "centre-ouvert,")
+
+
+def test_a_contingency_before_the_deadline_it_checks_is_a_warning():
+    early = MINI.replace("delai: PT6H, temps: reel", "delai: PT1H, temps: reel")
+    [avert] = scenario.lire(early, "crue.yaml").avertissements
+    assert str(avert) == ("crue.yaml:37: injects[1].quand.apres : avertissement : se "
+                          "déclencherait avant l'échéance de « ATT-3 » (PT2H) : les joueurs "
+                          "ont encore le temps")
+    story = MINI.replace("delai: PT6H, temps: reel", "delai: PT6H")
+    [avert] = scenario.lire(story, "crue.yaml").avertissements
+    assert "compte son délai en temps reel : comptez celui-ci de même" in str(avert)
