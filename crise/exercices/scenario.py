@@ -16,6 +16,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator, validators
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 
@@ -43,6 +44,21 @@ _Validator = validators.extend(Draft202012Validator, type_checker=Draft202012Val
                                .redefine("moment", lambda _, value: isinstance(value, (date,
                                                                                        datetime))))
 _validator = _Validator(SCHEMA)
+
+
+class AliasRefuse(Exception):
+    def __init__(self, ligne: int):
+        self.ligne = ligne
+
+
+class _ComposerSansAlias(Composer):
+    """Anchors and aliases are refused while the document is composed, before any value is
+    built from them (and without reading the file twice)."""
+
+    def compose_node(self, parent, index):
+        if self.parser.check_event(AliasEvent):
+            raise AliasRefuse(self.parser.peek_event().start_mark.line + 1)
+        return super().compose_node(parent, index)
 
 
 @dataclass
@@ -113,12 +129,12 @@ def lire(raw: bytes | str, fichier: str = "scénario") -> Lecture:
     if "\x00" in raw:
         return refuse("ce n'est pas un fichier texte (caractère nul)")
     yaml = YAML(typ="rt", pure=True)
+    yaml.Composer = _ComposerSansAlias
     try:
-        for event in yaml.parse(raw):
-            if isinstance(event, AliasEvent):
-                return refuse("les ancres et alias YAML (&, *) ne sont pas acceptés : "
-                              "écrivez chaque valeur en entier", event.start_mark.line + 1)
         donnees = yaml.load(raw)
+    except AliasRefuse as alias:
+        return refuse("les ancres et alias YAML (&, *) ne sont pas acceptés : écrivez chaque "
+                      "valeur en entier", alias.ligne)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         return refuse(f"YAML invalide : {error.problem or error.context}",
