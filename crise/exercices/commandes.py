@@ -44,3 +44,30 @@ def repeter(fichier):
     click.echo(f"{'scénario':>12}  {'réel':>10}  quoi   id         titre")
     for ligne in lignes:
         click.echo(ligne.texte(horloge.t0))
+
+
+@exercices.command("importer")
+@click.argument("chronogramme", type=click.Path(dir_okay=False, exists=True, path_type=str))
+@click.argument("fichier", type=click.Path(dir_okay=False, exists=True, path_type=str))
+@click.option("--sortie", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Écrire le scénario complété dans ce fichier (sinon : à l'écran).")
+def importer(chronogramme, fichier, sortie):
+    """Ajouter à un scénario les injects d'un chronogramme CSV (colonnes : quand ; de ; a ;
+    titre ; message ; attendu), puis vérifier le résultat. Rien n'est écrit s'il reste une
+    erreur."""
+    from pathlib import Path
+
+    from crise.exercices.chronogramme import importer as importer_csv
+
+    texte, lecture, problemes = importer_csv(
+        Path(fichier).read_text(encoding="utf-8"), Path(chronogramme).read_bytes(),
+        fichier_csv=chronogramme, fichier_scenario=sortie or fichier)
+    for probleme in problemes + (lecture.problemes if lecture else []):
+        click.echo(str(probleme), err=True)
+    if texte is None or not lecture.valide:
+        raise click.ClickException("import refusé : rien n'a été écrit.")
+    if sortie:
+        Path(sortie).write_text(texte, encoding="utf-8")
+        click.echo(f"{sortie} : {len(lecture.donnees['injects'])} inject(s), valide")
+    else:
+        click.echo(texte, nl=False)
