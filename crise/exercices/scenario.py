@@ -137,7 +137,7 @@ def lire(raw: bytes | str, fichier: str = "scénario") -> Lecture:
                       "valeur en entier", alias.ligne)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        return refuse(f"YAML invalide : {error.problem or error.context}",
+        return refuse(f"YAML invalide : {_en_francais(error.problem or error.context or '')}",
                       mark.line + 1 if mark else None)
     except YAMLError as error:
         return refuse(f"YAML invalide : {error}")
@@ -146,6 +146,28 @@ def lire(raw: bytes | str, fichier: str = "scénario") -> Lecture:
     lecture.donnees = donnees
     Verification(lecture).tout()
     return lecture
+
+
+# The YAML parser's messages, for a facilitator who does not read its English.
+_YAML_FR = [
+    (re.compile(r'found duplicate key "(.*?)"'), "la clé « {0} » apparaît deux fois"),
+    (re.compile(r"found character '\\t' that cannot start any token"),
+     "une tabulation : indentez avec des espaces"),
+    (re.compile(r"mapping values are not allowed here"),
+     "deux-points inattendus : mettez le texte entre guillemets"),
+    (re.compile(r"expected ',' or '\]'"), "crochet ] manquant"),
+    (re.compile(r"expected ',' or '\}'"), "accolade } manquante"),
+    (re.compile(r"found unexpected end of stream"), "guillemet fermant manquant"),
+    (re.compile(r"expected <block end>, but found"), "indentation incohérente"),
+    (re.compile(r"could not find expected ':'"), "deux-points manquants après une clé"),
+]
+
+
+def _en_francais(message: str) -> str:
+    for pattern, french in _YAML_FR:
+        if match := pattern.search(message):
+            return french.format(*match.groups()) if match.groups() else french
+    return message
 
 
 def _ligne(donnees, chemin) -> int | None:

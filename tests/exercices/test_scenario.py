@@ -149,8 +149,7 @@ def test_hostile_files_are_refused_before_they_are_built(tmp_path):
     assert "fichier trop gros" in str(scenario.lire_fichier(big).problemes[0])
     assert "pas un fichier texte UTF-8" in problemes(b"\x89PNG\r\n\x1a\n\xff\xfe")[0]
     assert "caractère nul" in problemes("schema: x\x00")[0]
-    assert problemes("schema: [crise\n") == [
-        "essai.yaml:2: YAML invalide : expected ',' or ']', but got '<stream end>'"]
+    assert problemes("schema: [crise\n") == ["essai.yaml:2: YAML invalide : crochet ] manquant"]
     assert "un dictionnaire de clés" in problemes("- une liste\n")[0]
     assert "illisible" in str(scenario.lire_fichier(tmp_path / "absent.yaml").problemes[0])
 
@@ -173,3 +172,16 @@ def test_a_contingency_before_the_deadline_it_checks_is_a_warning():
     story = MINI.replace("delai: PT6H, temps: reel", "delai: PT6H")
     [avert] = scenario.lire(story, "crue.yaml").avertissements
     assert "compte son délai en temps reel : comptez celui-ci de même" in str(avert)
+
+
+@pytest.mark.parametrize("texte, message", [
+    ("a: 1\na: 2\n", "2: YAML invalide : la clé « a » apparaît deux fois"),
+    ("a:\n\t- 1\n", "2: YAML invalide : une tabulation : indentez avec des espaces"),
+    ("titre: Crue : J+1\n", "1: YAML invalide : deux-points inattendus : mettez le texte entre "
+                             "guillemets"),
+    ("a: {b: 1\n", "2: YAML invalide : accolade } manquante"),
+    ('a: "abc\n', "2: YAML invalide : guillemet fermant manquant"),
+    ("a:\n  b: 1\n c: 2\n", "3: YAML invalide : indentation incohérente"),
+])
+def test_yaml_mistakes_are_told_in_french_with_their_line(texte, message):
+    assert problemes(texte) == [f"essai.yaml:{message}"]
