@@ -22,10 +22,8 @@ def _recorder(action: Action):
     return receiver
 
 
-_RECEIVERS = []  # blinker holds receivers weakly: these live as long as the module
 for _signal, _action in ACTIONS.items():
-    _RECEIVERS.append(_recorder(_action))
-    _signal.connect(_RECEIVERS[-1])
+    _signal.connect(_recorder(_action), weak=False)
 
 
 @signals.compte_consulte.connect

@@ -127,10 +127,8 @@ def _journaliser(type_entree: str, signe: bool):
     return receiver
 
 
-_RECEIVERS = []  # blinker holds receivers weakly: these live as long as the module
 for _signal, (_type, _signe) in JOURNALISES.items():
-    _RECEIVERS.append(_journaliser(_type, _signe))
-    _signal.connect(_RECEIVERS[-1])
+    _signal.connect(_journaliser(_type, _signe), weak=False)
 
 
 # --- The main courante is append-only ------------------------------------------------------

@@ -80,9 +80,3 @@ class Horloge:
                     return segment.reel_debut, moment > segment.debut
                 return segment.reel_debut + (moment - segment.debut) / segment.facteur, False
         return self.duree_reelle, False
-
-    def segment_a(self, moment: datetime) -> Segment | None:
-        for segment in self.segments:
-            if segment.debut <= moment <= segment.fin:
-                return segment
-        return None

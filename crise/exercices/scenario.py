@@ -24,6 +24,7 @@ from crise import signals
 from crise.auth.models import MAIRIE_ROLES, Role
 from crise.care.models import BESOIN_LABELS
 from crise.evenements.models import TypeEvenement
+from crise.exercices.monde import OPERATEURS
 from crise.exercices.schema import SCHEMA
 from crise.exercices.temps import parse_duree, parse_moment
 from crise.mairies.data import MAIRIES
@@ -346,7 +347,7 @@ class Verification:
             if seuil.get("sur") == "prevision" and "prevision" not in variable:
                 self.erreur(["seuils", i, "sur"], f"la variable « {seuil['variable']} » n'a pas "
                                                   "de prévision (ajoutez prevision.horizon)")
-            if points and not any(_franchi(p, seuil["op"], valeur) for p in points):
+            if points and not any(OPERATEURS[seuil["op"]](p, valeur) for p in points):
                 self.erreur(["seuils", i], f"la série de « {seuil['variable']} » ne franchit "
                                            f"jamais ce seuil : il ne se déclenchera pas",
                             grave=False)
@@ -513,11 +514,6 @@ class Verification:
                     self.erreur(chemin, "une adresse e-mail dans un scénario : rien de réel")
 
         walk(self.d, [])
-
-
-def _franchi(valeur, op, seuil) -> bool:
-    return {">=": valeur >= seuil, ">": valeur > seuil, "<=": valeur <= seuil,
-            "<": valeur < seuil}[op]
 
 
 def _message_schema(error) -> str:
