@@ -117,7 +117,8 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from crise import audit, auth, care, cellule, evenements, hebergement, main, scop
+    from crise import (audit, auth, care, cellule, evenements, exercices, hebergement, main,
+                       scop)
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -127,6 +128,7 @@ def register_blueprints(app):
     app.register_blueprint(scop.bp)
     app.register_blueprint(hebergement.bp)
     app.register_blueprint(cellule.bp)
+    app.register_blueprint(exercices.bp)
 
 
 def register_errorhandlers(app):

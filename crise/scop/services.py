@@ -160,6 +160,25 @@ def demander(actor: User, evenement: Evenement, *, type: str, urgence: str, cont
     return demande, True
 
 
+def signaler_exercice(evenement: Evenement, mairie, texte: str, source: str, *,
+                      now: datetime | None = None) -> DemandeScop:
+    """A signalement an exercise's inject puts in the SCOP's queue (the event is an exercise:
+    it never reaches a real figure), from a simulated actor rather than an account."""
+    if not evenement.exercice:
+        raise ServiceError("Seul un exercice crée des signalements simulés.")
+    now = now or utcnow()
+    contenu = _clean_contenu(TypeDemande.SIGNALEMENT, {"texte": texte, "source": source})
+    demande = DemandeScop(
+        evenement_id=evenement.id, mairie_id=mairie.id, type=TypeDemande.SIGNALEMENT,
+        urgence=Urgence.HEURE, urgence_rang=Urgence.HEURE.rang, statut=S.NOUVELLE,
+        contenu=contenu, lieu="", created_at=now, updated_at=now)
+    db.session.add(demande)
+    _step(demande, None, "", S.NOUVELLE, f"Signalement simulé — {source}"[:1000], now=now)
+    db.session.flush()
+    _annoncer(None, demande, "", now=now)
+    return demande
+
+
 def _annoncer(actor, demande: DemandeScop, de: str, texte: str = "",
               now: datetime | None = None) -> None:
     """The request sent or moved, announced (the main courante writes it)."""

@@ -1,0 +1,194 @@
+"""Expected actions: created when their inject is delivered, with a deadline in real time of
+play or in the story's time; met automatically by what the players really do in the
+application (the faits the modules announce on ``signals.tout``: a C.A.RE opened in the
+15e, a decision whose text says « RER C »…), or by an animateur's hand with a comment;
+missed at the FINEX if still pending. The record that met one and both times are kept.
+"""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from crise import signals
+from crise.care.noms import normalise
+from crise.db import utcnow
+from crise.errors import ServiceError
+from crise.exercices.models import (Attendu, Exercice, Livraison, StatutAttendu,
+                                    StatutExercice, can_animate)
+from crise.exercices.partie import Instant, instant
+from crise.exercices.plan import Plan
+from crise.exercices.temps import parse_duree
+from crise.extensions import db
+from crise.mairies.models import Mairie
+from crise.text import clean
+
+__all__ = ["creer_attendus", "atteint", "valider_a_la_main", "manquer_restants",
+           "etat_attendu", "attendus_query", "COMMENTAIRE_MAX"]
+
+COMMENTAIRE_MAX = 1000
+A = StatutAttendu
+
+
+def creer_attendus(exercice: Exercice, livraison: Livraison, inject: dict, plan: Plan,
+                   moment: Instant) -> list[Attendu]:
+    """The expected actions an inject asks for, due from its delivery."""
+    codes = {a["acteur"].get("mairie") for a in plan.attendus.values()} - {None}
+    mairies = dict(db.session.execute(sa.select(Mairie.code, Mairie.id)
+                                      .where(Mairie.code.in_(codes))).all()) if codes else {}
+    crees = []
+    for ident in inject.get("attendus") or []:
+        raw = plan.attendus[ident]
+        delai = parse_duree(raw["delai"]) if raw.get("delai") else None
+        reel = raw.get("temps", "reel") == "reel"
+        attendu = Attendu(
+            exercice_id=exercice.id, livraison=livraison, attendu_id=ident,
+            action=raw["action"][:300], role=raw["acteur"]["role"],
+            mairie_id=mairies.get(raw["acteur"].get("mairie")),
+            objectif=raw.get("objectif", ""), tache_critique=raw.get("tache_critique", ""),
+            validation=raw.get("validation", "manuelle"), observable=raw.get("observable"),
+            temps="reel" if reel else "scenario", statut=A.EN_ATTENTE)
+        if delai is not None and reel:
+            attendu.echeance_en_jeu_s = (moment.en_jeu + delai).total_seconds()
+        elif delai is not None:
+            attendu.echeance_scenario_at = moment.scenario + delai
+        db.session.add(attendu)
+        crees.append(attendu)
+    return crees
+
+
+def _depasse(attendu: Attendu, moment: Instant) -> bool:
+    if attendu.echeance_en_jeu_s is not None:
+        return moment.en_jeu.total_seconds() > attendu.echeance_en_jeu_s
+    if attendu.echeance_scenario_at is not None:
+        return moment.scenario > attendu.echeance_scenario_at
+    return False
+
+
+def etat_attendu(attendu: Attendu, moment: Instant | None) -> str:
+    """« en attente », « en retard » (deadline passed, still pending), « atteint »,
+    « atteint en retard », « manqué »."""
+    if attendu.statut == A.ATTEINT:
+        return "atteint en retard" if attendu.en_retard else "atteint"
+    if attendu.statut == A.MANQUE:
+        return "manqué"
+    return "en retard" if moment is not None and _depasse(attendu, moment) else "en attente"
+
+
+def atteint(exercice_id: int, attendu_id: str) -> bool:
+    """Whether an expected action has been met (a contingency inject asks)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Attendu).where(
+        Attendu.exercice_id == exercice_id, Attendu.attendu_id == attendu_id,
+        Attendu.statut == A.ATTEINT)) > 0
+
+
+def _atteindre(attendu: Attendu, moment: Instant, *, preuve_type: str = "",
+               preuve_id: int | None = None, preuve_texte: str = "", par=None,
+               commentaire: str = "") -> None:
+    attendu.statut = A.ATTEINT
+    attendu.en_retard = _depasse(attendu, moment)
+    attendu.atteint_at, attendu.atteint_scenario_at = moment.reel, moment.scenario
+    attendu.atteint_en_jeu_s = moment.en_jeu.total_seconds()
+    attendu.preuve_type, attendu.preuve_id = preuve_type, preuve_id
+    attendu.preuve_texte = (preuve_texte or "")[:500]
+    if par is not None:
+        attendu.valide_par_id = par.id
+        attendu.valide_par_nom = (par.nom or par.email)[:120]
+    attendu.commentaire = commentaire
+
+
+def valider_a_la_main(actor, attendu: Attendu, *, atteint_: bool, commentaire: str,
+                      now: datetime | None = None) -> Attendu:
+    """An animateur judges an expected action met or missed, with a comment."""
+    if not can_animate(actor):
+        raise ServiceError("Seul un animateur valide les actions attendues.")
+    now = now or utcnow()
+    commentaire = clean(commentaire or "").strip()
+    if not commentaire:
+        raise ServiceError("Écrivez ce qui a été constaté (un commentaire est demandé).",
+                           field="commentaire")
+    if len(commentaire) > COMMENTAIRE_MAX:
+        raise ServiceError(f"Le commentaire ne doit pas dépasser {COMMENTAIRE_MAX} caractères.",
+                           field="commentaire")
+    if attendu.statut != A.EN_ATTENTE:
+        raise ServiceError("Cette action attendue a déjà été jugée "
+                           f"({etat_attendu(attendu, None)}).")
+    exercice = db.session.get(Exercice, attendu.exercice_id)
+    moment = instant(exercice, now)
+    if atteint_:
+        _atteindre(attendu, moment, preuve_type="animateur", par=actor,
+                   preuve_texte="Validé par l'animateur", commentaire=commentaire)
+    else:
+        attendu.statut = A.MANQUE
+        attendu.atteint_at, attendu.atteint_scenario_at = now, moment.scenario
+        attendu.valide_par_id, attendu.valide_par_nom = actor.id, (actor.nom or actor.email)
+        attendu.commentaire = commentaire
+    db.session.flush()
+    return attendu
+
+
+def manquer_restants(exercice: Exercice, now: datetime) -> int:
+    """At the FINEX: what is still pending is missed."""
+    restants = db.session.scalars(sa.select(Attendu).where(
+        Attendu.exercice_id == exercice.id, Attendu.statut == A.EN_ATTENTE)).all()
+    for attendu in restants:
+        attendu.statut = A.MANQUE
+        attendu.commentaire = attendu.commentaire or "Toujours en attente à la FINEX"
+    return len(restants)
+
+
+def attendus_query(exercice: Exercice):
+    return (sa.select(Attendu).where(Attendu.exercice_id == exercice.id)
+            .order_by(Attendu.id))
+
+
+# --- Automatic validation: what the players did ---------------------------------------------
+
+def _correspond(filtre: dict, fait: signals.Fait, mairie_ids: dict) -> bool:
+    for cle, attendu in (filtre or {}).items():
+        if cle == "mairie":
+            ident = mairie_ids.get(attendu)
+            mairies = {fait.mairie_id} | set(fait.details.get("mairies") or [])
+            if ident is None or ident not in mairies:
+                return False
+        elif cle == "texte":
+            if normalise(str(attendu)) not in normalise(fait.texte):
+                return False
+        elif str(fait.details.get(cle)) != str(attendu):
+            return False
+    return True
+
+
+def _sur_fait(fait: signals.Fait, signal: str = "") -> None:
+    if fait.evenement_id is None:
+        return
+    exercice = db.session.scalar(sa.select(Exercice).where(
+        Exercice.evenement_id == fait.evenement_id,
+        Exercice.statut.in_((StatutExercice.EN_COURS, StatutExercice.EN_PAUSE))))
+    if exercice is None:
+        return
+    candidats = [a for a in db.session.scalars(sa.select(Attendu).where(
+        Attendu.exercice_id == exercice.id, Attendu.statut == A.EN_ATTENTE,
+        Attendu.validation == "auto")).all()
+        if (a.observable or {}).get("type") == signal]
+    if not candidats:
+        return
+    codes = {c for a in candidats if (c := (a.observable.get("filtre") or {}).get("mairie"))}
+    mairie_ids = dict(db.session.execute(sa.select(Mairie.code, Mairie.id)
+                                         .where(Mairie.code.in_(codes))).all())
+    moment = instant(exercice, fait.at if fait.at else utcnow())
+    for attendu in candidats:
+        if _correspond(attendu.observable.get("filtre") or {}, fait, mairie_ids):
+            _atteindre(attendu, moment, preuve_type=fait.objet_type, preuve_id=fait.objet_id,
+                       preuve_texte=fait.texte,
+                       commentaire=f"Validé par l'application ({signal})")
+    db.session.flush()
+
+
+signals.tout.connect(_sur_fait, weak=False)
+
+
+def delai_depuis_livraison(attendu: Attendu) -> timedelta | None:
+    """How long after its inject the action was met, in real time of play."""
+    if attendu.atteint_en_jeu_s is None:
+        return None
+    return timedelta(seconds=attendu.atteint_en_jeu_s - attendu.livraison.en_jeu_s)

@@ -1,0 +1,83 @@
+"""Fictitious people an inject brings to a mairie's C.A.RE (« figurants »): first the
+scenario's own list, household by household, then households drawn from fictitious names in
+several scripts (with apostrophes and particles, a baby, a dog, someone in a wheelchair), so
+that the desk meets the names it will meet on the night. Drawn the same way for the same run
+and inject (a seed), never a real person.
+"""
+
+import random
+
+from crise.exercices.models import Figurant, Livraison
+
+__all__ = ["figurants_pour"]
+
+# (family names, first names, language): invented combinations, in their own script.
+_FAMILLES = [
+    (["Петрова", "Смирнов", "Волкова"], ["Анна", "Дмитрий", "Мария"], "russe"),
+    (["حداد", "بن علي", "الخطيب"], ["ليلى", "يوسف", "سارة"], "arabe"),
+    (["李", "陈", "张"], ["秀英", "明", "静"], "mandarin"),
+    (["Phạm", "Lê", "Hoàng"], ["Thu Hà", "Quang", "Mai"], "vietnamien"),
+    (["D'Almeida", "N'Guessan", "Ould Ahmed"], ["Inês", "Koffi", "Mariem"], "portugais"),
+    (["de Saint-Exupéry", "Le Bihan", "Van der Berg"], ["Côme", "Anaïs", "Joël"], ""),
+    (["Kowalski", "Nowak", "Wiśniewska"], ["Paweł", "Zofia", "Łukasz"], "polonais"),
+    (["Yılmaz", "Demir", "Çelik"], ["Ayşe", "Mehmet", "Elif"], "turc"),
+    (["Tesfaye", "Bekele"], ["Hiwot", "Dawit"], "amharique"),
+]
+_BESOINS = [["hebergement"], ["hebergement", "alimentation"], ["hebergement", "medicaments"],
+            ["vetements"], ["soutien_psy"], ["hebergement", "animal"]]
+
+
+def _scenario(donnees: dict) -> list[list[dict]]:
+    """The scenario's own figurants, by household (alone: a household of one)."""
+    foyers: dict[str, list[dict]] = {}
+    for i, figurant in enumerate(donnees.get("figurants") or []):
+        foyers.setdefault(figurant.get("foyer") or f"seul-{i}", []).append(figurant)
+    return list(foyers.values())
+
+
+def _tire(rng: random.Random, taille: int) -> list[dict]:
+    noms, prenoms, langue = rng.choice(_FAMILLES)
+    nom = rng.choice(noms)
+    foyer = []
+    for rang in range(taille):
+        age = rng.randint(25, 80) if rang == 0 else rng.choice([0, 4, 9, 15, 40, 72])
+        figurant = {"nom": nom, "prenom": prenoms[rang % len(prenoms)], "age": age,
+                    "categorie": "sinistre", "langue": langue, "besoins": [], "notes": ""}
+        if rang == 0:
+            figurant["besoins"] = list(rng.choice(_BESOINS))
+            if "animal" in figurant["besoins"]:
+                figurant["notes"] = "Avec son chien"
+        if age == 0:
+            figurant["notes"] = "Nourrisson"
+        foyer.append(figurant)
+    if taille == 1 and rng.random() < 0.2:
+        foyer[0]["notes"] = "Fauteuil roulant"
+    return foyer
+
+
+def figurants_pour(livraison: Livraison, donnees: dict, mairie_id: int, nombre: int,
+                   foyers: int, deja: int) -> list[Figurant]:
+    """``nombre`` people in ``foyers`` households; ``deja``: how many of the scenario's own
+    figurants earlier injects of the run have already brought."""
+    rng = random.Random(f"{livraison.exercice_id}:{livraison.inject_id}:{livraison.id}")
+    foyers = max(1, min(foyers or 1, nombre))
+    tailles = [nombre // foyers + (1 if i < nombre % foyers else 0) for i in range(foyers)]
+    propres = _scenario(donnees)
+    gens: list[Figurant] = []
+    for numero, taille in enumerate(tailles, start=1):
+        if deja < len(propres):
+            membres = propres[deja][:taille]
+            deja += 1
+        else:
+            membres = _tire(rng, taille)
+        etiquette = f"{livraison.inject_id or 'libre'}-F{numero}"
+        for membre in membres:
+            gens.append(Figurant(
+                exercice_id=livraison.exercice_id, livraison_id=livraison.id, mairie_id=mairie_id,
+                foyer=etiquette[:40], nom=membre["nom"][:120],
+                prenom=(membre.get("prenom") or "")[:120],
+                categorie=membre.get("categorie", "sinistre"), age=membre.get("age"),
+                besoins=list(membre.get("besoins") or []),
+                langue=(membre.get("langue") or "")[:60],
+                notes=(membre.get("notes") or "")[:300]))
+    return gens
