@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("exercices", __name__, url_prefix="/exercices")
 
-from crise.exercices import attendus, models  # noqa: E402,F401
+from crise.exercices import attendus, pages, views  # noqa: E402,F401

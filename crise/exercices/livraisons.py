@@ -344,7 +344,7 @@ def livraisons_query(exercice: Exercice):
             .order_by(Livraison.livre_at, Livraison.id))
 
 
-def prochains(exercice: Exercice, moment: Instant, plan: Plan | None = None,
+def prochains(exercice: Exercice, moment: Instant | None, plan: Plan | None = None,
               limite: int = 8) -> list[dict]:
     """What comes next: the injects not delivered, with when they are due (a scenario time,
     a threshold, after another inject, by hand)."""
@@ -362,7 +362,8 @@ def prochains(exercice: Exercice, moment: Instant, plan: Plan | None = None,
                        "relatif": format_relatif(moment_du, plan.t0) if moment_du else "",
                        "declencheur": _declencheur_texte(plan, inject),
                        "reserve": bool(inject.get("reserve")), "manuel": declencheur.manuel,
-                       "dans": (moment_du - moment.scenario) if moment_du else None})
+                       "dans": (moment_du - moment.scenario) if moment_du and moment
+                       else None})
     lignes.sort(key=lambda l: (l["moment"] is None, l["moment"] or plan.t0, l["id"]))
     return lignes[:limite] if limite else lignes
 

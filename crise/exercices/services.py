@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import User
-from crise.db import utcnow
+from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.journal import ecrire_application
 from crise.evenements.models import SourceInformation
@@ -23,17 +23,18 @@ from crise.evenements.services import EvenementData, declarer_evenement
 from crise.exercices import scenario
 from crise.exercices.attendus import manquer_restants
 from crise.exercices.livraisons import avancer
-from crise.exercices.models import (Exercice, Joueur, MouvementHorloge, StatutExercice,
-                                    can_animate)
+from crise.exercices.models import (Exercice, Joueur, MouvementHorloge, NoteAnimation,
+                                    StatutExercice, can_animate)
 from crise.exercices.partie import Instant, instant, verrouiller
 from crise.exercices.plan import Plan, plan_de
 from crise.exercices.temps import format_relatif
 from crise.extensions import db
 from crise.mairies.models import Mairie
-from crise.text import clean_line
+from crise.text import clean, clean_line
 
 __all__ = ["lancer", "nommer_joueurs", "debex", "mettre_en_pause", "reprendre", "sauter",
-           "changer_cadence", "finex", "CADENCE_MIN", "CADENCE_MAX"]
+           "changer_cadence", "finex", "ecrire_note", "exercice_de", "CADENCE_MIN",
+           "CADENCE_MAX", "NOTE_MAX"]
 
 CADENCE_MIN, CADENCE_MAX = 0.1, 20.0
 MOTIF_MAX = 500
@@ -271,3 +272,35 @@ def finex(actor: User, exercice: Exercice, *, now: datetime | None = None) -> Ex
     _noter(actor, exercice, "finex", now, plan,
            journal=f"FINEX : fin de l'exercice « {exercice.scenario_titre} »")
     return exercice
+
+
+NOTE_MAX = 5000
+
+
+def ecrire_note(actor: User, exercice: Exercice, texte: str, *,
+                now: datetime | None = None) -> NoteAnimation:
+    """A line of the animation log: the facilitators' own, never shown to players."""
+    _exiger_animateur(actor)
+    now = now or utcnow()
+    texte = clean(texte or "").strip()
+    if not texte:
+        raise ServiceError("Écrivez la note.", field="texte")
+    if len(texte) > NOTE_MAX:
+        raise ServiceError(f"La note ne doit pas dépasser {NOTE_MAX} caractères "
+                           f"(actuellement {len(texte)}).", field="texte")
+    twin = recent_twin(NoteAnimation, NoteAnimation.ecrit_at, now,
+                       NoteAnimation.exercice_id == exercice.id, NoteAnimation.texte == texte,
+                       NoteAnimation.auteur_id == actor.id, minutes=2)
+    if twin is not None:
+        return twin
+    moment = instant(exercice, now) if exercice.debex_at else None
+    note = NoteAnimation(exercice_id=exercice.id, ecrit_at=now, texte=texte,
+                         scenario_at=moment.scenario if moment else None,
+                         auteur_id=actor.id, auteur_nom=str(actor)[:120])
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def exercice_de(evenement_id: int) -> Exercice | None:
+    return db.session.scalar(sa.select(Exercice).where(Exercice.evenement_id == evenement_id))

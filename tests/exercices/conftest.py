@@ -32,17 +32,17 @@ def animateur(create_user):
 
 @pytest.fixture
 def exercice(app, animateur, joueurs):
-    """exercice(source=MINI, debex=True) → the run's id (started at DEBEX if asked)."""
+    """exercice(source=MINI, debex=True, at=DEBEX) → the run's id (started at ``at``)."""
 
-    def factory(source=MINI, debex=True, players=None):
+    def factory(source=MINI, debex=True, players=None, at=DEBEX):
         with app.app_context():
             actor = db.session.get(User, animateur.id)
             users = [db.session.get(User, u.id) for u in (players or joueurs.values())]
             run, _ = services.lancer(actor, source, users, nom_fichier="crue-mini.yaml",
-                                     now=DEBEX - 10 * MIN)
+                                     now=at - 10 * MIN)
             db.session.commit()
             if debex:
-                services.debex(actor, run, now=DEBEX)
+                services.debex(actor, run, now=at)
                 db.session.commit()
             return run.id
 

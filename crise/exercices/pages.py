@@ -1,0 +1,39 @@
+"""The exercises' parts of other pages (connected to crise.signals): the players' inbox on
+the home page (its requests advance their runs, as the console does), the runs in play for
+the animateur, and the link from an exercise event to its console."""
+
+import sqlalchemy as sa
+
+from crise.exercices import bp, livraisons
+from crise.exercices.models import Exercice, StatutExercice, can_animate
+from crise.extensions import db
+from crise.forms import perform
+from crise.signals import page_accueil, page_evenement
+
+bp.add_app_template_global(can_animate)
+
+
+@page_accueil.connect
+def accueil(user) -> dict:
+    exercices = db.session.scalars(sa.select(Exercice).where(
+        Exercice.id.in_(livraisons.joue_dans(user)))).all()
+    for exercice in exercices:
+        perform(lambda exercice=exercice: livraisons.avancer(exercice))
+    part = {}
+    if exercices:
+        part["boite_exercice"] = db.session.scalars(livraisons.boite_query(user).limit(5)).all()
+        part["boite_non_lus"] = livraisons.non_lus(user)
+        part["boite_joueur"] = True
+    if can_animate(user):
+        part["exercices_en_jeu"] = db.session.scalars(sa.select(Exercice).where(
+            Exercice.statut != StatutExercice.TERMINE).order_by(Exercice.created_at.desc())
+            .limit(20)).all()
+    return part
+
+
+@page_evenement.connect
+def evenement(evenement, *, user) -> dict:
+    if not evenement.exercice or not can_animate(user):
+        return {}
+    return {"exercice_du_jeu": db.session.scalar(sa.select(Exercice).where(
+        Exercice.evenement_id == evenement.id))}

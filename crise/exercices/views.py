@@ -1,0 +1,432 @@
+"""The animateur's pages (scenarios, preparation, the console) and the players' inbox: thin
+views over crise.exercices.services, livraisons and attendus. Every page of a run advances
+it first: the console and the inbox deliver what has fallen due, as the ``tick`` does."""
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from crise.auth.models import Role, User
+from crise.db import utcnow
+from crise.exercices import attendus as attendus_services
+from crise.exercices import bp, livraisons, scenario, services
+from crise.exercices.exports import ListeInjects
+from crise.exercices.forms import (CadenceForm, ChargerForm, LancerForm, LibreForm, NoteForm,
+                                   PauseForm, SautForm, ValidationForm)
+from crise.exercices.models import (Attendu, Destinataire, Exercice, Figurant,
+                                    MouvementHorloge, NoteAnimation, can_animate)
+from crise.exercices.partie import instant
+from crise.exercices.plan import plan_de
+from crise.exercices.repetition import chronogramme
+from crise.exercices.temps import format_relatif, parse_duree, parse_moment
+from crise.exports import export_filename, to_csv
+from crise.extensions import db
+from crise.forms import choices, perform, submit
+from crise.http import file_response
+from crise.mairies.models import Mairie
+
+
+def _animateur():
+    if not can_animate(current_user):
+        abort(403)
+
+
+def _exercice(exercice_id) -> Exercice:
+    _animateur()
+    exercice = db.session.get(Exercice, exercice_id)
+    if exercice is None:
+        abort(404)
+    return exercice
+
+
+def scenarios_dir() -> Path:
+    return Path(current_app.config.get("SCENARIOS_DIR")
+                or Path(current_app.root_path).parent / "scenarios")
+
+
+def _fichiers() -> list[Path]:
+    dossier = scenarios_dir()
+    return sorted(dossier.glob("*.yaml")) if dossier.is_dir() else []
+
+
+# --- Scenarios and preparing a run ---------------------------------------------------------
+
+@bp.route("/")
+def index():
+    _animateur()
+    exercices = db.session.scalars(sa.select(Exercice).order_by(Exercice.created_at.desc())
+                                   .limit(100)).all()
+    fichiers = []
+    for path in _fichiers():
+        lecture = scenario.lire_fichier(path)
+        fichiers.append({"nom": path.name, "lecture": lecture,
+                         "titre": (lecture.donnees or {}).get("titre", path.name)})
+    return render_template("exercices/index.html", exercices=exercices, fichiers=fichiers,
+                           form=ChargerForm())
+
+
+def _joueurs_possibles(donnees: dict) -> list[User]:
+    participants = donnees["participants"]
+    codes = participants.get("mairies") or []
+    users = db.session.scalars(sa.select(User).outerjoin(Mairie, User.mairie_id == Mairie.id)
+                               .where(User.actif.is_(True),
+                                      User.role.in_(participants["roles"]))
+                               .order_by(User.role, Mairie.ordre, User.nom)).all()
+    return [u for u in users if not u.role_enum.is_mairie_role or not codes
+            or (u.mairie and u.mairie.code in codes)]
+
+
+def _preparation(source: str, nom: str, form: LancerForm | None = None, status: int = 200):
+    lecture = scenario.lire(source, nom)
+    lignes, horloge, possibles = [], None, []
+    if lecture.valide:
+        horloge, lignes = chronogramme(lecture.donnees)
+        possibles = _joueurs_possibles(lecture.donnees)
+        form = form or LancerForm()
+        form.source.data, form.nom_fichier.data = source, nom
+        form.joueurs.choices = choices(
+            (u.id, f"{u} — {u.role_label}" + (f" ({u.mairie.nom_court})" if u.mairie else ""))
+            for u in possibles)
+        form.new_jeton()
+    return render_template("exercices/preparer.html", lecture=lecture, lignes=lignes,
+                           horloge=horloge, form=form, nom=nom,
+                           format_relatif=format_relatif), status
+
+
+@bp.route("/scenarios/<nom>")
+def preparer_fichier(nom):
+    _animateur()
+    path = next((p for p in _fichiers() if p.name == nom), None)
+    if path is None:
+        abort(404)
+    return _preparation(path.read_text(encoding="utf-8", errors="replace"), path.name)
+
+
+@bp.route("/scenarios", methods=["POST"])
+def charger():
+    """An uploaded scenario file, checked as the command line checks it."""
+    _animateur()
+    form = ChargerForm()
+    fichier = form.fichier.data if form.validate_on_submit() else None
+    if not fichier or not getattr(fichier, "filename", ""):
+        flash("Choisissez un fichier de scénario (.yaml).", "error")
+        return redirect(url_for("exercices.index"))
+    try:
+        raw = fichier.read(scenario.TAILLE_MAX + 1)
+    finally:
+        fichier.close()
+    nom = Path(fichier.filename).name[:200] or "scénario.yaml"
+    lecture = scenario.lire(raw, nom)
+    if not lecture.valide:
+        return render_template("exercices/preparer.html", lecture=lecture, lignes=[],
+                               horloge=None, form=None, nom=nom,
+                               format_relatif=format_relatif), 422
+    return _preparation(raw.decode("utf-8"), nom, status=200)
+
+
+@bp.route("/lancer", methods=["POST"])
+def lancer():
+    _animateur()
+    form = LancerForm()
+    source, nom = form.source.data or "", form.nom_fichier.data or ""
+    if form.validate_on_submit():
+        joueurs = db.session.scalars(sa.select(User).where(
+            User.id.in_(form.joueurs.data or []))).all()
+        ok, resultat = submit(form, lambda: services.lancer(
+            current_user, source, list(joueurs), nom_fichier=nom, titre=form.titre.data or "",
+            jeton=form.jeton.data))
+        if ok:
+            exercice, cree = resultat
+            flash("Exercice préparé : nommez d'autres joueurs si besoin, puis donnez le DEBEX."
+                  if cree else "Cet exercice était déjà préparé.", "success")
+            return redirect(url_for("exercices.console", exercice_id=exercice.id))
+    return _preparation(source, nom, form=form, status=422)
+
+
+# --- The console -----------------------------------------------------------------------------
+
+def _avancer(exercice: Exercice) -> None:
+    perform(lambda: livraisons.avancer(exercice))
+
+
+def _etat(exercice: Exercice) -> dict:
+    now = utcnow()
+    plan = plan_de(exercice.source)
+    moment = instant(exercice, now, plan) if exercice.debex_at else None
+    scenario_now = moment.scenario if moment else plan.t0
+    livrees = db.session.scalars(livraisons.livraisons_query(exercice)).all()
+    attendus = db.session.scalars(attendus_services.attendus_query(exercice)).all()
+    prochain_saut = next((s for s in plan.horloge.segments
+                          if s.saut and s.debut >= scenario_now), None)
+    return {
+        "exercice": exercice, "plan": plan, "moment": moment, "now": now,
+        "monde": plan.etat_du_monde(scenario_now), "scenario_now": scenario_now,
+        "livrees": livrees, "prochains": livraisons.prochains(exercice, moment, plan, 12),
+        "attendus": attendus, "etat_attendu": attendus_services.etat_attendu,
+        "prochain_saut": prochain_saut, "format_relatif": format_relatif,
+        "courbes": _courbes(plan, scenario_now),
+    }
+
+
+def _courbes(plan, scenario_now) -> list[dict]:
+    """Each numeric variable as an SVG polyline over the whole scenario, the thresholds
+    drawn, and where the story stands."""
+    horloge = plan.horloge
+    debut, fin = horloge.t0, horloge.fin
+    span = (fin - debut).total_seconds() or 1
+    courbes = []
+    for nom, variable in plan.variables.items():
+        if variable.echelle:
+            continue
+        raw = plan.donnees["variables"][nom]
+        seuils = [s for s in plan.seuils.values() if s["variable"] == nom]
+        valeurs = [v for _, v in variable.points] + [float(s["valeur"]) for s in seuils]
+        bas, haut = min(valeurs), max(valeurs)
+        marge = (haut - bas) * 0.1 or 1
+        bas, haut = bas - marge, haut + marge
+
+        def xy(t, v):
+            x = 40 + 540 * (t - debut).total_seconds() / span
+            y = 180 - 160 * (v - bas) / (haut - bas)
+            return round(x, 1), round(y, 1)
+
+        pas = [debut + (fin - debut) * i / 120 for i in range(121)]
+        points = " ".join(f"{x},{y}" for x, y in (xy(t, variable.valeur(t)) for t in pas))
+        courbes.append({
+            "nom": nom, "libelle": raw.get("libelle") or nom, "unite": raw.get("unite", ""),
+            "points": points, "bas": bas, "haut": haut,
+            "seuils": [{"y": xy(debut, float(s["valeur"]))[1], "libelle": s.get("libelle")
+                        or s["id"], "valeur": s["valeur"]} for s in seuils],
+            "maintenant": xy(min(max(scenario_now, debut), fin),
+                             variable.valeur(scenario_now)),
+        })
+    return courbes
+
+
+@bp.route("/<int:exercice_id>")
+def console(exercice_id):
+    exercice = _exercice(exercice_id)
+    _avancer(exercice)
+    notes = db.session.scalars(sa.select(NoteAnimation).where(
+        NoteAnimation.exercice_id == exercice.id).order_by(NoteAnimation.ecrit_at.desc())).all()
+    mouvements = db.session.scalars(sa.select(MouvementHorloge).where(
+        MouvementHorloge.exercice_id == exercice.id).order_by(MouvementHorloge.id)).all()
+    return render_template("exercices/console.html", **_etat(exercice), notes=notes,
+                           mouvements=mouvements, libre_form=_libre_form(exercice),
+                           note_form=NoteForm(), saut_form=SautForm(),
+                           pause_form=PauseForm(),
+                           cadence_form=CadenceForm(cadence=exercice.cadence))
+
+
+@bp.route("/<int:exercice_id>/etat")
+def etat(exercice_id):
+    """The console's live part (clocks, world, chronogramme, expected actions)."""
+    exercice = _exercice(exercice_id)
+    _avancer(exercice)
+    return render_template("exercices/_etat.html", **_etat(exercice))
+
+
+def _libre_form(exercice, form=None):
+    plan = plan_de(exercice.source)
+    participants = plan.donnees["participants"]
+    form = form or LibreForm()
+    form.roles.choices = choices((r, Role(r).label) for r in participants["roles"])
+    form.mairies.choices = choices((c, c if c != "centre" else "Paris Centre")
+                                   for c in participants.get("mairies") or [])
+    form.new_jeton()
+    return form
+
+
+def _retour(exercice):
+    return redirect(url_for("exercices.console", exercice_id=exercice.id))
+
+
+@bp.route("/<int:exercice_id>/debex", methods=["POST"])
+def debex(exercice_id):
+    exercice = _exercice(exercice_id)
+    perform(lambda: services.debex(current_user, exercice), "DEBEX : l'exercice a commencé.")
+    return _retour(exercice)
+
+
+@bp.route("/<int:exercice_id>/pause", methods=["POST"])
+def pause(exercice_id):
+    exercice = _exercice(exercice_id)
+    form = PauseForm()
+    if form.validate_on_submit():
+        perform(lambda: services.mettre_en_pause(current_user, exercice,
+                                                 motif=form.motif.data or ""),
+                "Exercice en pause : les deux horloges sont arrêtées.")
+    return _retour(exercice)
+
+
+@bp.route("/<int:exercice_id>/reprise", methods=["POST"])
+def reprise(exercice_id):
+    exercice = _exercice(exercice_id)
+    perform(lambda: services.reprendre(current_user, exercice), "L'exercice reprend.")
+    return _retour(exercice)
+
+
+def lire_saut(texte: str, exercice: Exercice) -> dict:
+    """« PT6H », « P1D » (a duration) or « J+3 08:00 », « T+50h » (a moment)."""
+    texte = (texte or "").strip()
+    if texte.upper().startswith("P"):
+        return {"duree": parse_duree(texte.upper())}
+    return {"vers": parse_moment(texte, plan_de(exercice.source).t0)}
+
+
+@bp.route("/<int:exercice_id>/saut", methods=["POST"])
+def saut(exercice_id):
+    exercice = _exercice(exercice_id)
+    form = SautForm()
+    if form.validate_on_submit():
+        try:
+            cible = lire_saut(form.vers.data, exercice)
+        except ValueError as error:
+            flash(f"Saut : {error}.", "error")
+            return _retour(exercice)
+        perform(lambda: services.sauter(current_user, exercice, motif=form.motif.data or "",
+                                        **cible), "Saut effectué.")
+    else:
+        flash("Indiquez où sauter (J+3 08:00, T+50h, PT6H ou P1D).", "error")
+    return _retour(exercice)
+
+
+@bp.route("/<int:exercice_id>/cadence", methods=["POST"])
+def cadence(exercice_id):
+    exercice = _exercice(exercice_id)
+    form = CadenceForm()
+    if form.validate_on_submit():
+        perform(lambda: services.changer_cadence(current_user, exercice, form.cadence.data),
+                "Vitesse changée.")
+    else:
+        flash("Vitesse : un nombre, par exemple 1, 2 ou 0,5.", "error")
+    return _retour(exercice)
+
+
+@bp.route("/<int:exercice_id>/finex", methods=["POST"])
+def finex(exercice_id):
+    exercice = _exercice(exercice_id)
+    perform(lambda: services.finex(current_user, exercice), "FINEX : l'exercice est terminé.")
+    return _retour(exercice)
+
+
+@bp.route("/<int:exercice_id>/injects/<inject_id>/envoyer", methods=["POST"])
+def envoyer(exercice_id, inject_id):
+    exercice = _exercice(exercice_id)
+    perform(lambda: livraisons.envoyer(current_user, exercice, inject_id[:64]),
+            f"Inject {inject_id[:64]} envoyé.")
+    return _retour(exercice)
+
+
+@bp.route("/<int:exercice_id>/libre", methods=["POST"])
+def libre(exercice_id):
+    exercice = _exercice(exercice_id)
+    form = _libre_form(exercice, LibreForm())
+    if form.validate_on_submit():
+        ok, resultat = submit(form, lambda: livraisons.envoyer_libre(
+            current_user, exercice, de=form.de.data or "", canal=form.canal.data,
+            roles=form.roles.data or [], mairies=form.mairies.data or [],
+            titre=form.titre.data, message=form.message.data))
+        if ok:
+            flash("Inject libre envoyé." if resultat[1] else "Cet inject était déjà envoyé.",
+                  "success")
+            return _retour(exercice)
+    flash("L'inject libre n'est pas parti : corrigez le formulaire (en bas de page).", "error")
+    notes = db.session.scalars(sa.select(NoteAnimation).where(
+        NoteAnimation.exercice_id == exercice.id).order_by(NoteAnimation.ecrit_at.desc())).all()
+    return render_template("exercices/console.html", **_etat(exercice), notes=notes,
+                           mouvements=[], libre_form=form, note_form=NoteForm(),
+                           saut_form=SautForm(), pause_form=PauseForm(),
+                           cadence_form=CadenceForm(cadence=exercice.cadence)), 422
+
+
+@bp.route("/attendus/<int:attendu_id>", methods=["POST"])
+def valider(attendu_id):
+    attendu = db.session.get(Attendu, attendu_id)
+    if attendu is None:
+        abort(404)
+    exercice = _exercice(attendu.exercice_id)
+    form = ValidationForm()
+    if form.validate_on_submit():
+        perform(lambda: attendus_services.valider_a_la_main(
+            current_user, attendu, atteint_=form.issue.data == "atteint",
+            commentaire=form.commentaire.data), "Action attendue jugée.")
+    else:
+        flash("Choisissez « réalisée » ou « manquée » et écrivez un commentaire.", "error")
+    return _retour(exercice)
+
+
+@bp.route("/<int:exercice_id>/notes", methods=["POST"])
+def note(exercice_id):
+    exercice = _exercice(exercice_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        perform(lambda: services.ecrire_note(current_user, exercice, form.texte.data),
+                "Note ajoutée au journal d'animation.")
+    else:
+        flash("La note est vide.", "error")
+    return _retour(exercice)
+
+
+@bp.route("/<int:exercice_id>/injects.csv")
+def export_injects(exercice_id):
+    exercice = _exercice(exercice_id)
+    now = utcnow()
+    liste = ListeInjects(exercice, now)
+    return file_response(to_csv(liste), "text/csv",
+                         export_filename(f"injects-{exercice.id}", "csv", now, exercice=True))
+
+
+# --- The players --------------------------------------------------------------------------
+
+def _avancer_mes_exercices() -> None:
+    for exercice in db.session.scalars(sa.select(Exercice).where(
+            Exercice.id.in_(livraisons.joue_dans(current_user)))).all():
+        _avancer(exercice)
+
+
+@bp.route("/boite")
+def boite():
+    _avancer_mes_exercices()
+    lignes = db.session.scalars(livraisons.boite_query(current_user).limit(200)).all()
+    return render_template("exercices/boite.html", lignes=lignes)
+
+
+@bp.route("/boite/fragment")
+def boite_fragment():
+    _avancer_mes_exercices()
+    lignes = db.session.scalars(livraisons.boite_query(current_user).limit(20)).all()
+    return render_template("exercices/_boite.html", lignes=lignes,
+                           non_lus=livraisons.non_lus(current_user))
+
+
+def _ligne(destinataire_id) -> Destinataire:
+    ligne = db.session.scalar(livraisons.boite_query(current_user)
+                              .where(Destinataire.id == destinataire_id))
+    if ligne is None:
+        abort(404)  # not addressed to this player: its existence is not revealed
+    return ligne
+
+
+@bp.route("/boite/<int:destinataire_id>")
+def inject(destinataire_id):
+    ligne = _ligne(destinataire_id)
+    exercice = db.session.get(Exercice, ligne.livraison.exercice_id)
+    plan = plan_de(exercice.source)
+    figurants = db.session.scalars(sa.select(Figurant).where(
+        Figurant.livraison_id == ligne.livraison_id).order_by(Figurant.id)).all()
+    return render_template("exercices/inject.html", ligne=ligne, livraison=ligne.livraison,
+                           exercice=exercice, evenement=exercice.evenement,
+                           figurants=figurants, t0=plan.t0, format_relatif=format_relatif)
+
+
+@bp.route("/boite/<int:destinataire_id>/acquitter", methods=["POST"])
+def acquitter(destinataire_id):
+    ligne = _ligne(destinataire_id)
+    perform(lambda: livraisons.acquitter(current_user, ligne),
+            lambda fait: "Prise de connaissance enregistrée." if fait
+            else "Déjà acquitté.")
+    return redirect(url_for("exercices.inject", destinataire_id=ligne.id))
+
