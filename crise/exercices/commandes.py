@@ -1,6 +1,10 @@
-"""The exercises' command line: ``crise exercices valider FICHIER…``."""
+"""The exercises' command line: ``crise exercices valider FICHIER…``, ``repeter``,
+``importer``, and ``tick`` (every run in play delivers what has fallen due)."""
+
+import time
 
 import click
+from flask.cli import with_appcontext
 
 from crise.exercices import scenario
 
@@ -71,3 +75,39 @@ def importer(chronogramme, fichier, sortie):
         click.echo(f"{sortie} : {len(lecture.donnees['injects'])} inject(s), valide")
     else:
         click.echo(texte, nl=False)
+
+
+def tick_une_fois(now=None) -> int:
+    """Advance every run in play, each in its own transaction: one run's failure does not
+    hold the others. Returns the number of injects delivered."""
+    import sqlalchemy as sa
+
+    from crise.db import in_transaction
+    from crise.exercices.livraisons import avancer
+    from crise.exercices.models import Exercice, StatutExercice
+    from crise.extensions import db
+
+    total = 0
+    ids = db.session.scalars(sa.select(Exercice.id).where(
+        Exercice.statut == StatutExercice.EN_COURS)).all()
+    for ident in ids:
+        exercice = db.session.get(Exercice, ident)
+        total += len(in_transaction(lambda exercice=exercice: avancer(exercice, now=now)))
+    db.session.remove()
+    return total
+
+
+@exercices.command("tick")
+@click.option("--boucle", type=click.FloatRange(min=0.5), default=None, metavar="SECONDES",
+              help="Recommencer toutes les SECONDES secondes, sans fin (un service).")
+@with_appcontext
+def tick(boucle):
+    """Livrer ce qui est dû dans chaque exercice en cours (à lancer toutes les quelques
+    secondes par un minuteur : voir le README, section Exercices)."""
+    while True:
+        livres = tick_une_fois()
+        if livres or not boucle:
+            click.echo(f"{livres} inject(s) livré(s).")
+        if not boucle:
+            return
+        time.sleep(boucle)

@@ -34,3 +34,22 @@ def test_a_warning_alone_does_not_fail(runner, tmp_path):
     assert result.exit_code == 0
     assert "avertissement : la série de « cote_austerlitz » ne franchit jamais ce seuil" \
         in result.output and "valide (1 avertissement(s))" in result.output
+
+
+def test_the_tick_delivers_what_fell_due_once(app, runner, exercice):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from crise.db import utcnow
+    from crise.exercices.models import Livraison
+    from crise.extensions import db
+
+    exercice(at=utcnow() - timedelta(minutes=61))
+    result = runner.invoke(args=["exercices", "tick"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "1 inject(s) livré(s)."
+    again = runner.invoke(args=["exercices", "tick"])
+    assert again.output.strip() == "0 inject(s) livré(s)."
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Livraison)) == 1
