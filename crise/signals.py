@@ -62,6 +62,8 @@ page_evenement = _faits.signal("page-evenement")
 page_personne = _faits.signal("page-personne")
 # The home page (the list of events): sender the user who looks.
 page_accueil = _faits.signal("page-accueil")
+# A C.A.RE's desk page: sender the centre, ``user=`` who looks.
+page_centre = _faits.signal("page-centre")
 
 
 def contributions(signal, sender, **kwargs) -> dict:

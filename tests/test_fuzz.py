@@ -17,12 +17,16 @@ from crise.care.models import CentreAccueil, Personne
 from crise.cellule import reunions, services as cellule, situation
 from crise.db import utcnow
 from crise.evenements.models import Evenement
+from crise.exercices import livraisons
+from crise.exercices import services as exercices
+from crise.exercices.models import Attendu
 from crise.extensions import db
 from crise.hebergement import services as hebergement
 from crise.scop import services as scop
+from tests.exercices.conftest import MINI
 
 ROLES = [("responsable_care", "11e"), ("agent_accueil", "11e"), ("cellule", None),
-         ("scop", None), ("dsol", None), ("dlh", None), ("admin", None)]
+         ("scop", None), ("dsol", None), ("dlh", None), ("animateur", None), ("admin", None)]
 # Actions that end what the others need are tried last; logging out is not fuzzed.
 LAST = ("fermer", "close", "clore", "desactiver", "annuler", "retirer", "depart")
 SKIP = {"auth.logout", "static"}
@@ -42,6 +46,7 @@ def world(app, create_user, create_centre, create_evenement):
     """One of everything in the 11e, so that every route finds its record."""
     resp = create_user("responsable_care", mairie="11e")
     chef = create_user("cellule")
+    animateur = create_user("animateur")
     evenement = create_evenement(mairies=("11e", "12e"))
     centre = create_centre(mairie="11e", evenement=evenement, by=resp)
     with app.app_context():
@@ -67,15 +72,23 @@ def world(app, create_user, create_centre, create_evenement):
             echeance_at=utcnow() + timedelta(hours=2)))
         reunion = reunions.planifier(c, ev, type="suivi", debut_at=utcnow() + timedelta(hours=1))
         point, _ = situation.envoyer(r, ev, situation.PointData(situation="Calme"))
+        # An exercise in play, an inject out with its addressees and expected action.
+        anim = db.session.get(User, animateur.id)
+        run, _ = exercices.lancer(anim, MINI, [])
+        exercices.debex(anim, run)
+        livraison = livraisons.envoyer(anim, run, "INJ-020")
+        attendu = db.session.scalar(sa.select(Attendu))
         db.session.commit()
         ids = {"evenement_id": ev.id, "centre_id": centre.id, "personne_id": people[0].id,
                "orientation_id": orientation.id, "demande_id": demande.id,
                "dossier_id": dossier.id, "solution_id": solution.id, "membre_id": membre.id,
                "entree_id": entree.id, "decision_id": decision.id, "reunion_id": reunion.id,
                "point_id": point.id, "user_id": r.id, "site_id": centre.site_id,
-               "fusion_id": 1}
+               "fusion_id": 1, "exercice_id": run.id, "attendu_id": attendu.id,
+               "destinataire_id": livraison.destinataires[0].id}
     values = {"cellule": "medico_psy", "code": "scop", "statut": "en_cours", "type_": "vpu",
-              "destinataire": "prefecture", "fmt": "pdf", "liste": "sans-solution"}
+              "destinataire": "prefecture", "fmt": "pdf", "liste": "sans-solution",
+              "inject_id": "INJ-021", "nom": "crue-type-1910.yaml"}
     return {**ids, **values}
 
 

@@ -46,6 +46,14 @@ ROLE_LABELS = {
 MAIRIE_ROLES = frozenset({Role.AGENT_ACCUEIL, Role.RESPONSABLE_CARE})
 # Central roles see every mairie.
 CENTRAL_ROLES = frozenset(set(Role) - MAIRIE_ROLES)
+# Roles that see exercises only: an animateur reads what the players do in an exercise event
+# (its C.A.RE, SCOP requests, cellule, housing), and no real event nor anyone in it.
+EXERCICE_ONLY_ROLES = frozenset({Role.ANIMATEUR})
+
+# The events table, named without importing the events (a higher package): the scope rule
+# below keeps an exercise-only account to the records of exercise events.
+_evenement = sa.table("evenement", sa.column("id"), sa.column("exercice", sa.Boolean))
+_EVENEMENTS_EXERCICE = sa.select(_evenement.c.id).where(_evenement.c.exercice.is_(True))
 
 
 def new_session_token() -> str:
@@ -129,11 +137,27 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_central(self) -> bool:
         return self.role in CENTRAL_ROLES
 
-    def perimetre(self, mairie_column):
+    def perimetre(self, mairie_column, evenement_column=None):
         """The condition that keeps a query to what this account may see, given the column
-        that holds a record's mairie: everything for the central roles, its own mairie for
-        the others. The one place the scope of a query is written."""
-        return sa.true() if self.is_central else mairie_column == self.mairie_id
+        that holds a record's mairie (and its event's): everything for the central roles,
+        its own mairie for the others; for an exercise-only role (the animateur), only the
+        records of exercise events, and nothing where the query names no event. The one
+        place the scope of a query is written."""
+        mairie = sa.true() if self.is_central else mairie_column == self.mairie_id
+        if self.sees_real_events:
+            return mairie
+        if evenement_column is None:
+            return sa.false()
+        return sa.and_(mairie, evenement_column.in_(_EVENEMENTS_EXERCICE))
+
+    @property
+    def sees_real_events(self) -> bool:
+        return self.role not in EXERCICE_ONLY_ROLES
+
+    def voit_evenement(self, exercice: bool) -> bool:
+        """Whether the account may see an event (and its records), given whether it is an
+        exercise."""
+        return bool(exercice) or self.sees_real_events
 
     def can_access_mairie(self, mairie_id: int | None) -> bool:
         """Whether this account may see records of the given mairie."""

@@ -19,8 +19,9 @@ declare_object_type("personne", "Personne")
 declare_object_type("recherche_proche", "Question d'un proche")
 
 # Who works with the people registered at a C.A.RE (within their scope).
+# (The animateur reads the people of exercise events only: User.perimetre.)
 PERSON_VIEW_ROLES = (Role.AGENT_ACCUEIL, Role.RESPONSABLE_CARE, Role.DSOL, Role.DLH,
-                     Role.CELLULE, Role.ADMIN)
+                     Role.CELLULE, Role.ANIMATEUR, Role.ADMIN)
 PERSON_EDIT_ROLES = (Role.AGENT_ACCUEIL, Role.RESPONSABLE_CARE, Role.DSOL, Role.ADMIN)
 # Medical and psychological notes are special-category data (GDPR art. 9): only the
 # mairie's crisis lead, who coordinates the cellule médico-psychologique, reads them.
@@ -158,7 +159,8 @@ class CentreAccueil(TimestampMixin, db.Model):
         return self.ferme_at is None
 
     def can_view(self, user: User) -> bool:
-        return user.can_access_mairie(self.mairie_id)
+        return user.can_access_mairie(self.mairie_id) and (
+            user.sees_real_events or self.evenement.exercice)
 
     def can_manage(self, user: User) -> bool:
         return self.can_view(user) and user.has_role(*CENTRE_MANAGE_ROLES)
@@ -294,7 +296,8 @@ class Personne(TimestampMixin, db.Model):
         return self.passages[-1] if self.passages else None
 
     def can_view(self, user: User) -> bool:
-        return user.has_role(*PERSON_VIEW_ROLES) and user.can_access_mairie(self.mairie_id)
+        return user.has_role(*PERSON_VIEW_ROLES) and user.can_access_mairie(self.mairie_id) \
+            and (user.sees_real_events or self.centre.evenement.exercice)
 
     def can_edit(self, user: User) -> bool:
         return user.has_role(*PERSON_EDIT_ROLES) and user.can_access_mairie(self.mairie_id)

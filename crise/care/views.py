@@ -18,7 +18,7 @@ from crise.extensions import db, limiter
 from crise.forms import choices, perform, submit
 from crise.http import file_response
 from crise.mairies.models import mairie_by_code, mairies_ordered
-from crise.signals import contributions, page_personne
+from crise.signals import contributions, page_centre, page_personne
 
 
 def get_centre_or_404(centre_id: int, *, manage: bool = False) -> CentreAccueil:
@@ -76,7 +76,8 @@ def centre(centre_id):
         "care/centre.html", centre=centre, evenement=centre.evenement,
         counts=services.present_counts(centre), present=services.present_people(centre),
         categories=CATEGORIE_LABELS, fermeture_form=FermetureForm(),
-        attente=services.attente_par_cellule_soutien(centre), cellules=CELLULE_SOUTIEN_LABELS)
+        attente=services.attente_par_cellule_soutien(centre), cellules=CELLULE_SOUTIEN_LABELS,
+        **contributions(page_centre, centre, user=current_user._get_current_object()))
 
 
 @bp.route("/<int:centre_id>/etapes/<code>", methods=["POST"])

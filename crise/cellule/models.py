@@ -23,6 +23,16 @@ def can_use_cellule(user: User) -> bool:
     return user.has_role(*CELLULE_ROLES)
 
 
+# Who reads the cellule of an exercise event without sitting in it: the animateur follows the
+# players' main courante, decisions and points de situation, and writes nothing there.
+CELLULE_READ_ROLES = (Role.ANIMATEUR,)
+
+
+def can_read_cellule(user: User, evenement) -> bool:
+    return can_use_cellule(user) or (user.has_role(*CELLULE_READ_ROLES)
+                                     and evenement.exercice)
+
+
 # The directions of the Ville that receive decisions, and the role that answers for each.
 DIRECTIONS = {
     "DSOL": "DSOL — solidarités", "DLH": "DLH — logement et habitat",
@@ -115,7 +125,8 @@ class Decision(TimestampMixin, db.Model):
     def can_view(self, user: User) -> bool:
         """The cellule, and each addressee (a mairie, a direction), for a visible event."""
         return self.evenement.can_view(user) and (
-            can_use_cellule(user) or any(d.peut_repondre(user) for d in self.destinataires))
+            can_read_cellule(user, self.evenement)
+            or any(d.peut_repondre(user) for d in self.destinataires))
 
     def en_retard(self, dest: "DestinataireDecision", now: datetime) -> bool:
         return self.en_vigueur and self.echeance_at is not None and now > self.echeance_at \
@@ -209,7 +220,7 @@ class PointSituation(db.Model):
     def can_view(self, user: User) -> bool:
         """The cellule, and the mairie that sent it."""
         return self.evenement.can_view(user) and (
-            can_use_cellule(user) or user.mairie_id == self.mairie_id)
+            can_read_cellule(user, self.evenement) or user.mairie_id == self.mairie_id)
 
 
 REUNION_LABELS = {"suivi": "Réunion de suivi", "synthese": "Réunion de synthèse"}

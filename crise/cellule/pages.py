@@ -1,7 +1,7 @@
 """The cellule's parts of other modules' pages (connected to crise.signals)."""
 
 from crise.cellule import bp, services
-from crise.cellule.models import can_use_cellule
+from crise.cellule.models import can_read_cellule, can_use_cellule
 from crise.cellule.reunions import prochaine
 from crise.cellule.situation import can_send_point
 from crise.db import utcnow
@@ -9,6 +9,7 @@ from crise.signals import page_accueil, page_evenement
 
 # What the templates ask (the menu, the event page), instead of role names.
 bp.add_app_template_global(can_use_cellule)
+bp.add_app_template_global(can_read_cellule)
 bp.add_app_template_global(can_send_point)
 
 

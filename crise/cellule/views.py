@@ -9,7 +9,8 @@ from crise.cellule.forms import (BarrerForm, CompteForm, CompteRenduForm, Decisi
                                  EntreeForm, MembreCelluleForm, PointForm, ReunionForm)
 from crise.cellule.models import (PRIORITE_LABELS, TYPE_LABELS, Decision,
                                   DestinataireDecision, EntreeMainCourante, MembreCellule,
-                                  PointSituation, Reunion, can_use_cellule)
+                                  PointSituation, Reunion, can_read_cellule,
+                                  can_use_cellule)
 from crise.db import utcnow
 from crise.evenements.models import Statut, get_evenement_or_404
 from crise.evenements.services import visible_evenements_query
@@ -22,9 +23,13 @@ from crise.scop.models import DemandeScop
 PAGE_SIZE = 50
 
 
-def _cellule_event(evenement_id):
+def _cellule_event(evenement_id, *, lecture: bool = False):
+    """The event, for a member of the cellule; ``lecture``: also for who only reads it (the
+    animateur, in an exercise)."""
     evenement = get_evenement_or_404(evenement_id, current_user)
-    if not can_use_cellule(current_user):
+    allowed = can_read_cellule(current_user, evenement) if lecture \
+        else can_use_cellule(current_user)
+    if not allowed:
         abort(403)
     return evenement
 
@@ -56,7 +61,7 @@ def index():
 
 @bp.route("/evenements/<int:evenement_id>")
 def pilotage(evenement_id):
-    return _pilotage_page(_cellule_event(evenement_id))
+    return _pilotage_page(_cellule_event(evenement_id, lecture=True))
 
 
 def _pilotage_page(evenement, *, membre_form=None, reunion_form=None, status=200):
@@ -148,7 +153,7 @@ def _objet_choices(evenement):
 
 @bp.route("/evenements/<int:evenement_id>/main-courante", methods=["GET", "POST"])
 def main_courante(evenement_id):
-    evenement = _cellule_event(evenement_id)
+    evenement = _cellule_event(evenement_id, lecture=request.method == "GET")
     form = EntreeForm()
     form.objet.choices = _objet_choices(evenement)
     status = 200
@@ -194,7 +199,7 @@ def barrer(entree_id):
 
 @bp.route("/evenements/<int:evenement_id>/main-courante.<fmt>")
 def export_main_courante(evenement_id, fmt):
-    evenement = _cellule_event(evenement_id)
+    evenement = _cellule_event(evenement_id, lecture=True)
     if fmt not in exports.FORMATS:
         abort(404)
     data, mimetype, name = exports.export(current_user, evenement, _filtres(), fmt)
@@ -373,7 +378,7 @@ def point_detail(point_id):
 
 @bp.route("/evenements/<int:evenement_id>/points", methods=["GET", "POST"])
 def points(evenement_id):
-    evenement = _cellule_event(evenement_id)
+    evenement = _cellule_event(evenement_id, lecture=request.method == "GET")
     if request.method == "POST":
         activation = _activation_or_404(evenement)
         perform(lambda: situation.definir_rythme(current_user, activation,
@@ -388,14 +393,14 @@ def points(evenement_id):
 @bp.route("/evenements/<int:evenement_id>/points/tableau")
 def etat_des_points(evenement_id):
     """The mairies' board alone, fetched again every few seconds by the page."""
-    evenement = _cellule_event(evenement_id)
+    evenement = _cellule_event(evenement_id, lecture=True)
     return render_template("cellule/_etat_des_points.html", evenement=evenement,
                            lignes=situation.etat_des_points(evenement))
 
 
 @bp.route("/evenements/<int:evenement_id>/synthese")
 def synthese(evenement_id):
-    evenement = _cellule_event(evenement_id)
+    evenement = _cellule_event(evenement_id, lecture=True)
     return render_template("cellule/synthese.html", evenement=evenement,
                            categories=CATEGORIE_LABELS, **situation.synthese(evenement))
 
@@ -417,17 +422,17 @@ def planifier(evenement_id):
     return _pilotage_page(evenement, reunion_form=form, status=422)
 
 
-def get_reunion_or_404(reunion_id: int) -> Reunion:
+def get_reunion_or_404(reunion_id: int, *, lecture: bool = False) -> Reunion:
     reunion = db.session.get(Reunion, reunion_id)
     if reunion is None:
         abort(404)
-    _cellule_event(reunion.evenement_id)
+    _cellule_event(reunion.evenement_id, lecture=lecture)
     return reunion
 
 
 @bp.route("/reunions/<int:reunion_id>")
 def reunion(reunion_id):
-    return _reunion_page(get_reunion_or_404(reunion_id))
+    return _reunion_page(get_reunion_or_404(reunion_id, lecture=True))
 
 
 def _reunion_page(reunion, status=200, **forms):
@@ -491,6 +496,6 @@ def decider_en_reunion(reunion_id):
 
 @bp.route("/evenements/<int:evenement_id>/tableau-de-bord")
 def tableau_de_bord(evenement_id):
-    evenement = _cellule_event(evenement_id)
+    evenement = _cellule_event(evenement_id, lecture=True)
     return render_template("cellule/tableau_de_bord.html", evenement=evenement,
                            categories=CATEGORIE_LABELS, **dashboard.tableau_de_bord(evenement))

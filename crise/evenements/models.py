@@ -153,6 +153,8 @@ class Evenement(TimestampMixin, db.Model):
 
     # Permissions
     def can_view(self, user: User) -> bool:
+        if not user.voit_evenement(self.exercice):
+            return False
         if user.is_central:
             return True
         return user.mairie_id is not None and user.mairie_id in self.mairie_ids

@@ -229,6 +229,8 @@ def visible_evenements_query(user: User, *, statut: str | None = None,
                              exercice: bool | None = None):
     """The events a user may see, current first, then the most recent."""
     query = sa.select(Evenement)
+    if not user.sees_real_events:
+        query = query.where(Evenement.exercice.is_(True))
     if not user.is_central:
         query = query.where(Evenement.id.in_(
             sa.select(evenement_mairie.c.evenement_id).where(

@@ -7,9 +7,16 @@ and inject (a seed), never a real person.
 
 import random
 
-from crise.exercices.models import Figurant, Livraison
+import sqlalchemy as sa
 
-__all__ = ["figurants_pour"]
+from crise import signals
+from crise.care.models import Personne
+from crise.care.noms import normalise
+from crise.care.services.personnes import membres_du_foyer
+from crise.exercices.models import Exercice, Figurant, Livraison
+from crise.extensions import db
+
+__all__ = ["figurants_pour", "en_attente"]
 
 # (family names, first names, language): invented combinations, in their own script.
 _FAMILLES = [
@@ -81,3 +88,37 @@ def figurants_pour(livraison: Livraison, donnees: dict, mairie_id: int, nombre: 
                 langue=(membre.get("langue") or "")[:60],
                 notes=(membre.get("notes") or "")[:300]))
     return gens
+
+
+def en_attente(evenement_id: int, mairie_id: int) -> list[Figurant]:
+    """The figurants brought to a mairie in an exercise event and not registered yet."""
+    return db.session.scalars(
+        sa.select(Figurant).join(Exercice, Figurant.exercice_id == Exercice.id)
+        .where(Exercice.evenement_id == evenement_id, Figurant.mairie_id == mairie_id,
+               Figurant.personne_id.is_(None))
+        .order_by(Figurant.id)).all()
+
+
+def _cle(nom: str, prenom: str) -> str:
+    return f"{normalise(nom)}|{normalise(prenom)}"
+
+
+def _enregistre(fait: signals.Fait) -> None:
+    """A registration at an exercise's C.A.RE: the figurants it names are no longer waiting
+    (the record they became is kept, for the RETEX's delays)."""
+    if fait.evenement_id is None or fait.objet_id is None:
+        return
+    attente = {}
+    for figurant in en_attente(fait.evenement_id, fait.mairie_id):
+        attente.setdefault(_cle(figurant.nom, figurant.prenom), []).append(figurant)
+    if not attente:
+        return
+    premier = db.session.get(Personne, fait.objet_id)
+    for personne in [premier] + [p for p in membres_du_foyer(premier) if p.id != premier.id]:
+        waiting = attente.get(_cle(personne.nom, personne.prenom))
+        if waiting:
+            waiting.pop(0).personne_id = personne.id
+    db.session.flush()
+
+
+signals.personne_enregistree.connect(_enregistre, weak=False)

@@ -31,8 +31,22 @@ class PauseForm(Form):
     motif = StringField("Motif de la pause", validators=[Optional(), Length(max=500)])
 
 
+class FrenchFloatField(FloatField):
+    """A number typed the French way (« 0,5 ») or the other (« 0.5 »)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([v.replace(",", ".").strip() for v in valuelist])
+        if self.data is not None and self.data != self.data:  # NaN
+            self.data = None
+            raise ValueError("Un nombre, par exemple 1, 2 ou 0,5.")
+
+    def _value(self):
+        return f"{self.data:g}".replace(".", ",") if self.data is not None else \
+            super()._value()
+
+
 class CadenceForm(Form):
-    cadence = FloatField("Vitesse (× le plan)", validators=[NotBlank()],
+    cadence = FrenchFloatField("Vitesse (× le plan)", validators=[NotBlank()],
                          description="1 : la vitesse prévue ; 2 : deux fois plus vite ; "
                                      "0,5 : deux fois moins vite.")
 

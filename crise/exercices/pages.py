@@ -5,10 +5,11 @@ the animateur, and the link from an exercise event to its console."""
 import sqlalchemy as sa
 
 from crise.exercices import bp, livraisons
+from crise.exercices.figurants import en_attente
 from crise.exercices.models import Exercice, StatutExercice, can_animate
 from crise.extensions import db
 from crise.forms import perform
-from crise.signals import page_accueil, page_evenement
+from crise.signals import page_accueil, page_centre, page_evenement
 
 bp.add_app_template_global(can_animate)
 
@@ -37,3 +38,11 @@ def evenement(evenement, *, user) -> dict:
         return {}
     return {"exercice_du_jeu": db.session.scalar(sa.select(Exercice).where(
         Exercice.evenement_id == evenement.id))}
+
+
+@page_centre.connect
+def centre(centre, *, user) -> dict:
+    """At an exercise's C.A.RE, the fictitious people waiting at the door."""
+    if not centre.evenement.exercice:
+        return {}
+    return {"arrivees_exercice": en_attente(centre.evenement_id, centre.mairie_id)}

@@ -25,7 +25,8 @@ declare_object_type("hebergement_evenement", "Hébergement d'un événement")
 
 # Who records needs and finds a roof: DSOL, and the mairie for its own C.A.RE.
 HEBERGEMENT_EDIT_ROLES = (Role.DSOL, Role.RESPONSABLE_CARE, Role.AGENT_ACCUEIL, Role.ADMIN)
-HEBERGEMENT_VIEW_ROLES = HEBERGEMENT_EDIT_ROLES + (Role.DLH, Role.CELLULE)
+# (The animateur reads the housing of exercise events only.)
+HEBERGEMENT_VIEW_ROLES = HEBERGEMENT_EDIT_ROLES + (Role.DLH, Role.CELLULE, Role.ANIMATEUR)
 # Who evaluates rehousing; who may ask for it.
 RELOGEMENT_EDIT_ROLES = (Role.DLH, Role.ADMIN)
 RELOGEMENT_ASK_ROLES = (Role.DLH, Role.DSOL, Role.RESPONSABLE_CARE, Role.ADMIN)
@@ -148,7 +149,8 @@ class DossierHebergement(TimestampMixin, db.Model):
         return next((s for s in self.solutions if s.du <= nuit < s.au), None)
 
     def can_view(self, user: User) -> bool:
-        return user.has_role(*HEBERGEMENT_VIEW_ROLES) and user.can_access_mairie(self.mairie_id)
+        return user.has_role(*HEBERGEMENT_VIEW_ROLES) and user.can_access_mairie(
+            self.mairie_id) and (user.sees_real_events or self.evenement.exercice)
 
     def can_edit(self, user: User) -> bool:
         return user.has_role(*HEBERGEMENT_EDIT_ROLES) and user.can_access_mairie(self.mairie_id)

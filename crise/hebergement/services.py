@@ -372,8 +372,9 @@ def check_view(actor: User, evenement: Evenement) -> None:
 
 
 def dossiers_query(actor: User, evenement: Evenement):
-    return sa.select(DossierHebergement).where(DossierHebergement.evenement_id == evenement.id,
-                                               actor.perimetre(DossierHebergement.mairie_id))
+    return sa.select(DossierHebergement).where(
+        DossierHebergement.evenement_id == evenement.id,
+        actor.perimetre(DossierHebergement.mairie_id, DossierHebergement.evenement_id))
 
 
 def couvert(nuit: date):
@@ -428,7 +429,7 @@ def totaux(actor: User | None, evenement: Evenement, nuit: date) -> Totaux:
     ``actor`` None: every mairie (the cellule's dashboard)."""
     scope = [DossierHebergement.evenement_id == evenement.id]
     if actor is not None:
-        scope.append(actor.perimetre(DossierHebergement.mairie_id))
+        scope.append(actor.perimetre(DossierHebergement.mairie_id, DossierHebergement.evenement_id))
     t = Totaux()
     t.dossiers = db.session.scalar(sa.select(sa.func.count()).where(*scope)) or 0
     row = db.session.execute(sa.select(sa.func.count(), sa.func.sum(
@@ -481,7 +482,7 @@ def demandes_sans_dossier(actor: User | None, evenement: Evenement, *,
             Personne.foyer_id.is_not(None), autre.foyer_id == Personne.foyer_id).exists())
         .order_by(Personne.created_at, Personne.id))
     if actor is not None:
-        query = query.where(actor.perimetre(Personne.mairie_id))
+        query = query.where(actor.perimetre(Personne.mairie_id, Personne.evenement_id))
     if mairie_ids is not None:
         query = query.where(Personne.mairie_id.in_(mairie_ids))
     found, seen = [], set()
@@ -550,7 +551,7 @@ def noter_relogement(actor: User, relogement: Relogement, *, statut: str = "",
 def relogements_query(actor: User, evenement: Evenement, statut: str = ""):
     query = (sa.select(Relogement).join(DossierHebergement)
              .where(Relogement.evenement_id == evenement.id,
-                    actor.perimetre(DossierHebergement.mairie_id))
+                    actor.perimetre(DossierHebergement.mairie_id, DossierHebergement.evenement_id))
              .order_by(Relogement.created_at, Relogement.id))
     if statut in set(StatutRelogement):
         query = query.where(Relogement.statut == statut)

@@ -90,7 +90,7 @@ CANCELLABLE = {S.NOUVELLE, S.PRISE_EN_COMPTE, S.ENGAGEE, S.CONTRE_PROPOSITION}
 MAIRIE_ROLES_DEMANDE = (Role.RESPONSABLE_CARE, Role.ADMIN)
 SCOP_ROLES = (Role.SCOP, Role.ADMIN)
 SCOP_VIEW_ROLES = (Role.SCOP, Role.CELLULE, Role.RESPONSABLE_CARE, Role.AGENT_ACCUEIL,
-                   Role.ADMIN)
+                   Role.ANIMATEUR, Role.ADMIN)  # the animateur: exercise events only
 
 
 def can_ask_scop(user) -> bool:
@@ -168,7 +168,8 @@ class DemandeScop(TimestampMixin, db.Model):
         return not StatutDemande(self.statut).final
 
     def can_view(self, user: User) -> bool:
-        return user.can_access_mairie(self.mairie_id) and user.has_role(*SCOP_VIEW_ROLES)
+        return user.can_access_mairie(self.mairie_id) and user.has_role(*SCOP_VIEW_ROLES) \
+            and (user.sees_real_events or self.evenement.exercice)
 
 
 class EtapeDemande(db.Model):

@@ -417,8 +417,9 @@ def demandes_closes_query(actor: User, q: str = ""):
 
 def demandes_evenement_query(actor: User, evenement: Evenement):
     """An event's requests that the user may see (a mairie: its own), newest first."""
-    query = sa.select(DemandeScop).where(DemandeScop.evenement_id == evenement.id,
-                                         actor.perimetre(DemandeScop.mairie_id))
+    query = sa.select(DemandeScop).where(
+        DemandeScop.evenement_id == evenement.id,
+        actor.perimetre(DemandeScop.mairie_id, DemandeScop.evenement_id))
     return query.order_by(DemandeScop.created_at.desc(), DemandeScop.id.desc())
 
 

@@ -331,3 +331,28 @@ def test_two_workers_ticking_at_once_deliver_each_inject_once(app, exercice):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Destinataire)) == 2
         textes = entrees(run(ident).evenement_id)
         assert sum("inject INJ-020" in t for t in textes) == 1
+
+
+def test_figurants_wait_at_the_desk_until_registered(app, exercice, joueurs):
+    from crise.care import services as care
+    from crise.exercices.figurants import en_attente
+
+    ident = exercice()
+    with app.app_context():
+        ex = run(ident)
+        livraisons.avancer(ex, now=DEBEX + 61 * MIN)
+        db.session.commit()
+        centre = _ouvrir("15e", ex.evenement_id, joueurs["15e"], DEBEX + 70 * MIN)
+        attente = en_attente(ex.evenement_id, centre.mairie_id)
+        assert len(attente) == 40
+        foyer = [f for f in attente if f.foyer == attente[0].foyer]
+        # The desk types the household as it arrives, in its own script.
+        care.enregistrer(user(joueurs["15e"]), centre, [
+            care.PersonneData(nom=f.nom, prenom=f.prenom, categorie="sinistre")
+            for f in foyer], now=DEBEX + 80 * MIN)
+        db.session.commit()
+        reste = en_attente(ex.evenement_id, centre.mairie_id)
+        assert len(reste) == 40 - len(foyer)
+        inscrits = db.session.scalars(sa.select(Figurant).where(
+            Figurant.personne_id.is_not(None))).all()
+        assert sorted(f.id for f in inscrits) == sorted(f.id for f in foyer)

@@ -198,3 +198,19 @@ def test_the_event_page_links_the_console_for_the_animateur_only(app, client, au
     auth.login(joueurs["cellule"])
     assert 'data-testid="lien-console"' not in client.get(
         f"/evenements/{evenement_id}").get_data(as_text=True)
+
+
+def test_the_speed_is_typed_the_french_way(app, client, auth, exercice, animateur):
+    ident = exercice(at=utcnow())
+    auth.login(animateur)
+    t = token(client, f"/exercices/{ident}")
+    page = client.post(f"/exercices/{ident}/cadence", data={"csrf_token": t, "cadence": "0,5"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Vitesse changée" in page and 'value="0,5"' in page
+    for bad in ("nan", "vite", "1e400", "-2"):
+        page = client.post(f"/exercices/{ident}/cadence", data={"csrf_token": t,
+                                                                "cadence": bad},
+                           follow_redirects=True).get_data(as_text=True)
+        assert "Vitesse changée" not in page and "Vitesse" in page
+    with app.app_context():
+        assert db.session.get(Exercice, ident).cadence == 0.5

@@ -78,7 +78,7 @@ def centres_for(actor: User, evenement: Evenement) -> list[CentreAccueil]:
     """The C.A.RE of an event that the user may see, open ones first."""
     query = (sa.select(CentreAccueil).where(CentreAccueil.evenement_id == evenement.id)
              .order_by(CentreAccueil.ferme_at.is_not(None), CentreAccueil.ouvert_at.desc()))
-    query = query.where(actor.perimetre(CentreAccueil.mairie_id))
+    query = query.where(actor.perimetre(CentreAccueil.mairie_id, CentreAccueil.evenement_id))
     return db.session.scalars(query).all()
 
 
@@ -86,7 +86,7 @@ def open_centres_for(actor: User) -> list[CentreAccueil]:
     """The C.A.RE open now in the user's scope, newest first: the desk's way in."""
     query = sa.select(CentreAccueil).where(CentreAccueil.ferme_at.is_(None)).order_by(
         CentreAccueil.ouvert_at.desc())
-    query = query.where(actor.perimetre(CentreAccueil.mairie_id))
+    query = query.where(actor.perimetre(CentreAccueil.mairie_id, CentreAccueil.evenement_id))
     return db.session.scalars(query.limit(20)).all()
 
 

@@ -116,7 +116,8 @@ def file_doublons(actor: User, evenement_id: int, *, limit: int = 200) -> list[S
         sa.func.count(Personne.id) > 1)
     if not actor.is_central:
         mine = sa.select(Personne.cle_identite).where(
-            Personne.evenement_id == evenement_id, actor.perimetre(Personne.mairie_id),
+            Personne.evenement_id == evenement_id,
+            actor.perimetre(Personne.mairie_id, Personne.evenement_id),
             Personne.fusionne_dans_id.is_(None))
         groups = groups.where(Personne.cle_identite.in_(mine))
     keys = db.session.scalars(groups.limit(limit * 2)).all()

@@ -62,14 +62,15 @@ def indicateurs(actor: User, *, annee: int | None = None) -> Indicateurs:
     ids = [e.id for e in events]
     centre_counts = dict(db.session.execute(
         sa.select(CentreAccueil.evenement_id, sa.func.count(CentreAccueil.id))
-        .where(CentreAccueil.evenement_id.in_(ids), actor.perimetre(CentreAccueil.mairie_id))
+        .where(CentreAccueil.evenement_id.in_(ids),
+               actor.perimetre(CentreAccueil.mairie_id, CentreAccueil.evenement_id))
         .group_by(CentreAccueil.evenement_id)).all()) if ids else {}
     people = {}
     if ids:
         for evenement_id, categorie, n in db.session.execute(
                 sa.select(Personne.evenement_id, Personne.categorie, sa.func.count(Personne.id))
                 .where(Personne.evenement_id.in_(ids), Personne.fusionne_dans_id.is_(None),
-                       actor.perimetre(Personne.mairie_id))
+                       actor.perimetre(Personne.mairie_id, Personne.evenement_id))
                 .group_by(Personne.evenement_id, Personne.categorie)):
             people.setdefault(evenement_id, {})[categorie] = n
     lignes = [LigneIndicateur(e, centre_counts.get(e.id, 0),

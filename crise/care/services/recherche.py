@@ -194,5 +194,6 @@ def find_by_number(actor: User, evenement_id: int, query: str) -> list[Personne]
         condition = Personne.telephone_chiffres == digits
     stmt = sa.select(Personne).where(Personne.evenement_id == evenement_id, condition,
                                      Personne.fusionne_dans_id.is_(None),
-                                     actor.perimetre(Personne.mairie_id)).order_by(Personne.nom)
+                                     actor.perimetre(Personne.mairie_id, Personne.evenement_id)
+                                     ).order_by(Personne.nom)
     return db.session.scalars(stmt.limit(20)).all()

@@ -1,0 +1,99 @@
+"""An animateur starts the crue scenario and jumps to the evacuation of the 15e's towers; the
+cellule and the 15e receive and acknowledge their injects in their own browsers; the 15e
+opens a C.A.RE and registers arriving fictitious people; the console shows the expected
+actions met, with both times."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login, screenshot_dir
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_exercise_played_in_the_real_tools(browser, live_server, create_user, create_site):
+    animateur = create_user("animateur", nom="Anne Animatrice")
+    chef = create_user("cellule", nom="Chef de salle")
+    quinze = create_user("responsable_care", mairie="15e", nom="Lucie Quinze")
+    create_site(mairie="15e", nom="Gymnase Émile-Anthoine", adresse="9 rue Jean-Rey",
+                capacite=200)
+    contexts = [browser.new_context(base_url=live_server, locale="fr-FR") for _ in range(3)]
+    try:
+        anim, cellule, mairie = (c.new_page() for c in contexts)
+        login(anim, live_server, animateur.email)
+        anim.get_by_role("link", name="Exercices").click()
+        anim.get_by_role("link", name="Préparer : Crue de la Seine type 1910").click()
+        expect(anim.get_by_test_id("chronogramme")).to_contain_text(
+            "Fermeture du RER C sur prévision")
+        anim.get_by_label(re.compile("Chef de salle")).check()
+        anim.get_by_label(re.compile("Lucie Quinze")).check()
+        anim.get_by_role("button", name="Préparer l'exercice").click()
+        expect(anim.get_by_role("heading", name="Console d'animation")).to_be_visible()
+        anim.get_by_role("button", name="Démarrer (DEBEX)").click()
+        expect(anim.get_by_text("DEBEX : l'exercice a commencé")).to_be_visible()
+        expect(anim.get_by_test_id("heure-scenario")).to_contain_text("J+0 08:0")
+        # Jump to the morning the Préfecture asks to evacuate the towers of the 15e.
+        anim.get_by_label("Aller à").fill("J+2 09:00")
+        anim.get_by_label("Motif").fill("Montée jouée en accéléré")
+        anim.get_by_role("button", name="Sauter").click()
+        expect(anim.get_by_text("Saut effectué")).to_be_visible()
+        expect(anim.get_by_test_id("heure-scenario")).to_contain_text("J+2 09:0")
+        livres = anim.get_by_test_id("livres")
+        expect(livres).to_contain_text("Évacuation préventive des IGH du front de Seine")
+        expect(livres).to_contain_text("franchi pendant le saut")
+        attendus = anim.get_by_test_id("attendus")
+        expect(attendus.locator("tr[data-attendu='ATT-6']")).to_contain_text("en attente")
+
+        # The cellule reads the Préfecture's message and acknowledges it.
+        login(cellule, live_server, chef.email)
+        boite = cellule.get_by_test_id("boite-accueil")
+        expect(boite).to_contain_text("non lu")
+        boite.get_by_role("link", name="Évacuation préventive des IGH").click()
+        expect(cellule.get_by_test_id("inject")).to_contain_text("EXERCICE")
+        cellule.get_by_role("button", name="J'ai pris connaissance").click()
+        expect(cellule.get_by_test_id("acquitte")).to_contain_text("Chef de salle")
+
+        # The 15e too, then opens its C.A.RE and registers the first arrivals.
+        login(mairie, live_server, quinze.email)
+        mairie.get_by_test_id("boite-accueil").get_by_role(
+            "link", name="Évacuation préventive des IGH").click()
+        figurants = mairie.get_by_test_id("figurants")
+        expect(figurants).to_be_visible()
+        nom = figurants.locator("tbody tr").first.locator("td").nth(1).inner_text()
+        prenom = figurants.locator("tbody tr").first.locator("td").nth(2).inner_text()
+        mairie.get_by_role("button", name="J'ai pris connaissance").click()
+        expect(mairie.get_by_test_id("acquitte")).to_contain_text("Lucie Quinze")
+        mairie.get_by_role("link", name=re.compile("Crue de la Seine")).click()
+        mairie.get_by_role("link", name="Ouvrir un C.A.RE").click()
+        mairie.get_by_label("Site").select_option(
+            label="Gymnase Émile-Anthoine — 9 rue Jean-Rey (200 places)")
+        mairie.get_by_role("button", name="Ouvrir le C.A.RE").click()
+        expect(mairie.get_by_role("heading", name="Gymnase Émile-Anthoine")).to_be_visible()
+        arrivees = mairie.get_by_test_id("arrivees-exercice")
+        expect(arrivees).to_contain_text(nom)
+        avant = arrivees.locator("tbody tr").count()
+        mairie.get_by_role("link", name="Enregistrer une personne").click()
+        mairie.get_by_role("textbox", name="Nom", exact=True).fill(nom)
+        mairie.get_by_role("textbox", name="Prénom").fill(prenom)
+        mairie.get_by_role("combobox", name="Catégorie").select_option("sinistre")
+        mairie.get_by_role("button", name="Enregistrer", exact=True).click()
+        expect(mairie.get_by_test_id("code-court")).to_be_visible()
+        mairie.get_by_role("link", name="Gymnase Émile-Anthoine").first.click()
+        expect(mairie.get_by_test_id("arrivees-exercice").locator("tbody tr")
+               ).to_have_count(avant - 1)
+
+        # The console: the C.A.RE opened and the registration, met with both times.
+        anim.reload()
+        for ident in ("ATT-6", "ATT-7"):
+            ligne = anim.get_by_test_id("attendus").locator(f"tr[data-attendu='{ident}']")
+            expect(ligne.get_by_test_id("etat-attendu")).to_have_text("atteint")
+            expect(ligne).to_contain_text("(scénario)")
+        expect(anim.get_by_test_id("attendus").locator("tr[data-attendu='ATT-6']")
+               ).to_contain_text("C.A.RE ouvert : Gymnase Émile-Anthoine")
+        expect(anim.get_by_test_id("livres")).to_contain_text("✓")
+        anim.screenshot(path=str(screenshot_dir() / "exercice-console.png"), full_page=True)
+    finally:
+        for context in contexts:
+            context.close()
