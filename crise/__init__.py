@@ -98,10 +98,12 @@ if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_pragmas):
 
 
 def register_extensions(app):
-    from crise.extensions import csrf, db, limiter, login_manager, migrate
+    from flask_migrate import Migrate
+
+    from crise.extensions import csrf, db, limiter, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"),
+    Migrate().init_app(app, db, directory=str(PACKAGE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -117,9 +119,14 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
+    import importlib
+
     from crise import (audit, auth, care, cellule, evenements, exercices, hebergement, main,
                        scop)
 
+    for package in (auth, audit, evenements, care, scop, hebergement, cellule, exercices):
+        for module in package.BRANCHEMENTS:
+            importlib.import_module(f"{package.__name__}.{module}")
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(evenements.bp)

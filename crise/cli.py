@@ -34,6 +34,18 @@ def main():
     """Gestion de crise — Ville de Paris."""
 
 
+def _exercices():
+    """The exercises' commands belong to ``crise`` itself (not only to the app's CLI): checking
+    a file does not need the application, which is then built only by the commands that use
+    it (``tick``)."""
+    from crise.exercices.commandes import exercices
+
+    main.add_command(exercices)
+
+
+_exercices()
+
+
 def _fail(error: ServiceError):
     raise click.ClickException(error.message)
 

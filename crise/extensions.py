@@ -1,14 +1,14 @@
-"""Flask extensions, created unbound and bound to the app in ``create_app``."""
+"""Flask extensions, created unbound and bound to the app in ``create_app``. (Flask-Migrate,
+which loads Alembic, is bound there too: a command that only reads files does not pay for
+it.)"""
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from crise.db import db  # noqa: F401 (the extensions are all reached from here)
 
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)

@@ -19,7 +19,8 @@ from crise.hebergement.models import DossierHebergement
 from crise.hebergement.services import couvert, demandes_sans_dossier, nuit_en_cours
 from crise.scop.models import DemandeScop, StatutDemande
 from crise.signals import Fait, annoncer
-from crise.text import clean_data
+from crise.mairies.models import Mairie
+from crise.text import clean, clean_data
 
 TEXTE_MAX = 4000
 RYTHMES = {60: "toutes les heures", 120: "toutes les 2 heures", 240: "toutes les 4 heures",
@@ -79,6 +80,26 @@ class PointData:
     mesures: str = ""
     besoins: str = ""
     texte_libre: str = ""
+
+
+def point_simule(evenement: Evenement, mairie: Mairie, situation: str, source: str, *,
+                 now: datetime | None = None) -> PointSituation:
+    """A point de situation an exercise's inject brings in the name of a mairie the animation
+    plays (late, incomplete: what the cellule must deal with). Marked as simulated: it never
+    counts as what a player did."""
+    if not evenement.exercice:
+        raise ServiceError("Seul un exercice reçoit des points de situation simulés.")
+    now = now or utcnow()
+    situation = clean(situation or "").strip()[:TEXTE_MAX]
+    point = PointSituation(evenement_id=evenement.id, mairie_id=mairie.id, envoye_at=now,
+                           situation=situation, texte_libre=f"Point simulé — {source}"[:TEXTE_MAX],
+                           chiffres=chiffres(evenement, [mairie.id], now)[mairie.id])
+    db.session.add(point)
+    db.session.flush()
+    annoncer(signals.point_situation_recu, Fait(
+        f"Point de situation de la {mairie.nom} reçu (simulé) : {situation[:300]}", now,
+        evenement.id, "point_situation", point.id, None, mairie.id, {"simule": True}))
+    return point
 
 
 def envoyer(actor: User, evenement: Evenement, data: PointData, *, jeton: str | None = None,

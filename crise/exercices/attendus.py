@@ -138,7 +138,7 @@ def manquer_restants(exercice: Exercice, now: datetime) -> int:
 
 def attendus_query(exercice: Exercice):
     return (sa.select(Attendu).where(Attendu.exercice_id == exercice.id)
-            .order_by(Attendu.id))
+            .options(sa.orm.selectinload(Attendu.livraison)).order_by(Attendu.id))
 
 
 # --- Automatic validation: what the players did ---------------------------------------------
@@ -159,8 +159,8 @@ def _correspond(filtre: dict, fait: signals.Fait, mairie_ids: dict) -> bool:
 
 
 def _sur_fait(fait: signals.Fait, signal: str = "") -> None:
-    if fait.evenement_id is None:
-        return
+    if fait.evenement_id is None or fait.details.get("simule"):
+        return  # what the animation itself brought is not what a player did
     exercice = db.session.scalar(sa.select(Exercice).where(
         Exercice.evenement_id == fait.evenement_id,
         Exercice.statut.in_((StatutExercice.EN_COURS, StatutExercice.EN_PAUSE))))

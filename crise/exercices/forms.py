@@ -12,6 +12,14 @@ class ChargerForm(Form):
     fichier = FileField("Fichier de scénario (YAML)")
 
 
+class ChronogrammeForm(Form):
+    """A spreadsheet chronogramme added to the scenario being previewed."""
+
+    source = TextAreaField()
+    nom_fichier = HiddenField()
+    csv = FileField("Chronogramme (CSV)")
+
+
 class LancerForm(JetonMixin, Form):
     source = TextAreaField()  # the scenario's text, carried from the preview (multi-line)
     nom_fichier = HiddenField()

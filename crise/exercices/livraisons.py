@@ -14,6 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from crise.auth.models import Role, User
+from crise.cellule.situation import point_simule
 from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.journal import ecrire_application
@@ -191,7 +192,8 @@ def _journal(exercice: Exercice, livraison: Livraison, plan: Plan) -> None:
 
 
 def _creer(exercice: Exercice, plan: Plan, inject: dict, livraison: Livraison) -> None:
-    """Records in the real tools: figurants at a C.A.RE, a SCOP signalement."""
+    """Records in the real tools: figurants at a C.A.RE, a SCOP signalement, a mairie's
+    point de situation arriving late."""
     cree = inject.get("cree") or {}
     if figurants := cree.get("figurants"):
         mairie = db.session.scalar(sa.select(Mairie).where(Mairie.code == figurants["mairie"]))
@@ -200,6 +202,10 @@ def _creer(exercice: Exercice, plan: Plan, inject: dict, livraison: Livraison) -
         db.session.add_all(figurants_pour(livraison, plan.donnees, mairie.id,
                                           figurants["nombre"], figurants.get("foyers", 1),
                                           deja))
+    if point := cree.get("point_situation"):
+        mairie = db.session.scalar(sa.select(Mairie).where(Mairie.code == point["mairie"]))
+        point_simule(exercice.evenement, mairie, point["situation"],
+                     f"Inject {inject['id']} ({livraison.de})", now=livraison.livre_at)
     if signalement := cree.get("signalement_scop"):
         mairie = db.session.scalar(sa.select(Mairie).where(
             Mairie.code == signalement["mairie"]))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crise.audit.models import declare_object_type
-from crise.auth.models import Role, User
+from crise.auth.models import ROLE_LABELS, Role, User
 from crise.db import utcnow
 from crise.evenements.models import Evenement
 from crise.extensions import db
@@ -29,6 +29,12 @@ ANIMATION_ROLES = (Role.ANIMATEUR, Role.ADMIN)
 
 def can_animate(user) -> bool:
     return user.has_role(*ANIMATION_ROLES)
+
+
+def role_libelle(role: str, mairie: Mairie | None) -> str:
+    """« Responsable de crise de la mairie (15e) »: who an inject or an action is for."""
+    label = ROLE_LABELS.get(role, role)
+    return f"{label} ({mairie.nom_court})" if mairie else label
 
 
 class StatutExercice(enum.StrEnum):
@@ -210,8 +216,7 @@ class Destinataire(db.Model):
 
     @property
     def libelle(self) -> str:
-        role = Role(self.role).label if self.role in set(Role) else self.role
-        return f"{role} ({self.mairie.nom_court})" if self.mairie else role
+        return role_libelle(self.role, self.mairie)
 
 
 class StatutAttendu(enum.StrEnum):
@@ -262,8 +267,7 @@ class Attendu(db.Model):
 
     @property
     def acteur_libelle(self) -> str:
-        role = Role(self.role).label if self.role in set(Role) else self.role
-        return f"{role} ({self.mairie.nom_court})" if self.mairie else role
+        return role_libelle(self.role, self.mairie)
 
 
 class NoteAnimation(db.Model):

@@ -401,6 +401,9 @@ class Verification:
             signalement = (inject.get("cree") or {}).get("signalement_scop")
             if signalement:
                 self.mairie(base + ["cree", "signalement_scop", "mairie"], signalement["mairie"])
+            point = (inject.get("cree") or {}).get("point_situation")
+            if point:
+                self.mairie(base + ["cree", "point_situation", "mairie"], point["mairie"])
         self.cycles(suivants)
 
     def avant_echeance(self, chemin, apres, attendu_id):

@@ -127,7 +127,14 @@ SCHEMA = {
                                             "type": "object", "additionalProperties": False,
                                             "required": ["mairie", "texte"],
                                             "properties": {"mairie": {"type": "string"},
-                                                           "texte": TEXTE}}}},
+                                                           "texte": TEXTE}},
+                                        # A mairie's point de situation arriving late
+                                        # (a mairie the animation plays).
+                                        "point_situation": {
+                                            "type": "object", "additionalProperties": False,
+                                            "required": ["mairie", "situation"],
+                                            "properties": {"mairie": {"type": "string"},
+                                                           "situation": TEXTE}}}},
                 "attendus": {"type": "array", "items": ID}}}},
         "attendus": {"type": "array", "items": {
             "type": "object", "additionalProperties": False,

@@ -13,9 +13,10 @@ from crise.db import utcnow
 from crise.exercices import attendus as attendus_services
 from crise.exercices import bp, livraisons, scenario, services
 from crise.exercices.exports import ListeInjects
-from crise.exercices.forms import (CadenceForm, ChargerForm, LancerForm, LibreForm, NoteForm,
-                                   PauseForm, SautForm, ValidationForm)
-from crise.exercices.models import (Attendu, Destinataire, Exercice, Figurant,
+from crise.exercices.chronogramme import importer
+from crise.exercices.forms import (CadenceForm, ChargerForm, ChronogrammeForm, LancerForm,
+                                   LibreForm, NoteForm, PauseForm, SautForm, ValidationForm)
+from crise.exercices.models import (Attendu, Destinataire, Exercice, Figurant, Livraison,
                                     MouvementHorloge, NoteAnimation, can_animate)
 from crise.exercices.partie import instant
 from crise.exercices.plan import plan_de
@@ -26,6 +27,9 @@ from crise.extensions import db
 from crise.forms import choices, perform, submit
 from crise.http import file_response
 from crise.mairies.models import Mairie
+
+
+DERNIERS = 25
 
 
 def _animateur():
@@ -78,7 +82,8 @@ def _joueurs_possibles(donnees: dict) -> list[User]:
             or (u.mairie and u.mairie.code in codes)]
 
 
-def _preparation(source: str, nom: str, form: LancerForm | None = None, status: int = 200):
+def _preparation(source: str, nom: str, form: LancerForm | None = None, status: int = 200,
+                 problemes_csv=()):
     lecture = scenario.lire(source, nom)
     lignes, horloge, possibles = [], None, []
     if lecture.valide:
@@ -91,7 +96,9 @@ def _preparation(source: str, nom: str, form: LancerForm | None = None, status: 
             for u in possibles)
         form.new_jeton()
     return render_template("exercices/preparer.html", lecture=lecture, lignes=lignes,
-                           horloge=horloge, form=form, nom=nom,
+                           horloge=horloge, form=form, nom=nom, problemes_csv=problemes_csv,
+                           csv_form=ChronogrammeForm(formdata=None, source=source,
+                                                     nom_fichier=nom),
                            format_relatif=format_relatif), status
 
 
@@ -121,9 +128,49 @@ def charger():
     lecture = scenario.lire(raw, nom)
     if not lecture.valide:
         return render_template("exercices/preparer.html", lecture=lecture, lignes=[],
-                               horloge=None, form=None, nom=nom,
-                               format_relatif=format_relatif), 422
+                               horloge=None, form=None, nom=nom, problemes_csv=(),
+                               csv_form=None, format_relatif=format_relatif), 422
     return _preparation(raw.decode("utf-8"), nom, status=200)
+
+
+@bp.route("/chronogramme", methods=["POST"])
+def chronogramme_csv():
+    """A spreadsheet chronogramme appended to the scenario being previewed, checked like the
+    command line does (« crise exercices importer »): nothing changes while an error remains;
+    the completed scenario can be downloaded, and launched."""
+    _animateur()
+    form = ChronogrammeForm()
+    source, nom = form.source.data or "", (form.nom_fichier.data or "scénario.yaml")[:200]
+    fichier = form.csv.data if form.validate_on_submit() else None
+    if not fichier or not getattr(fichier, "filename", ""):
+        flash("Choisissez un fichier CSV de chronogramme.", "error")
+        return _preparation(source, nom, status=422)
+    try:
+        raw = fichier.read(scenario.TAILLE_MAX + 1)
+    finally:
+        fichier.close()
+    if len(raw) > scenario.TAILLE_MAX:
+        flash("Chronogramme trop gros : 1 Mo au plus.", "error")
+        return _preparation(source, nom, status=422)
+    texte, lecture, problemes = importer(source, raw, fichier_csv=Path(fichier.filename).name,
+                                         fichier_scenario=nom)
+    if texte is None or not lecture.valide:
+        return _preparation(source, nom, status=422, problemes_csv=list(problemes) + (
+            lecture.erreurs if lecture else []))
+    flash(f"Chronogramme ajouté : {len(lecture.donnees['injects'])} inject(s) dans le "
+          "scénario. Téléchargez le scénario complété pour le garder.", "success")
+    return _preparation(texte, nom)
+
+
+@bp.route("/scenario.yaml", methods=["POST"])
+def telecharger():
+    """The scenario being previewed (completed by a chronogramme), as a file."""
+    _animateur()
+    form = ChronogrammeForm()
+    if not form.validate_on_submit() or not form.source.data:
+        abort(400)
+    nom = Path(form.nom_fichier.data or "scenario.yaml").name
+    return file_response(form.source.data.encode("utf-8"), "application/yaml", nom)
 
 
 @bp.route("/lancer", methods=["POST"])
@@ -156,14 +203,18 @@ def _etat(exercice: Exercice) -> dict:
     plan = plan_de(exercice.source)
     moment = instant(exercice, now, plan) if exercice.debex_at else None
     scenario_now = moment.scenario if moment else plan.t0
-    livrees = db.session.scalars(livraisons.livraisons_query(exercice)).all()
+    # The last deliveries (the whole log is the CSV): a console of 500 rows helps no one.
+    livrees = db.session.scalars(livraisons.livraisons_query(exercice).order_by(None).order_by(
+        Livraison.livre_at.desc(), Livraison.id.desc()).limit(DERNIERS)).all()
+    nombre_livrees = db.session.scalar(sa.select(sa.func.count()).select_from(Livraison)
+                                       .where(Livraison.exercice_id == exercice.id))
     attendus = db.session.scalars(attendus_services.attendus_query(exercice)).all()
     prochain_saut = next((s for s in plan.horloge.segments
                           if s.saut and s.debut >= scenario_now), None)
     return {
         "exercice": exercice, "plan": plan, "moment": moment, "now": now,
         "monde": plan.etat_du_monde(scenario_now), "scenario_now": scenario_now,
-        "livrees": livrees, "prochains": livraisons.prochains(exercice, moment, plan, 12),
+        "livrees": livrees, "nombre_livrees": nombre_livrees, "prochains": livraisons.prochains(exercice, moment, plan, 12),
         "attendus": attendus, "etat_attendu": attendus_services.etat_attendu,
         "prochain_saut": prochain_saut, "format_relatif": format_relatif,
         "courbes": _courbes(plan, scenario_now),

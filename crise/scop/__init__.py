@@ -2,4 +2,7 @@ from flask import Blueprint
 
 bp = Blueprint("scop", __name__, url_prefix="/scop")
 
-from crise.scop import pages, views  # noqa: E402,F401
+# What plugs this module into the application (routes, page parts, listeners): imported
+# by create_app, not here, so that a command or a script that only needs the models
+# does not load every view.
+BRANCHEMENTS = ("pages", "views")

@@ -175,12 +175,12 @@ def signaler_exercice(evenement: Evenement, mairie, texte: str, source: str, *,
     db.session.add(demande)
     _step(demande, None, "", S.NOUVELLE, f"Signalement simulé — {source}"[:1000], now=now)
     db.session.flush()
-    _annoncer(None, demande, "", now=now)
+    _annoncer(None, demande, "", now=now, simule=True)
     return demande
 
 
 def _annoncer(actor, demande: DemandeScop, de: str, texte: str = "",
-              now: datetime | None = None) -> None:
+              now: datetime | None = None, simule: bool = False) -> None:
     """The request sent or moved, announced (the main courante writes it)."""
     vers = S(demande.statut).label
     annoncer(demande_scop_changee if de else demande_scop_envoyee, Fait(
@@ -188,7 +188,8 @@ def _annoncer(actor, demande: DemandeScop, de: str, texte: str = "",
         + (f"{S(de).label} → {vers}" if de else f"envoyée ({demande.urgence_label})")
         + (f" — {texte}" if texte else ""), now or utcnow(), demande.evenement_id, "demande",
         demande.id, actor, demande.mairie_id,
-        {"type": demande.type, "de": str(de), "vers": str(demande.statut)}))
+        {"type": demande.type, "de": str(de), "vers": str(demande.statut),
+         **({"simule": True} if simule else {})}))
 
 
 def _flush_or_conflict():

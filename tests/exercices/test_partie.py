@@ -356,3 +356,55 @@ def test_figurants_wait_at_the_desk_until_registered(app, exercice, joueurs):
         inscrits = db.session.scalars(sa.select(Figurant).where(
             Figurant.personne_id.is_not(None))).all()
         assert sorted(f.id for f in inscrits) == sorted(f.id for f in foyer)
+
+
+def test_injects_bring_a_scop_signalement_and_a_late_point_that_count_for_no_player(
+        app, exercice):
+    from crise.cellule.models import PointSituation
+    from crise.scop.models import DemandeScop
+
+    source = MINI.replace(
+        "    cree: {figurants: {mairie: 15e, nombre: 40, foyers: 12}}\n    attendus: [ATT-3]",
+        "    cree:\n      signalement_scop: {mairie: 15e, texte: \"Cave inondée, rue Linois\"}\n"
+        "      point_situation: {mairie: 15e, situation: \"Deux tours évacuées\"}\n"
+        "    attendus: [ATT-3, ATT-4]").replace(
+        "attendus:\n", "attendus:\n  - {id: ATT-4, acteur: {role: responsable_care, mairie: 15e},"
+        " action: \"Point de situation du 15e\", validation: auto,"
+        " observable: {type: point-situation-recu, filtre: {mairie: 15e}}}\n"
+        "  - {id: ATT-5, acteur: {role: scop}, action: \"Signalement reçu\", validation: auto,"
+        " observable: {type: demande-scop-envoyee, filtre: {mairie: 15e}}}\n")
+    source = source.replace("roles: [cellule, responsable_care]\n",
+                            "roles: [cellule, responsable_care, scop]\n", 1)
+    ident = exercice(source=source)
+    with app.app_context():
+        ex = run(ident)
+        (livraison,) = livraisons.avancer(ex, now=DEBEX + 61 * MIN)
+        db.session.commit()
+        demande = db.session.scalar(sa.select(DemandeScop))
+        assert demande.type == "signalement" and demande.mairie.code == "15e"
+        assert demande.contenu["texte"] == "Cave inondée, rue Linois"
+        assert demande.evenement_id == ex.evenement_id and demande.demandeur_id is None
+        point = db.session.scalar(sa.select(PointSituation))
+        assert point.situation == "Deux tours évacuées" and point.auteur_id is None
+        assert "Point simulé" in point.texte_libre
+        # What the animation brought is not what the players did.
+        assert set(db.session.scalars(sa.select(Attendu.statut))) == {"en_attente"}
+
+
+def test_two_runs_of_one_scenario_at_once_do_not_mix(app, exercice, joueurs):
+    premier, second = exercice(), exercice(at=DEBEX + 30 * MIN)
+    with app.app_context():
+        a, b = run(premier), run(second)
+        assert a.evenement_id != b.evenement_id
+        assert [l.inject_id for l in livraisons.avancer(a, now=DEBEX + 61 * MIN)] == ["INJ-020"]
+        assert livraisons.avancer(b, now=DEBEX + 61 * MIN) == []  # its DEBEX was later
+        db.session.commit()
+        # The 15e opens its C.A.RE in the first run's event: the second run's action waits.
+        livraisons.avancer(b, now=DEBEX + 92 * MIN)
+        db.session.commit()
+        _ouvrir("15e", a.evenement_id, joueurs["15e"], DEBEX + 95 * MIN)
+        etats = dict(db.session.execute(sa.select(Attendu.exercice_id, Attendu.statut)).all())
+        assert etats == {premier: "atteint", second: "en_attente"}
+        cellule = user(joueurs["cellule"])
+        assert livraisons.non_lus(cellule) == 2
+        assert len(db.session.scalars(livraisons.boite_query(cellule, premier)).all()) == 1

@@ -214,3 +214,38 @@ def test_the_speed_is_typed_the_french_way(app, client, auth, exercice, animateu
         assert "Vitesse changée" not in page and "Vitesse" in page
     with app.app_context():
         assert db.session.get(Exercice, ident).cadence == 0.5
+
+
+def test_a_spreadsheet_chronogramme_is_added_in_the_web_page(client, login_as):
+    from tests.exercices.test_chronogramme import CSV
+
+    login_as("animateur")
+    page = upload(client, MINI.encode()).get_data(as_text=True)
+    t = csrf_token_from(page)
+    bad = client.post("/exercices/chronogramme", data={
+        "csrf_token": t, "source": MINI, "nom_fichier": "essai.yaml",
+        "csv": (io.BytesIO(CSV.replace("J+1 09:00", "J+1 25:00").encode()), "plan.csv")},
+        content_type="multipart/form-data")
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'data-testid="erreurs-chronogramme"' in text
+    assert "heure impossible dans « J+1 25:00 »" in text and "CSV-001" not in text
+    good = client.post("/exercices/chronogramme", data={
+        "csrf_token": t, "source": MINI, "nom_fichier": "essai.yaml",
+        "csv": (io.BytesIO(("\ufeff" + CSV).encode()), "plan.csv")},
+        content_type="multipart/form-data")
+    text = good.get_data(as_text=True)
+    assert good.status_code == 200 and "Chronogramme ajouté : 4 inject(s)" in text
+    assert "CSV-001" in text and "Préparer l'exercice" in text
+    source = re.search(r'<textarea name="source" hidden aria-hidden="true">(.*?)</textarea>',
+                       text, re.S).group(1)
+    download = client.post("/exercices/scenario.yaml", data={
+        "csrf_token": t, "source": html_unescape(source), "nom_fichier": "essai.yaml"})
+    assert download.status_code == 200
+    assert "id: CSV-002" in download.get_data(as_text=True)
+    assert download.headers["Content-Disposition"].endswith("essai.yaml")
+
+
+def html_unescape(text):
+    import html
+
+    return html.unescape(text)
