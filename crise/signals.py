@@ -90,6 +90,13 @@ class Fait:
     acteur: object = None  # the User who did it; None when the application did
     mairie_id: int | None = None
     details: dict = field(default_factory=dict)
+    # When the application learned of it, if the fait is dated earlier (a C.A.RE declared
+    # open since 14 h, a main courante entry written after the fact).
+    enregistre_at: datetime | None = None
+
+    @property
+    def connu_at(self) -> datetime:
+        return self.enregistre_at or self.at
 
 
 def annoncer(signal, fait: Fait) -> Fait:

@@ -144,20 +144,20 @@ class User(UserMixin, TimestampMixin, db.Model):
         records of exercise events, and nothing where the query names no event. The one
         place the scope of a query is written."""
         mairie = sa.true() if self.is_central else mairie_column == self.mairie_id
-        if self.sees_real_events:
+        if self.voit_le_reel:
             return mairie
         if evenement_column is None:
             return sa.false()
         return sa.and_(mairie, evenement_column.in_(_EVENEMENTS_EXERCICE))
 
     @property
-    def sees_real_events(self) -> bool:
+    def voit_le_reel(self) -> bool:
         return self.role not in EXERCICE_ONLY_ROLES
 
     def voit_evenement(self, exercice: bool) -> bool:
         """Whether the account may see an event (and its records), given whether it is an
         exercise."""
-        return bool(exercice) or self.sees_real_events
+        return bool(exercice) or self.voit_le_reel
 
     def can_access_mairie(self, mairie_id: int | None) -> bool:
         """Whether this account may see records of the given mairie."""

@@ -160,7 +160,7 @@ class CentreAccueil(TimestampMixin, db.Model):
 
     def can_view(self, user: User) -> bool:
         return user.can_access_mairie(self.mairie_id) and (
-            user.sees_real_events or self.evenement.exercice)
+            user.voit_le_reel or self.evenement.exercice)
 
     def can_manage(self, user: User) -> bool:
         return self.can_view(user) and user.has_role(*CENTRE_MANAGE_ROLES)
@@ -297,7 +297,7 @@ class Personne(TimestampMixin, db.Model):
 
     def can_view(self, user: User) -> bool:
         return user.has_role(*PERSON_VIEW_ROLES) and user.can_access_mairie(self.mairie_id) \
-            and (user.sees_real_events or self.centre.evenement.exercice)
+            and (user.voit_le_reel or self.centre.evenement.exercice)
 
     def can_edit(self, user: User) -> bool:
         return user.has_role(*PERSON_EDIT_ROLES) and user.can_access_mairie(self.mairie_id)

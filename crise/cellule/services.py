@@ -87,7 +87,7 @@ def ecrire(actor: User, evenement: Evenement, data: EntreeData, *,
     annoncer(signals.main_courante_ecrite, Fait(
         texte, fait_at, evenement.id, "main_courante", entree.id, actor,
         details={"type": data.type, "priorite": data.priorite, "objet_type": objet_type,
-                 "objet_id": objet_id}))
+                 "objet_id": objet_id}, enregistre_at=now))
     return entree
 
 

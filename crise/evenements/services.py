@@ -92,8 +92,11 @@ def _clean(data: EvenementData, actor: User, *, now: datetime) -> EvenementData:
 
 
 def declarer_evenement(actor: User, data: EvenementData, *, jeton: str | None = None,
-                       now: datetime | None = None) -> tuple[Evenement, bool]:
-    """Declare an event. Returns (event, created); the same ``jeton`` twice gives one event."""
+                       now: datetime | None = None,
+                       jumeau_recent: bool = True) -> tuple[Evenement, bool]:
+    """Declare an event. Returns (event, created); the same ``jeton`` twice gives one event.
+    ``jumeau_recent=False``: the caller tells apart its own repeats (an exercise run, whose
+    event may have the same title as the run prepared a minute before)."""
     if not can_create_evenement(actor):
         raise ServiceError("Votre rôle ne permet pas de déclarer un événement.")
     if jeton:
@@ -106,12 +109,13 @@ def declarer_evenement(actor: User, data: EvenementData, *, jeton: str | None = 
             jeton = None  # a spent token with something else typed in: a new event
     now = now or utcnow()
     data = _clean(data, actor, now=now)
-    twin = recent_twin(Evenement, Evenement.created_at, now,
-                       Evenement.created_by_id == actor.id, Evenement.titre == data.titre,
-                       Evenement.type == data.type, Evenement.exercice == data.exercice,
-                       Evenement.lieu == data.lieu, Evenement.survenu_at == data.survenu_at,
-                       Evenement.source_information == data.source_information,
-                       Evenement.source_detail == data.source_detail)
+    twin = None if not jumeau_recent else recent_twin(
+        Evenement, Evenement.created_at, now, Evenement.created_by_id == actor.id,
+        Evenement.titre == data.titre, Evenement.type == data.type,
+        Evenement.exercice == data.exercice, Evenement.lieu == data.lieu,
+        Evenement.survenu_at == data.survenu_at,
+        Evenement.source_information == data.source_information,
+        Evenement.source_detail == data.source_detail)
     if twin is not None and {m.id for m in twin.mairies} == {m.id for m in data.mairies}:
         return twin, False  # declared again a moment ago (Back, then send)
     evenement = Evenement(
@@ -229,7 +233,7 @@ def visible_evenements_query(user: User, *, statut: str | None = None,
                              exercice: bool | None = None):
     """The events a user may see, current first, then the most recent."""
     query = sa.select(Evenement)
-    if not user.sees_real_events:
+    if not user.voit_le_reel:
         query = query.where(Evenement.exercice.is_(True))
     if not user.is_central:
         query = query.where(Evenement.id.in_(

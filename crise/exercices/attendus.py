@@ -15,14 +15,14 @@ from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.exercices.models import (Attendu, Exercice, Livraison, StatutAttendu,
                                     StatutExercice, can_animate)
-from crise.exercices.partie import Instant, instant
+from crise.exercices.partie import Instant, instant, verrouiller
 from crise.exercices.plan import Plan
 from crise.exercices.temps import parse_duree
 from crise.extensions import db
 from crise.mairies.models import Mairie
 from crise.text import clean
 
-__all__ = ["creer_attendus", "atteint", "valider_a_la_main", "manquer_restants",
+__all__ = ["creer_attendus", "issues", "valider_a_la_main", "manquer_restants",
            "etat_attendu", "attendus_query", "COMMENTAIRE_MAX"]
 
 COMMENTAIRE_MAX = 1000
@@ -74,11 +74,23 @@ def etat_attendu(attendu: Attendu, moment: Instant | None) -> str:
     return "en retard" if moment is not None and _depasse(attendu, moment) else "en attente"
 
 
-def atteint(exercice_id: int, attendu_id: str) -> bool:
-    """Whether an expected action has been met (a contingency inject asks)."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Attendu).where(
-        Attendu.exercice_id == exercice_id, Attendu.attendu_id == attendu_id,
-        Attendu.statut == A.ATTEINT)) > 0
+def issues(exercice_id: int, moment: Instant) -> dict[str, bool | None]:
+    """For each expected action of a run: True once met, False once missed or past its
+    deadline, None while it can still go either way (a contingency inject waits for it)."""
+    issue: dict[str, bool | None] = {}
+    for attendu in db.session.scalars(sa.select(Attendu).where(
+            Attendu.exercice_id == exercice_id)):
+        if attendu.statut == A.ATTEINT:
+            une = True
+        elif attendu.statut == A.MANQUE or _depasse(attendu, moment):
+            une = False
+        else:
+            une = None
+        avant = issue.get(attendu.attendu_id, False)
+        # Met once is met; pending anywhere is undecided; missed everywhere is missed.
+        issue[attendu.attendu_id] = True if True in (avant, une) else (
+            None if None in (avant, une) else False)
+    return issue
 
 
 def _atteindre(attendu: Attendu, moment: Instant, *, preuve_type: str = "",
@@ -109,10 +121,12 @@ def valider_a_la_main(actor, attendu: Attendu, *, atteint_: bool, commentaire: s
     if len(commentaire) > COMMENTAIRE_MAX:
         raise ServiceError(f"Le commentaire ne doit pas dépasser {COMMENTAIRE_MAX} caractères.",
                            field="commentaire")
+    exercice = db.session.get(Exercice, attendu.exercice_id)
+    verrouiller(exercice, now)  # the application may be meeting it at this instant
+    db.session.refresh(attendu)
     if attendu.statut != A.EN_ATTENTE:
         raise ServiceError("Cette action attendue a déjà été jugée "
                            f"({etat_attendu(attendu, None)}).")
-    exercice = db.session.get(Exercice, attendu.exercice_id)
     moment = instant(exercice, now)
     if atteint_:
         _atteindre(attendu, moment, preuve_type="animateur", par=actor,
@@ -166,16 +180,25 @@ def _sur_fait(fait: signals.Fait, signal: str = "") -> None:
         Exercice.statut.in_((StatutExercice.EN_COURS, StatutExercice.EN_PAUSE))))
     if exercice is None:
         return
-    candidats = [a for a in db.session.scalars(sa.select(Attendu).where(
-        Attendu.exercice_id == exercice.id, Attendu.statut == A.EN_ATTENTE,
-        Attendu.validation == "auto")).all()
-        if (a.observable or {}).get("type") == signal]
-    if not candidats:
+    def candidats():
+        return [a for a in db.session.scalars(sa.select(Attendu).where(
+            Attendu.exercice_id == exercice.id, Attendu.statut == A.EN_ATTENTE,
+            Attendu.validation == "auto")).all()
+            if (a.observable or {}).get("type") == signal]
+
+    if not candidats():
         return
+    # Under the run's lock, read again: the FINEX or an animateur may be judging them now.
+    verrouiller(exercice, fait.connu_at or utcnow())
+    if exercice.statut not in (StatutExercice.EN_COURS, StatutExercice.EN_PAUSE):
+        return
+    candidats = candidats()
     codes = {c for a in candidats if (c := (a.observable.get("filtre") or {}).get("mairie"))}
     mairie_ids = dict(db.session.execute(sa.select(Mairie.code, Mairie.id)
                                          .where(Mairie.code.in_(codes))).all())
-    moment = instant(exercice, fait.at if fait.at else utcnow())
+    # Timed when the application learned of it: a C.A.RE declared « open since 14 h » at
+    # 17 h was not opened on time in the exercise's record.
+    moment = instant(exercice, fait.connu_at or utcnow())
     for attendu in candidats:
         if _correspond(attendu.observable.get("filtre") or {}, fait, mairie_ids):
             _atteindre(attendu, moment, preuve_type=fait.objet_type, preuve_id=fait.objet_id,

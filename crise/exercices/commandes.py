@@ -92,7 +92,11 @@ def tick_une_fois(now=None) -> int:
         Exercice.statut == StatutExercice.EN_COURS)).all()
     for ident in ids:
         exercice = db.session.get(Exercice, ident)
-        total += len(in_transaction(lambda exercice=exercice: avancer(exercice, now=now)))
+        try:
+            total += len(in_transaction(lambda exercice=exercice: avancer(exercice, now=now)))
+        except Exception as error:  # one run's fault must not stop the others
+            click.echo(f"Exercice n° {ident} : rien n'a été livré ({error.__class__.__name__}"
+                       f" : {error})", err=True)
     db.session.remove()
     return total
 

@@ -59,7 +59,12 @@ class CadenceForm(Form):
                                      "0,5 : deux fois moins vite.")
 
 
-class LibreForm(JetonMixin, Form):
+class JoueursForm(Form):
+    joueurs = MultiCheckboxField("Nommer d'autres joueurs", coerce=int, validate_choice=False)
+
+
+class LibreForm(Form):
+    # (Sent twice, it is one inject: envoyer_libre finds its twin of the last minutes.)
     de = StringField("De (acteur simulé)", validators=[Optional(), Length(max=300)])
     canal = SelectField("Canal", choices=choices(
         (k, v) for k, v in Livraison.CANAL_LABELS.items() if k), default="telephone")

@@ -18,7 +18,7 @@ from crise.cellule.situation import point_simule
 from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.journal import ecrire_application
-from crise.exercices.attendus import atteint, creer_attendus
+from crise.exercices.attendus import creer_attendus, issues
 from crise.exercices.figurants import figurants_pour
 from crise.exercices.models import (Destinataire, Exercice, Figurant, Joueur, Livraison,
                                     MouvementHorloge, StatutExercice, can_animate)
@@ -30,7 +30,7 @@ from crise.mairies.models import Mairie
 from crise.scop.services import signaler_exercice
 from crise.text import clean, clean_line
 
-__all__ = ["avancer", "avancer_tout", "envoyer", "envoyer_libre", "acquitter",
+__all__ = ["avancer", "envoyer", "envoyer_libre", "acquitter",
            "boite_query", "non_lus", "livraisons_query", "joue_dans", "prochains",
            "TITRE_MAX", "MESSAGE_MAX"]
 
@@ -48,8 +48,10 @@ def _livrees(exercice: Exercice) -> dict[str, tuple]:
                        Livraison.inject_id.is_not(None)))}
 
 
-def _dus(plan: Plan, moment: Instant, livrees: dict) -> list[tuple[datetime, str]]:
-    """(due scenario moment, inject id) of what has fallen due and is not delivered."""
+def _dus(plan: Plan, moment: Instant, livrees: dict, exercice_id: int | None = None,
+         ) -> list[tuple[datetime, str]]:
+    """(due scenario moment, inject id) of what has fallen due and is not delivered. A
+    contingency waits while the action it watches can still be met (or missed)."""
     dus = []
     for ident, declencheur in plan.declencheurs.items():
         if ident in livrees or declencheur.manuel:
@@ -65,6 +67,10 @@ def _dus(plan: Plan, moment: Instant, livrees: dict) -> list[tuple[datetime, str
                 dus.append((base[0] + declencheur.delai, ident))
         elif declencheur.moment is not None and declencheur.moment <= moment.scenario:
             dus.append((declencheur.moment, ident))
+    if exercice_id is not None and any(plan.declencheurs[i].si_attendu for _, i in dus):
+        issue = issues(exercice_id, moment)
+        dus = [(du, i) for du, i in dus if not plan.declencheurs[i].si_attendu
+               or issue.get(plan.declencheurs[i].si_attendu) is not None]
     dus.sort()
     return dus
 
@@ -73,13 +79,13 @@ def avancer(exercice: Exercice, *, now: datetime | None = None,
             verrou: bool = True) -> list[Livraison]:
     """Deliver, in the story's order, what has fallen due in a run in play. Nothing when
     paused or ended. Cheap when nothing is due: no write, no lock."""
-    if exercice.statut != S.EN_COURS:
+    if exercice.statut != S.EN_COURS or not exercice.evenement.en_cours:
         return []
     now = now or utcnow()
     plan = plan_de(exercice.source)
     moment = instant(exercice, now, plan)
     livrees = _livrees(exercice)
-    if not _dus(plan, moment, livrees):
+    if not _dus(plan, moment, livrees, exercice.id):
         return []
     if verrou:
         verrouiller(exercice, now)
@@ -92,13 +98,14 @@ def avancer(exercice: Exercice, *, now: datetime | None = None,
                                .where(MouvementHorloge.exercice_id == exercice.id,
                                       MouvementHorloge.quoi == "saut")).all()
     faites = []
-    while dus := _dus(plan, moment, livrees):
+    while dus := _dus(plan, moment, livrees, exercice.id):
         for du, ident in dus:
             inject = plan.injects[ident]
             declencheur = plan.declencheurs[ident]
             envoye = True
             if declencheur.si_attendu:
-                envoye = atteint(exercice.id, declencheur.si_attendu) == declencheur.si_reussit
+                issue = issues(exercice.id, moment)[declencheur.si_attendu]
+                envoye = issue == declencheur.si_reussit
             pendant_saut = du < moment.scenario and (
                 plan.horloge.reel_pour(du)[1]
                 or any(avant is not None and avant < du <= apres for avant, apres in sauts))
@@ -108,16 +115,6 @@ def avancer(exercice: Exercice, *, now: datetime | None = None,
             if livraison is not None:
                 faites.append(livraison)
     return faites
-
-
-def avancer_tout(now: datetime | None = None) -> int:
-    """The ``tick``: every run in play moves on. Returns the number of deliveries."""
-    now = now or utcnow()
-    total = 0
-    for exercice in db.session.scalars(sa.select(Exercice).where(
-            Exercice.statut == S.EN_COURS)).all():
-        total += len(avancer(exercice, now=now))
-    return total
 
 
 def _declencheur_texte(plan: Plan, inject: dict) -> str:
@@ -174,7 +171,13 @@ def _livrer(exercice: Exercice, plan: Plan, inject: dict, moment: Instant, *,
                 _journal(exercice, livraison, plan)
             db.session.flush()
     except sa.exc.IntegrityError:
-        return None  # delivered a moment ago by another worker
+        # Delivered a moment ago by another worker: the row is there. Anything else is a
+        # fault to be seen, not an inject silently never sent.
+        if db.session.scalar(sa.select(Livraison.id).where(
+                Livraison.exercice_id == exercice.id,
+                Livraison.inject_id == inject["id"])) is None:
+            raise
+        return None
     return livraison
 
 
@@ -233,17 +236,20 @@ def envoyer(actor: User, exercice: Exercice, inject_id: str, *,
     inject = plan.injects.get(inject_id)
     if inject is None:
         raise ServiceError("Cet inject n'est pas dans le scénario.")
-    avancer(exercice, now=now, verrou=False)
-    deja = db.session.scalar(sa.select(Livraison).where(
-        Livraison.exercice_id == exercice.id, Livraison.inject_id == inject_id))
-    if deja is not None:
+
+    def deja():
+        return db.session.scalar(sa.select(Livraison).where(
+            Livraison.exercice_id == exercice.id, Livraison.inject_id == inject_id))
+
+    if (livree := deja()) is not None:
         raise ServiceError(f"L'inject {inject_id} a déjà été "
-                           + ("envoyé." if deja.envoye else "écarté (sa condition n'était pas "
-                                                          "remplie)."))
-    livraison = _livrer(exercice, plan, inject, instant(exercice, now, plan), du=None, par=actor)
-    if livraison is None:
-        raise ServiceError(f"L'inject {inject_id} vient d'être envoyé.")
-    return livraison
+                           + ("envoyé." if livree.envoye else "écarté (sa condition n'était "
+                                                            "pas remplie)."))
+    # What fell due goes first, in its order; this inject may be among it.
+    avancer(exercice, now=now, verrou=False)
+    if (livree := deja()) is not None:
+        return livree
+    return _livrer(exercice, plan, inject, instant(exercice, now, plan), du=None, par=actor)
 
 
 def envoyer_libre(actor: User, exercice: Exercice, *, de: str, canal: str, roles: list[str],

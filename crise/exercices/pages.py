@@ -3,15 +3,26 @@ the home page (its requests advance their runs, as the console does), the runs i
 the animateur, and the link from an exercise event to its console."""
 
 import sqlalchemy as sa
+from flask import current_app
 
 from crise.exercices import bp, livraisons
 from crise.exercices.figurants import en_attente
 from crise.exercices.models import Exercice, StatutExercice, can_animate
 from crise.extensions import db
 from crise.forms import perform
-from crise.signals import page_accueil, page_centre, page_evenement
+from crise.signals import cloture_demandee, page_accueil, page_centre, page_evenement
 
 bp.add_app_template_global(can_animate)
+
+
+def avancer_sans_bloquer(exercice) -> None:
+    """Deliver what fell due, for a page that shows it: a fault there (a database busy
+    for too long) is logged and the page still answers; the tick will deliver."""
+    try:
+        perform(lambda: livraisons.avancer(exercice))
+    except Exception:  # the page matters more than an early delivery
+        db.session.rollback()
+        current_app.logger.exception("Exercice n° %s : livraison différée", exercice.id)
 
 
 @page_accueil.connect
@@ -19,7 +30,7 @@ def accueil(user) -> dict:
     exercices = db.session.scalars(sa.select(Exercice).where(
         Exercice.id.in_(livraisons.joue_dans(user)))).all()
     for exercice in exercices:
-        perform(lambda exercice=exercice: livraisons.avancer(exercice))
+        avancer_sans_bloquer(exercice)
     part = {}
     if exercices:
         part["boite_exercice"] = db.session.scalars(livraisons.boite_query(user).limit(5)).all()
@@ -46,3 +57,16 @@ def centre(centre, *, user) -> dict:
     if not centre.evenement.exercice:
         return {}
     return {"arrivees_exercice": en_attente(centre.evenement_id, centre.mairie_id)}
+
+
+@cloture_demandee.connect
+def cloture(evenement) -> str | None:
+    """Closing an exercise's event while it is played stops its injects: say so first."""
+    if not evenement.exercice:
+        return None
+    exercice = db.session.scalar(sa.select(Exercice).where(
+        Exercice.evenement_id == evenement.id, Exercice.statut != StatutExercice.TERMINE))
+    if exercice is None:
+        return None
+    return (f"L'exercice n° {exercice.id} n'a pas reçu sa FINEX "
+            f"({exercice.statut_label.lower()}) : clore l'événement arrête ses injects.")

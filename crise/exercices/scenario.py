@@ -550,4 +550,6 @@ def _message_schema(error) -> str:
         return f"valeur hors limites ({error.instance})"
     if v == "oneOf":
         return "segment d'horloge invalide : {reel: PT3H, facteur: 24} ou {saut: P4D}"
+    if v == "uniqueItems":
+        return "la même valeur est écrite deux fois"
     return error.message

@@ -135,7 +135,7 @@ SCHEMA = {
                                             "required": ["mairie", "situation"],
                                             "properties": {"mairie": {"type": "string"},
                                                            "situation": TEXTE}}}},
-                "attendus": {"type": "array", "items": ID}}}},
+                "attendus": {"type": "array", "items": ID, "uniqueItems": True}}}},
         "attendus": {"type": "array", "items": {
             "type": "object", "additionalProperties": False,
             "required": ["id", "acteur", "action"],

@@ -76,7 +76,8 @@ def lancer(actor: User, source: str, joueurs: list[User], *, nom_fichier: str = 
         titre=titre[:200], type=donnees["type_evenement"], survenu_at=now,
         source_information=SourceInformation.VILLE,
         source_detail="Exercice : cellule d'animation", mairies=list(mairies),
-        description=(donnees.get("description") or "")[:2000], exercice=True), now=now)
+        description=(donnees.get("description") or "")[:2000], exercice=True), now=now,
+        jumeau_recent=False)  # the run's jeton tells a repeat from a second run
     exercice = Exercice(evenement=evenement, scenario_id=donnees["id"],
                         scenario_titre=donnees["titre"][:300], source=source,
                         source_nom=(nom_fichier or "")[:255], statut=S.PRET,
@@ -208,7 +209,8 @@ def sauter(actor: User, exercice: Exercice, *, duree: timedelta | None = None,
            vers: datetime | None = None, motif: str = "",
            now: datetime | None = None) -> Exercice:
     """An unplanned jump forward in the story (by a duration, or to a moment): no real time
-    passes; what falls due in between goes at once, marked « pendant le saut »."""
+    passes; what falls due in between goes at once (at the resumption, if the run is
+    paused), marked « pendant le saut »."""
     now, plan = _preparer(actor, exercice, now)
     if exercice.statut not in (S.EN_COURS, S.EN_PAUSE):
         raise ServiceError("Un saut se fait pendant l'exercice (après le DEBEX, avant la "
@@ -244,8 +246,8 @@ def changer_cadence(actor: User, exercice: Exercice, cadence: float, *,
     if exercice.statut not in (S.PRET, S.EN_COURS, S.EN_PAUSE):
         raise ServiceError("Cet exercice est terminé.")
     if cadence is None or not CADENCE_MIN <= cadence <= CADENCE_MAX:
-        raise ServiceError(f"Vitesse : entre {CADENCE_MIN:g} et {CADENCE_MAX:g} fois le plan."
-                           .replace(".", ","), field="cadence")
+        raise ServiceError(f"Vitesse : entre {CADENCE_MIN:g} et {CADENCE_MAX:g} fois le plan"
+                           .replace(".", ",") + ".", field="cadence")
     if exercice.statut == S.EN_COURS:
         avancer(exercice, now=now, verrou=False)
     _ancrer(exercice, now, plan)

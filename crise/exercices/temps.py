@@ -11,9 +11,11 @@ from datetime import date, datetime, time, timedelta
 
 from crise.formatting import PARIS
 
-_DUREE = re.compile(r"^P(?:(?P<j>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$")
-_T = re.compile(r"^T\+(?P<h>\d+)h(?P<m>\d{1,2})?$")
-_J = re.compile(r"^J\+(?P<j>\d+)(?: (?P<hh>\d{1,2}):(?P<mm>\d{2}))?$")
+# At most six digits a number: a year of minutes is 525,600; more would overflow a date.
+_DUREE = re.compile(r"^P(?:(?P<j>\d{1,6})D)?(?:T(?:(?P<h>\d{1,6})H)?(?:(?P<m>\d{1,6})M)?"
+                    r"(?:(?P<s>\d{1,6})S)?)?$")
+_T = re.compile(r"^T\+(?P<h>\d{1,6})h(?P<m>\d{1,2})?$")
+_J = re.compile(r"^J\+(?P<j>\d{1,4})(?: (?P<hh>\d{1,2}):(?P<mm>\d{2}))?$")
 DUREE_MAX = timedelta(days=366)
 
 
@@ -48,7 +50,7 @@ def parse_moment(texte, t0: datetime) -> datetime:
         return datetime.combine(jour, time(heure, minute), tzinfo=PARIS)
     try:
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValueError(f"moment illisible « {texte} » : écrivez T+26h, T+0h30, J+1, "
                          "J+1 08:00 ou une date complète") from None
     if moment.tzinfo is None:

@@ -14,8 +14,10 @@ from crise.exercices import attendus as attendus_services
 from crise.exercices import bp, livraisons, scenario, services
 from crise.exercices.exports import ListeInjects
 from crise.exercices.chronogramme import importer
-from crise.exercices.forms import (CadenceForm, ChargerForm, ChronogrammeForm, LancerForm,
-                                   LibreForm, NoteForm, PauseForm, SautForm, ValidationForm)
+from crise.exercices.forms import (CadenceForm, ChargerForm, ChronogrammeForm, JoueursForm,
+                                   LancerForm, LibreForm, NoteForm, PauseForm, SautForm,
+                                   ValidationForm)
+from crise.exercices.pages import avancer_sans_bloquer
 from crise.exercices.models import (Attendu, Destinataire, Exercice, Figurant, Livraison,
                                     MouvementHorloge, NoteAnimation, can_animate)
 from crise.exercices.partie import instant
@@ -91,9 +93,7 @@ def _preparation(source: str, nom: str, form: LancerForm | None = None, status: 
         possibles = _joueurs_possibles(lecture.donnees)
         form = form or LancerForm()
         form.source.data, form.nom_fichier.data = source, nom
-        form.joueurs.choices = choices(
-            (u.id, f"{u} — {u.role_label}" + (f" ({u.mairie.nom_court})" if u.mairie else ""))
-            for u in possibles)
+        form.joueurs.choices = choices((u.id, _joueur_libelle(u)) for u in possibles)
         form.new_jeton()
     return render_template("exercices/preparer.html", lecture=lecture, lignes=lignes,
                            horloge=horloge, form=form, nom=nom, problemes_csv=problemes_csv,
@@ -186,17 +186,14 @@ def lancer():
             jeton=form.jeton.data))
         if ok:
             exercice, cree = resultat
-            flash("Exercice préparé : nommez d'autres joueurs si besoin, puis donnez le DEBEX."
+            flash("Exercice préparé : nommez d'autres joueurs si besoin (en bas de la console), "
+                  "puis donnez le DEBEX."
                   if cree else "Cet exercice était déjà préparé.", "success")
             return redirect(url_for("exercices.console", exercice_id=exercice.id))
     return _preparation(source, nom, form=form, status=422)
 
 
 # --- The console -----------------------------------------------------------------------------
-
-def _avancer(exercice: Exercice) -> None:
-    perform(lambda: livraisons.avancer(exercice))
-
 
 def _etat(exercice: Exercice) -> dict:
     now = utcnow()
@@ -259,23 +256,61 @@ def _courbes(plan, scenario_now) -> list[dict]:
 @bp.route("/<int:exercice_id>")
 def console(exercice_id):
     exercice = _exercice(exercice_id)
-    _avancer(exercice)
+    avancer_sans_bloquer(exercice)
+    return _console_page(exercice)
+
+
+def _console_page(exercice, *, libre_form=None, joueurs_form=None, status=200):
     notes = db.session.scalars(sa.select(NoteAnimation).where(
         NoteAnimation.exercice_id == exercice.id).order_by(NoteAnimation.ecrit_at.desc())).all()
     mouvements = db.session.scalars(sa.select(MouvementHorloge).where(
         MouvementHorloge.exercice_id == exercice.id).order_by(MouvementHorloge.id)).all()
     return render_template("exercices/console.html", **_etat(exercice), notes=notes,
-                           mouvements=mouvements, libre_form=_libre_form(exercice),
-                           note_form=NoteForm(), saut_form=SautForm(),
-                           pause_form=PauseForm(),
-                           cadence_form=CadenceForm(cadence=exercice.cadence))
+                           mouvements=mouvements,
+                           libre_form=_libre_form(exercice, libre_form),
+                           joueurs_form=joueurs_form or _joueurs_form(exercice),
+                           note_form=NoteForm(), saut_form=SautForm(), pause_form=PauseForm(),
+                           cadence_form=CadenceForm(cadence=exercice.cadence)), status
+
+
+def _joueurs_form(exercice, form=None):
+    """The accounts that may still be named players of this run."""
+    form = form or JoueursForm(formdata=None)
+    deja = {j.user_id for j in exercice.joueurs}
+    form.joueurs.choices = choices(
+        (u.id, _joueur_libelle(u)) for u in _joueurs_possibles(plan_de(exercice.source).donnees)
+        if u.id not in deja)
+    return form
+
+
+def _joueur_libelle(u) -> str:
+    return f"{u} — {u.role_label}" + (f" ({u.mairie.nom_court})" if u.mairie else "")
+
+
+@bp.route("/<int:exercice_id>/joueurs", methods=["POST"])
+def joueurs(exercice_id):
+    """Name more players after the preparation (a latecomer, a second desk)."""
+    exercice = _exercice(exercice_id)
+    form = _joueurs_form(exercice, JoueursForm())
+    if form.validate_on_submit():
+        users = db.session.scalars(sa.select(User).where(
+            User.id.in_(form.joueurs.data or []))).all()
+        if not users:
+            flash("Cochez au moins un compte.", "error")
+            return _retour(exercice)
+        ok, nouveaux = submit(form, lambda: services.nommer_joueurs(current_user, exercice,
+                                                                    list(users)))
+        if ok:
+            flash(f"{len(nouveaux)} joueur(s) ajouté(s).", "success")
+            return _retour(exercice)
+    return _console_page(exercice, joueurs_form=form, status=422)
 
 
 @bp.route("/<int:exercice_id>/etat")
 def etat(exercice_id):
     """The console's live part (clocks, world, chronogramme, expected actions)."""
     exercice = _exercice(exercice_id)
-    _avancer(exercice)
+    avancer_sans_bloquer(exercice)
     return render_template("exercices/_etat.html", **_etat(exercice))
 
 
@@ -286,7 +321,6 @@ def _libre_form(exercice, form=None):
     form.roles.choices = choices((r, Role(r).label) for r in participants["roles"])
     form.mairies.choices = choices((c, c if c != "centre" else "Paris Centre")
                                    for c in participants.get("mairies") or [])
-    form.new_jeton()
     return form
 
 
@@ -385,12 +419,7 @@ def libre(exercice_id):
                   "success")
             return _retour(exercice)
     flash("L'inject libre n'est pas parti : corrigez le formulaire (en bas de page).", "error")
-    notes = db.session.scalars(sa.select(NoteAnimation).where(
-        NoteAnimation.exercice_id == exercice.id).order_by(NoteAnimation.ecrit_at.desc())).all()
-    return render_template("exercices/console.html", **_etat(exercice), notes=notes,
-                           mouvements=[], libre_form=form, note_form=NoteForm(),
-                           saut_form=SautForm(), pause_form=PauseForm(),
-                           cadence_form=CadenceForm(cadence=exercice.cadence)), 422
+    return _console_page(exercice, libre_form=form, status=422)
 
 
 @bp.route("/attendus/<int:attendu_id>", methods=["POST"])
@@ -435,7 +464,7 @@ def export_injects(exercice_id):
 def _avancer_mes_exercices() -> None:
     for exercice in db.session.scalars(sa.select(Exercice).where(
             Exercice.id.in_(livraisons.joue_dans(current_user)))).all():
-        _avancer(exercice)
+        avancer_sans_bloquer(exercice)
 
 
 @bp.route("/boite")

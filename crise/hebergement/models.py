@@ -150,7 +150,7 @@ class DossierHebergement(TimestampMixin, db.Model):
 
     def can_view(self, user: User) -> bool:
         return user.has_role(*HEBERGEMENT_VIEW_ROLES) and user.can_access_mairie(
-            self.mairie_id) and (user.sees_real_events or self.evenement.exercice)
+            self.mairie_id) and (user.voit_le_reel or self.evenement.exercice)
 
     def can_edit(self, user: User) -> bool:
         return user.has_role(*HEBERGEMENT_EDIT_ROLES) and user.can_access_mairie(self.mairie_id)

@@ -169,7 +169,7 @@ class DemandeScop(TimestampMixin, db.Model):
 
     def can_view(self, user: User) -> bool:
         return user.can_access_mairie(self.mairie_id) and user.has_role(*SCOP_VIEW_ROLES) \
-            and (user.sees_real_events or self.evenement.exercice)
+            and (user.voit_le_reel or self.evenement.exercice)
 
 
 class EtapeDemande(db.Model):

@@ -20,6 +20,7 @@ from crise.exercices.models import (Attendu, Destinataire, Figurant, Livraison,
 from crise.exercices.partie import instant, scenario_au
 from crise.extensions import db
 from crise.formatting import PARIS
+from crise.exercices.commandes import tick_une_fois
 from tests.exercices.conftest import DEBEX, MIN, MINI, run
 
 H = timedelta(hours=1)
@@ -310,8 +311,7 @@ def test_two_workers_ticking_at_once_deliver_each_inject_once(app, exercice):
         with app.app_context():
             try:
                 barrier.wait()
-                totals.append(livraisons.avancer_tout(now=DEBEX + 61 * MIN))
-                db.session.commit()
+                totals.append(tick_une_fois(now=DEBEX + 61 * MIN))
             except Exception as error:  # pragma: no cover - reported below
                 errors.append(error)
                 db.session.rollback()
@@ -408,3 +408,67 @@ def test_two_runs_of_one_scenario_at_once_do_not_mix(app, exercice, joueurs):
         cellule = user(joueurs["cellule"])
         assert livraisons.non_lus(cellule) == 2
         assert len(db.session.scalars(livraisons.boite_query(cellule, premier)).all()) == 1
+
+
+def test_a_contingency_waits_while_its_action_can_still_be_met(app, exercice, joueurs):
+    # The reminder comes 1 h after the order, the action has 2 h: it waits for the deadline.
+    ident = exercice(source=MINI.replace("delai: PT6H", "delai: PT1H"))
+    with app.app_context():
+        ex = run(ident)
+        livraisons.avancer(ex, now=DEBEX + 61 * MIN)
+        assert livraisons.avancer(ex, now=DEBEX + 2 * H + 5 * MIN) == []
+        (relance,) = livraisons.avancer(ex, now=DEBEX + 3 * H + 2 * MIN)
+        assert relance.inject_id == "INJ-021" and relance.envoye
+    second = exercice(source=MINI.replace("delai: PT6H", "delai: PT1H"))
+    with app.app_context():
+        ex = run(second)
+        livraisons.avancer(ex, now=DEBEX + 61 * MIN)
+        db.session.commit()
+        assert livraisons.avancer(ex, now=DEBEX + 2 * H + 5 * MIN) == []
+        _ouvrir("15e", ex.evenement_id, joueurs["15e"], DEBEX + 2 * H + 30 * MIN)
+        (relance,) = livraisons.avancer(ex, now=DEBEX + 2 * H + 31 * MIN)
+        assert relance.inject_id == "INJ-021" and not relance.envoye
+
+
+def test_an_action_declared_earlier_is_timed_when_the_application_learned_it(
+        app, exercice, joueurs):
+    from crise.care import services as care
+    from crise.care.models import Site
+    from crise.mairies.models import mairie_by_code
+
+    ident = exercice()
+    with app.app_context():
+        ex = run(ident)
+        livraisons.avancer(ex, now=DEBEX + 61 * MIN)
+        site = Site(mairie_id=mairie_by_code("15e").id, nom="Gymnase", adresse="", capacite=9,
+                    actif=True)
+        db.session.add(site)
+        # Typed at +4 h, « open since +1 h 10 »: late in the exercise's record.
+        care.ouvrir_centre(user(joueurs["15e"]), db.session.get(Evenement, ex.evenement_id),
+                           site=site, capacite=9, responsable_nom="Awa",
+                           ouvert_at=DEBEX + 70 * MIN, now=DEBEX + 4 * H)
+        attendu = db.session.scalar(sa.select(Attendu))
+        assert attendu.statut == "atteint" and attendu.en_retard
+        assert attendu.atteint_at == DEBEX + 4 * H
+
+
+def test_one_broken_run_does_not_stop_the_tick_for_the_others(app, exercice):
+    from crise.exercices.models import Exercice
+
+    casse, bon = exercice(), exercice()
+    with app.app_context():
+        db.session.execute(sa.update(Exercice).where(Exercice.id == casse)
+                           .values(source="pas: [un scénario"))
+        db.session.commit()
+        assert tick_une_fois(now=DEBEX + 61 * MIN) == 1
+        assert db.session.scalar(sa.select(Livraison.exercice_id)) == bon
+
+
+def test_closing_the_event_of_a_run_in_play_asks_first(app, exercice):
+    from crise.signals import cloture_demandee
+
+    ident = exercice()
+    with app.app_context():
+        ex = run(ident)
+        raisons = [r for _, r in cloture_demandee.send(ex.evenement) if r]
+        assert any("n'a pas reçu sa FINEX" in r for r in raisons)

@@ -185,3 +185,16 @@ def test_a_contingency_before_the_deadline_it_checks_is_a_warning():
 ])
 def test_yaml_mistakes_are_told_in_french_with_their_line(texte, message):
     assert problemes(texte) == [f"essai.yaml:{message}"]
+
+
+def test_huge_numbers_and_repeated_actions_are_told_not_crashed():
+    from tests.exercices.conftest import MINI
+
+    lecture = scenario.lire(MINI.replace("attendus: [ATT-3]", "attendus: [ATT-3, ATT-3]"))
+    assert [str(p) for p in lecture.erreurs] == [
+        "scénario:35: injects[0].attendus : la même valeur est écrite deux fois"]
+    for moment in ("J+99999999", "T+99999999999h", "9999999-01-01T00:00:00+01:00"):
+        lecture = scenario.lire(MINI.replace("quand: {seuil: rer_c}", f'quand: {{t: "{moment}"}}'))
+        assert not lecture.valide and "moment illisible" in str(lecture.erreurs[0])
+    lecture = scenario.lire(MINI.replace("delai: PT6H", "delai: P99999999999D"))
+    assert "durée illisible" in str(lecture.erreurs[0])

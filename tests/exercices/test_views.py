@@ -249,3 +249,36 @@ def html_unescape(text):
     import html
 
     return html.unescape(text)
+
+
+def test_more_players_are_named_from_the_console(app, client, auth, exercice, animateur,
+                                                 joueurs, create_user):
+    ident = exercice(players=[joueurs["cellule"]], at=utcnow())
+    retard = create_user("responsable_care", mairie="15e", nom="Retardataire")
+    onze = create_user("responsable_care", mairie="11e", nom="Hors scénario")
+    auth.login(animateur)
+    page = client.get(f"/exercices/{ident}").get_data(as_text=True)
+    assert "Retardataire" in page and "Hors scénario" not in page
+    t = csrf_token_from(page)
+    done = client.post(f"/exercices/{ident}/joueurs", data={
+        "csrf_token": t, "joueurs": [str(retard.id)]}, follow_redirects=True)
+    assert "1 joueur(s) ajouté(s)" in done.get_data(as_text=True)
+    refused = client.post(f"/exercices/{ident}/joueurs", data={
+        "csrf_token": t, "joueurs": [str(onze.id)]})
+    assert refused.status_code == 422
+    assert "sa mairie (11e) ne joue pas" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert len(db.session.get(Exercice, ident).joueurs) == 2
+
+
+def test_a_broken_run_does_not_break_the_players_home_page(app, client, auth, exercice,
+                                                           joueurs):
+    import sqlalchemy as sa
+
+    ident = exercice(at=utcnow() - timedelta(minutes=61))
+    with app.app_context():
+        db.session.execute(sa.update(Exercice).where(Exercice.id == ident)
+                           .values(source="pas: [un scénario"))
+        db.session.commit()
+    auth.login(joueurs["15e"])
+    assert client.get("/evenements/").status_code == 200

@@ -70,7 +70,7 @@ def ouvrir_centre(actor: User, evenement: Evenement, *, site: Site, capacite: in
            mairie_id=centre.mairie_id, evenement_id=evenement.id)
     annoncer(centre_ouvert, Fait(f"C.A.RE ouvert : {centre.nom} ({centre.mairie.nom_court}, "
                                  f"capacité {capacite})", ouvert_at, evenement.id, "centre",
-                                 centre.id, actor, centre.mairie_id))
+                                 centre.id, actor, centre.mairie_id, enregistre_at=now))
     return centre, True
 
 
