@@ -12,9 +12,12 @@ import re
 # Line separators of every origin become a plain newline.
 _LINE_BREAKS = re.compile("\r\n|[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 # Other control characters (C0 but tab and newline, DEL, C1), lone surrogates (not
-# encodable in UTF-8), non-characters, and invisible marks that split a name for search.
+# encodable in UTF-8), non-characters, invisible marks that split a name for search, and
+# the bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069) that
+# would display a text reversed (« …ruot al snad »). The marks LRM and RLM, and the joiners
+# that Persian and Indian scripts need, stay.
 _REMOVED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff"
-                      "\ufffe\uffff\ufeff\u200b]")
+                      "\ufffe\uffff\ufeff\u200b\u202a-\u202e\u2066-\u2069]")
 _SINGLE_LINE = re.compile("[\n\t]+")
 
 

@@ -119,3 +119,13 @@ def test_delays_are_shown_honestly():
     assert format_duree(timedelta(seconds=150)) == "3 min"  # 2 min 30 s, to the nearest
     assert format_duree(timedelta(minutes=65, seconds=40)) == "1 h 06"
     assert format_duree(timedelta(hours=50)) == "2 j 2 h"
+
+
+def test_text_loses_the_marks_that_would_display_it_reversed():
+    from crise.text import clean, clean_line
+
+    # A right-to-left override pasted in a name or a title.
+    assert clean_line("Dans la tour\u202e ruot") == "Dans la tour ruot"
+    assert clean("a\u2066b\u2069c\u202ad\u202c") == "abcd"
+    # What scripts need stays: Persian's zero-width non-joiner, the RLM mark.
+    assert clean_line("می\u200cخواهم \u200fשלום") == "می\u200cخواهم \u200fשלום"

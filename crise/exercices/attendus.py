@@ -23,7 +23,7 @@ from crise.mairies.models import Mairie
 from crise.text import clean
 
 __all__ = ["creer_attendus", "issues", "valider_a_la_main", "manquer_restants",
-           "etat_attendu", "attendus_query", "COMMENTAIRE_MAX"]
+           "etat_attendu", "echeance_texte", "attendus_query", "COMMENTAIRE_MAX"]
 
 COMMENTAIRE_MAX = 1000
 A = StatutAttendu
@@ -65,13 +65,31 @@ def _depasse(attendu: Attendu, moment: Instant) -> bool:
 
 
 def etat_attendu(attendu: Attendu, moment: Instant | None) -> str:
-    """« en attente », « en retard » (deadline passed, still pending), « atteint »,
-    « atteint en retard », « manqué »."""
+    """« en attente », « en retard » (deadline passed, still pending), « réalisée »,
+    « réalisée en retard », « manquée » (an action attendue)."""
     if attendu.statut == A.ATTEINT:
-        return "atteint en retard" if attendu.en_retard else "atteint"
+        return "réalisée en retard" if attendu.en_retard else "réalisée"
     if attendu.statut == A.MANQUE:
-        return "manqué"
+        return "manquée"
     return "en retard" if moment is not None and _depasse(attendu, moment) else "en attente"
+
+
+def echeance_texte(attendu: Attendu, moment: Instant | None, t0) -> str:
+    """The deadline as the console says it: what is left of it, or by how much it passed."""
+    from crise.exercices.temps import format_relatif
+    from crise.formatting import format_duree
+
+    if attendu.echeance_scenario_at is not None:
+        return f"{format_relatif(attendu.echeance_scenario_at, t0)} (heure du scénario)"
+    if attendu.echeance_en_jeu_s is None:
+        return "sans échéance"
+    total = timedelta(seconds=attendu.echeance_en_jeu_s - attendu.livraison.en_jeu_s)
+    if attendu.statut != A.EN_ATTENTE or moment is None:
+        return f"{format_duree(total)} de jeu"
+    reste = timedelta(seconds=attendu.echeance_en_jeu_s) - moment.en_jeu
+    if reste >= timedelta():
+        return f"reste {format_duree(reste)} (sur {format_duree(total)})"
+    return f"dépassée de {format_duree(-reste)}"
 
 
 def issues(exercice_id: int, moment: Instant) -> dict[str, bool | None]:
@@ -203,7 +221,7 @@ def _sur_fait(fait: signals.Fait, signal: str = "") -> None:
         if _correspond(attendu.observable.get("filtre") or {}, fait, mairie_ids):
             _atteindre(attendu, moment, preuve_type=fait.objet_type, preuve_id=fait.objet_id,
                        preuve_texte=fait.texte,
-                       commentaire=f"Validé par l'application ({signal})")
+                       commentaire="Constaté par l'application")
     db.session.flush()
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from crise.exercices.attendus import etat_attendu
 from crise.exercices.livraisons import livraisons_query
 from crise.exercices.models import Attendu, Exercice
 from crise.exercices.plan import plan_de
@@ -47,7 +48,8 @@ class ListeInjects(ListeExport):
             envoi = "écarté : condition non remplie" if not l.envoye else (
                 f"à la main ({l.par_nom})" if l.manuel else "automatique")
             if l.pendant_saut:
-                envoi += ", franchi pendant le saut"
+                envoi += (", franchi" if l.declencheur.startswith("seuil") else ", dû") + \
+                    " pendant le saut"
             rows.append({
                 "inject": l.inject_id or "libre",
                 "scenario": format_relatif(l.livre_scenario_at, self.t0),
@@ -58,6 +60,7 @@ class ListeInjects(ListeExport):
                 "acquittements": " ; ".join(
                     f"{d.libelle} : {d.acquitte_par_nom}, {format_datetime(d.acquitte_at)}"
                     for d in l.destinataires if d.acquitte_at),
-                "attendus": ", ".join(a.attendu_id for a in self.attendus.get(l.id, [])),
+                "attendus": ", ".join(f"{a.attendu_id} : {etat_attendu(a, None)}"
+                                      for a in self.attendus.get(l.id, [])),
             })
         return rows

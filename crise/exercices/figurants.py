@@ -16,7 +16,7 @@ from crise.care.services.personnes import membres_du_foyer
 from crise.exercices.models import Exercice, Figurant, Livraison
 from crise.extensions import db
 
-__all__ = ["figurants_pour", "en_attente"]
+__all__ = ["figurants_pour", "foyers_deja_venus", "en_attente"]
 
 # (family names, first names, language): invented combinations, in their own script.
 _FAMILLES = [
@@ -62,21 +62,39 @@ def _tire(rng: random.Random, taille: int) -> list[dict]:
     return foyer
 
 
+def foyers_deja_venus(exercice_id: int, donnees: dict) -> int:
+    """How many of the scenario's own households earlier injects of the run brought."""
+    venus = set(db.session.execute(sa.select(Figurant.nom, Figurant.prenom).where(
+        Figurant.exercice_id == exercice_id)).all())
+    compte = 0
+    for foyer in _scenario(donnees):
+        if (foyer[0]["nom"][:120], (foyer[0].get("prenom") or "")[:120]) not in venus:
+            break
+        compte += 1
+    return compte
+
+
 def figurants_pour(livraison: Livraison, donnees: dict, mairie_id: int, nombre: int,
                    foyers: int, deja: int) -> list[Figurant]:
-    """``nombre`` people in ``foyers`` households; ``deja``: how many of the scenario's own
-    figurants earlier injects of the run have already brought."""
+    """Exactly ``nombre`` people in about ``foyers`` households: the scenario's own
+    households first, whole (``deja``: how many of them earlier injects of the run have
+    brought), then households drawn from fictitious names for the rest."""
     rng = random.Random(f"{livraison.exercice_id}:{livraison.inject_id}:{livraison.id}")
     foyers = max(1, min(foyers or 1, nombre))
-    tailles = [nombre // foyers + (1 if i < nombre % foyers else 0) for i in range(foyers)]
     propres = _scenario(donnees)
+    groupes: list[list[dict]] = []
+    reste = nombre
+    while deja < len(propres) and len(groupes) < foyers and len(propres[deja]) <= reste:
+        groupes.append(propres[deja])
+        reste -= len(propres[deja])
+        deja += 1
+    a_tirer = max(foyers - len(groupes), 1 if reste else 0)
+    for i in range(a_tirer):
+        taille = reste // a_tirer + (1 if i < reste % a_tirer else 0)
+        if taille:
+            groupes.append(_tire(rng, taille))
     gens: list[Figurant] = []
-    for numero, taille in enumerate(tailles, start=1):
-        if deja < len(propres):
-            membres = propres[deja][:taille]
-            deja += 1
-        else:
-            membres = _tire(rng, taille)
+    for numero, membres in enumerate(groupes, start=1):
         etiquette = f"{livraison.inject_id or 'libre'}-F{numero}"
         for membre in membres:
             gens.append(Figurant(

@@ -2,6 +2,7 @@ from flask_wtf.file import FileField
 from wtforms import (FloatField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import Length, Optional
+from wtforms.widgets import TextInput
 
 from crise.exercices.livraisons import MESSAGE_MAX, TITRE_MAX
 from crise.exercices.models import Livraison
@@ -28,7 +29,7 @@ class LancerForm(JetonMixin, Form):
     joueurs = MultiCheckboxField("Joueurs", coerce=int, validate_choice=False)
 
 
-class SautForm(Form):
+class SautForm(JetonMixin, Form):
     vers = StringField("Aller à", validators=[NotBlank(), Length(max=40)],
                        description="Un moment du scénario (J+3 08:00, T+50h) ou une durée "
                                    "(PT6H, P1D).")
@@ -40,7 +41,10 @@ class PauseForm(Form):
 
 
 class FrenchFloatField(FloatField):
-    """A number typed the French way (« 0,5 ») or the other (« 0.5 »)."""
+    """A number typed the French way (« 0,5 ») or the other (« 0.5 »). A text field with a
+    decimal keypad: a browser's number field in French turns « 0,5 » into « 05 »."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         super().process_formdata([v.replace(",", ".").strip() for v in valuelist])

@@ -19,8 +19,8 @@ from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.journal import ecrire_application
 from crise.exercices.attendus import creer_attendus, issues
-from crise.exercices.figurants import figurants_pour
-from crise.exercices.models import (Destinataire, Exercice, Figurant, Joueur, Livraison,
+from crise.exercices.figurants import figurants_pour, foyers_deja_venus
+from crise.exercices.models import (Destinataire, Exercice, Joueur, Livraison,
                                     MouvementHorloge, StatutExercice, can_animate)
 from crise.exercices.partie import Instant, instant, verrouiller
 from crise.exercices.plan import Plan, plan_de
@@ -184,7 +184,8 @@ def _livrer(exercice: Exercice, plan: Plan, inject: dict, moment: Instant, *,
 def _journal(exercice: Exercice, livraison: Livraison, plan: Plan) -> None:
     dest = ", ".join(d.libelle for d in livraison.destinataires)
     heure = format_relatif(livraison.livre_scenario_at, plan.t0)
-    saut = " (franchi pendant le saut)" if livraison.pendant_saut else ""
+    saut = (" (franchi pendant le saut)" if livraison.declencheur.startswith("seuil")
+            else " (dû pendant le saut)") if livraison.pendant_saut else ""
     ident = f"inject {livraison.inject_id}" if livraison.inject_id else "inject libre"
     ecrire_application(
         exercice.evenement_id,
@@ -200,11 +201,9 @@ def _creer(exercice: Exercice, plan: Plan, inject: dict, livraison: Livraison) -
     cree = inject.get("cree") or {}
     if figurants := cree.get("figurants"):
         mairie = db.session.scalar(sa.select(Mairie).where(Mairie.code == figurants["mairie"]))
-        deja = db.session.scalar(sa.select(sa.func.count(sa.distinct(Figurant.foyer)))
-                                 .where(Figurant.exercice_id == exercice.id)) or 0
         db.session.add_all(figurants_pour(livraison, plan.donnees, mairie.id,
                                           figurants["nombre"], figurants.get("foyers", 1),
-                                          deja))
+                                          foyers_deja_venus(exercice.id, plan.donnees)))
     if point := cree.get("point_situation"):
         mairie = db.session.scalar(sa.select(Mairie).where(Mairie.code == point["mairie"]))
         point_simule(exercice.evenement, mairie, point["situation"],
@@ -344,6 +343,8 @@ def acquitter(user: User, destinataire: Destinataire, *,
     if destinataire.acquitte_at is not None:
         return False
     exercice = db.session.get(Exercice, livraison.exercice_id)
+    if exercice.termine:
+        raise ServiceError("L'exercice est terminé (FINEX) : les messages ne s'acquittent plus.")
     destinataire.acquitte_at = now
     destinataire.acquitte_scenario_at = instant(exercice, now).scenario
     destinataire.acquitte_par_id, destinataire.acquitte_par_nom = user.id, str(user)[:120]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crise.audit.models import declare_object_type
 from crise.auth.models import ROLE_LABELS, Role, User
+from crise.care.models import BESOIN_LABELS, CATEGORIE_LABELS
 from crise.db import utcnow
 from crise.evenements.models import Evenement
 from crise.extensions import db
@@ -137,6 +138,8 @@ class MouvementHorloge(db.Model):
     par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     par_nom: Mapped[str] = mapped_column(sa.String(120), default="")
     motif: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The form's token: a jump sent twice (two animateurs, Back then send) is made once.
+    jeton: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     QUOI_LABELS = {"debex": "DEBEX", "pause": "Pause", "reprise": "Reprise", "saut": "Saut",
                    "cadence": "Vitesse", "finex": "FINEX"}
@@ -309,3 +312,16 @@ class Figurant(db.Model):
     personne_id: Mapped[int | None] = mapped_column(sa.ForeignKey("care_personne.id"))
 
     mairie: Mapped[Mairie] = relationship(lazy="joined")
+
+    @property
+    def foyer_libelle(self) -> str:
+        """« Foyer 3 » (its inject's third household)."""
+        return "Foyer " + self.foyer.rsplit("-F", 1)[-1] if "-F" in self.foyer else self.foyer
+
+    @property
+    def categorie_libelle(self) -> str:
+        return CATEGORIE_LABELS.get(self.categorie, self.categorie)
+
+    @property
+    def besoins_libelles(self) -> list[str]:
+        return [BESOIN_LABELS.get(b, b) for b in self.besoins or []]

@@ -8,11 +8,19 @@ from flask import current_app
 from crise.exercices import bp, livraisons
 from crise.exercices.figurants import en_attente
 from crise.exercices.models import Exercice, StatutExercice, can_animate
+from crise.exercices.plan import plan_de
+from crise.exercices.temps import format_relatif
 from crise.extensions import db
 from crise.forms import perform
 from crise.signals import cloture_demandee, page_accueil, page_centre, page_evenement
 
 bp.add_app_template_global(can_animate)
+
+
+@bp.app_template_global()
+def heure_scenario(livraison) -> str:
+    """« J+2 09:00 »: when in the story an inject arrived (for the players' inbox)."""
+    return format_relatif(livraison.livre_scenario_at, plan_de(livraison.exercice.source).t0)
 
 
 def avancer_sans_bloquer(exercice) -> None:

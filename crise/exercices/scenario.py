@@ -142,11 +142,23 @@ def lire(raw: bytes | str, fichier: str = "scénario") -> Lecture:
                       mark.line + 1 if mark else None)
     except YAMLError as error:
         return refuse(f"YAML invalide : {error}")
+    except RecursionError:
+        return refuse(PROFONDEUR)
     if not isinstance(donnees, dict):
-        return refuse("un scénario est un dictionnaire de clés (schema, id, titre…)")
+        return refuse("un scénario est un dictionnaire de clés (schema, id, titre…)"
+                      + (" : ce fichier ressemble à un tableur (CSV) ; un chronogramme CSV "
+                         "s'ajoute à un scénario déjà chargé" if isinstance(donnees, str)
+                         and (";" in donnees or "," in donnees) else ""))
     lecture.donnees = donnees
-    Verification(lecture).tout()
+    try:
+        Verification(lecture).tout()
+    except RecursionError:
+        lecture.donnees = None
+        return refuse(PROFONDEUR)
     return lecture
+
+
+PROFONDEUR = "listes ou dictionnaires imbriqués trop profondément : ce n'est pas un scénario"
 
 
 # The YAML parser's messages, for a facilitator who does not read its English.

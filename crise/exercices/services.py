@@ -140,14 +140,15 @@ def _ancrer(exercice: Exercice, now: datetime, plan: Plan) -> Instant:
 
 
 def _noter(actor, exercice: Exercice, quoi: str, now: datetime, plan: Plan, *,
-           avant: datetime | None = None, motif: str = "", journal: str = "") -> None:
+           avant: datetime | None = None, motif: str = "", journal: str = "",
+           jeton: str | None = None) -> None:
     moment = instant(exercice, now, plan)
     db.session.add(MouvementHorloge(
         exercice_id=exercice.id, quoi=quoi, reel_at=now, scenario_at=moment.scenario,
         scenario_avant=avant, joue_s=exercice.joue_s, en_jeu_s=exercice.en_jeu_s,
         cadence=exercice.cadence, statut=exercice.statut, par_id=getattr(actor, "id", None),
         par_nom=(getattr(actor, "nom", "") or getattr(actor, "email", "") or "")[:120],
-        motif=motif[:MOTIF_MAX]))
+        motif=motif[:MOTIF_MAX], jeton=jeton or None))
     texte = journal or f"{MouvementHorloge.QUOI_LABELS[quoi]} de l'exercice"
     heure = f"heure du scénario : {moment.relatif}"
     ecrire_application(exercice.evenement_id,
@@ -206,12 +207,15 @@ def reprendre(actor: User, exercice: Exercice, *, now: datetime | None = None) -
 
 
 def sauter(actor: User, exercice: Exercice, *, duree: timedelta | None = None,
-           vers: datetime | None = None, motif: str = "",
-           now: datetime | None = None) -> Exercice:
+           vers: datetime | None = None, motif: str = "", jeton: str | None = None,
+           now: datetime | None = None) -> bool:
     """An unplanned jump forward in the story (by a duration, or to a moment): no real time
     passes; what falls due in between goes at once (at the resumption, if the run is
     paused), marked « pendant le saut »."""
     now, plan = _preparer(actor, exercice, now)
+    if jeton and db.session.scalar(sa.select(MouvementHorloge.id).where(
+            MouvementHorloge.jeton == jeton)) is not None:
+        return False  # this very jump was made a moment ago
     if exercice.statut not in (S.EN_COURS, S.EN_PAUSE):
         raise ServiceError("Un saut se fait pendant l'exercice (après le DEBEX, avant la "
                            "FINEX).")
@@ -233,10 +237,10 @@ def sauter(actor: User, exercice: Exercice, *, duree: timedelta | None = None,
     # reel_pour gives the plan's time when the story reaches the moment; inside a played
     # segment that is the moment itself.
     _noter(actor, exercice, "saut", now, plan, avant=avant.scenario,
-           motif=clean_line(motif or ""),
+           motif=clean_line(motif or ""), jeton=jeton,
            journal=f"Saut de {avant.relatif} à {format_relatif(vers, plan.t0)}")
     avancer(exercice, now=now, verrou=False)
-    return exercice
+    return True
 
 
 def changer_cadence(actor: User, exercice: Exercice, cadence: float, *,

@@ -2,6 +2,7 @@
 views over crise.exercices.services, livraisons and attendus. Every page of a run advances
 it first: the console and the inbox deliver what has fallen due, as the ``tick`` does."""
 
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -211,11 +212,21 @@ def _etat(exercice: Exercice) -> dict:
     return {
         "exercice": exercice, "plan": plan, "moment": moment, "now": now,
         "monde": plan.etat_du_monde(scenario_now), "scenario_now": scenario_now,
-        "livrees": livrees, "nombre_livrees": nombre_livrees, "prochains": livraisons.prochains(exercice, moment, plan, 12),
+        "livrees": livrees, "nombre_livrees": nombre_livrees,
+        **_a_venir(livraisons.prochains(exercice, moment, plan, 0)),
         "attendus": attendus, "etat_attendu": attendus_services.etat_attendu,
+        "echeance_texte": attendus_services.echeance_texte,
         "prochain_saut": prochain_saut, "format_relatif": format_relatif,
         "courbes": _courbes(plan, scenario_now),
     }
+
+
+def _a_venir(lignes: list[dict]) -> dict:
+    """What is still to come: the next injects on the clock, those the animateur sends by
+    hand (the reserve), and those waiting for a threshold or an action."""
+    return {"prochains": [l for l in lignes if l["moment"] and not l["manuel"]][:12],
+            "a_la_main": [l for l in lignes if l["manuel"]],
+            "en_attente": [l for l in lignes if not l["moment"] and not l["manuel"]]}
 
 
 def _courbes(plan, scenario_now) -> list[dict]:
@@ -269,8 +280,14 @@ def _console_page(exercice, *, libre_form=None, joueurs_form=None, status=200):
                            mouvements=mouvements,
                            libre_form=_libre_form(exercice, libre_form),
                            joueurs_form=joueurs_form or _joueurs_form(exercice),
-                           note_form=NoteForm(), saut_form=SautForm(), pause_form=PauseForm(),
+                           note_form=NoteForm(), saut_form=_saut_form(), pause_form=PauseForm(),
                            cadence_form=CadenceForm(cadence=exercice.cadence)), status
+
+
+def _saut_form():
+    form = SautForm(formdata=None)
+    form.new_jeton()
+    return form
 
 
 def _joueurs_form(exercice, form=None):
@@ -354,8 +371,13 @@ def reprise(exercice_id):
 
 
 def lire_saut(texte: str, exercice: Exercice) -> dict:
-    """« PT6H », « P1D » (a duration) or « J+3 08:00 », « T+50h » (a moment)."""
-    texte = (texte or "").strip()
+    """« PT6H », « P1D » (a duration) or « J+3 08:00 », « T+50h » (a moment); as a hurried
+    animateur types them too: « j+3 8h30 », « t+50h »."""
+    texte = " ".join((texte or "").split())
+    if texte[:2].upper() in ("J+", "T+"):
+        texte = texte[0].upper() + texte[1:]
+    if texte.startswith("J+"):
+        texte = re.sub(r" (\d{1,2})h(\d{2})?$", lambda m: f" {m[1]}:{m[2] or '00'}", texte)
     if texte.upper().startswith("P"):
         return {"duree": parse_duree(texte.upper())}
     return {"vers": parse_moment(texte, plan_de(exercice.source).t0)}
@@ -372,7 +394,9 @@ def saut(exercice_id):
             flash(f"Saut : {error}.", "error")
             return _retour(exercice)
         perform(lambda: services.sauter(current_user, exercice, motif=form.motif.data or "",
-                                        **cible), "Saut effectué.")
+                                        jeton=form.jeton.data, **cible),
+                lambda fait: "Saut effectué." if fait else "Ce saut venait d'être fait : "
+                                                            "l'horloge n'a pas bougé deux fois.")
     else:
         flash("Indiquez où sauter (J+3 08:00, T+50h, PT6H ou P1D).", "error")
     return _retour(exercice)
@@ -507,6 +531,6 @@ def acquitter(destinataire_id):
     ligne = _ligne(destinataire_id)
     perform(lambda: livraisons.acquitter(current_user, ligne),
             lambda fait: "Prise de connaissance enregistrée." if fait
-            else "Déjà acquitté.")
+            else "Vous (ou un autre joueur du même poste) en aviez déjà pris connaissance.")
     return redirect(url_for("exercices.inject", destinataire_id=ligne.id))
 

@@ -35,7 +35,8 @@ def test_an_exercise_played_in_the_real_tools(browser, live_server, create_user,
         expect(anim.get_by_text("DEBEX : l'exercice a commencé")).to_be_visible()
         expect(anim.get_by_test_id("heure-scenario")).to_contain_text("J+0 08:0")
         # Jump to the morning the Préfecture asks to evacuate the towers of the 15e.
-        anim.get_by_label("Aller à").fill("J+2 09:00")
+        anim.get_by_text("Sauter dans le temps").click()
+        anim.get_by_label("Aller à").fill("j+2 9h00")  # as a hurried animateur types it
         anim.get_by_label("Motif").fill("Montée jouée en accéléré")
         anim.get_by_role("button", name="Sauter").click()
         expect(anim.get_by_text("Saut effectué")).to_be_visible()
@@ -88,7 +89,7 @@ def test_an_exercise_played_in_the_real_tools(browser, live_server, create_user,
         anim.reload()
         for ident in ("ATT-6", "ATT-7"):
             ligne = anim.get_by_test_id("attendus").locator(f"tr[data-attendu='{ident}']")
-            expect(ligne.get_by_test_id("etat-attendu")).to_have_text("atteint")
+            expect(ligne.get_by_test_id("etat-attendu")).to_have_text("réalisée")
             expect(ligne).to_contain_text("(scénario)")
         expect(anim.get_by_test_id("attendus").locator("tr[data-attendu='ATT-6']")
                ).to_contain_text("C.A.RE ouvert : Gymnase Émile-Anthoine")

@@ -230,7 +230,7 @@ def test_a_late_action_or_one_in_another_mairie(app, exercice, joueurs):
         _ouvrir("15e", ex.evenement_id, joueurs["15e"], DEBEX + 4 * H)
         attendu = db.session.scalar(sa.select(Attendu))
         assert attendu.statut == "atteint" and attendu.en_retard
-        assert etat_attendu(attendu, None) == "atteint en retard"
+        assert etat_attendu(attendu, None) == "réalisée en retard"
 
 
 def test_manual_validation_and_finex(app, exercice, animateur, joueurs):
@@ -472,3 +472,32 @@ def test_closing_the_event_of_a_run_in_play_asks_first(app, exercice):
         ex = run(ident)
         raisons = [r for _, r in cloture_demandee.send(ex.evenement) if r]
         assert any("n'a pas reçu sa FINEX" in r for r in raisons)
+
+
+def test_figurants_are_as_many_as_asked_the_scenario_households_first(app, exercice):
+    from pathlib import Path
+
+    from crise.exercices.figurants import foyers_deja_venus
+    from crise.exercices.scenario import lire_fichier
+
+    fichier = Path(__file__).parents[2] / "scenarios" / "crue-type-1910.yaml"
+    donnees = lire_fichier(fichier).donnees
+    ident = exercice(source=fichier.read_text(encoding="utf-8"), players=[])
+    with app.app_context():
+        ex = run(ident)
+        for inject in ("INJ-007", "INJ-008"):
+            livraisons.envoyer(user_animateur(), ex, inject, now=DEBEX + MIN)
+        db.session.commit()
+        par_inject = {}
+        for f in db.session.scalars(sa.select(Figurant)):
+            par_inject.setdefault(f.foyer.split("-F")[0], []).append(f)
+        # INJ-007: 8 people in 3 households; INJ-008: 24 in 8. The scenario's own come first.
+        assert len(par_inject["INJ-007"]) == 8 and len(par_inject["INJ-008"]) == 24
+        assert par_inject["INJ-007"][0].nom == "Иванова"
+        assert foyers_deja_venus(ex.id, donnees) >= 3
+
+
+def user_animateur():
+    from crise.auth.models import Role, User
+
+    return db.session.scalar(sa.select(User).where(User.role == Role.ANIMATEUR))

@@ -198,3 +198,9 @@ def test_huge_numbers_and_repeated_actions_are_told_not_crashed():
         assert not lecture.valide and "moment illisible" in str(lecture.erreurs[0])
     lecture = scenario.lire(MINI.replace("delai: PT6H", "delai: P99999999999D"))
     assert "durée illisible" in str(lecture.erreurs[0])
+
+
+def test_a_file_nested_too_deep_or_a_spreadsheet_is_told():
+    assert "imbriqués trop profondément" in str(scenario.lire("[" * 5000).erreurs[0])
+    assert "ressemble à un tableur" in str(scenario.lire("quand;de;a\nJ+1;pp;cellule\n")
+                                            .erreurs[0])

@@ -282,3 +282,18 @@ def test_a_broken_run_does_not_break_the_players_home_page(app, client, auth, ex
         db.session.commit()
     auth.login(joueurs["15e"])
     assert client.get("/evenements/").status_code == 200
+
+
+def test_a_jump_sent_twice_moves_the_clock_once(app, client, auth, exercice, animateur):
+    ident = exercice(at=utcnow())
+    auth.login(animateur)
+    page = client.get(f"/exercices/{ident}").get_data(as_text=True)
+    jeton = re.search(r'name="jeton" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": csrf_token_from(page), "jeton": jeton, "vers": "PT6H"}
+    first = client.post(f"/exercices/{ident}/saut", data=form, follow_redirects=True)
+    again = client.post(f"/exercices/{ident}/saut", data=form, follow_redirects=True)
+    assert "Saut effectué" in first.get_data(as_text=True)
+    assert "Ce saut venait d&#39;être fait" in again.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MouvementHorloge)
+                                 .where(MouvementHorloge.quoi == "saut")) == 1

@@ -88,10 +88,15 @@
     document.querySelectorAll("[data-refresh-url]").forEach(function (zone) {
       var url = zone.getAttribute("data-refresh-url");
       var seconds = parseInt(zone.getAttribute("data-refresh-seconds") || "10", 10);
+      // A form opened or typed into inside the board (judging a row by hand) is not wiped
+      // by the next refresh: the board waits until it is closed or sent.
+      var typed = false;
+      zone.addEventListener("input", function () { typed = true; });
       setInterval(function () {
         if (zone.contains(document.activeElement) && document.activeElement.tagName !== "BODY") {
           return; // someone is about to click: do not pull the button from under them
         }
+        if (typed || zone.querySelector("details[open]")) { return; }
         if (zone.dataset.ended === "1") { return; }
         fetch(url, { credentials: "same-origin" })
           .then(function (r) {
