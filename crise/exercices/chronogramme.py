@@ -55,6 +55,11 @@ def lire_csv(raw: bytes | str, fichier: str = "chronogramme.csv"
     for numero, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
+        if any(cell.strip() for cell in row[len(rows[0]):]):
+            problemes.append(Probleme(fichier, numero, "", f"{len(row) - len(rows[0])} case(s) "
+                                      "de plus que l'en-tête : un « ; » dans un texte ? "
+                                      "Mettez ce texte entre guillemets"))
+            continue
         valeur = {c: (row[entete[c]].strip() if entete.get(c) is not None
                       and entete[c] < len(row) else "") for c in COLONNES + FACULTATIVES}
         vides = [c for c in COLONNES if not valeur[c]]
@@ -73,7 +78,7 @@ def lire_csv(raw: bytes | str, fichier: str = "chronogramme.csv"
         ident = f"CSV-{len(injects) + 1:03d}"
         inject = {"id": ident, "quand": {"t": valeur["quand"]}, "de": valeur["de"],
                   "a": {"roles": roles, **({"mairies": mairies} if mairies else {})},
-                  "titre": valeur["titre"], "message": valeur["message"]}
+                  "titre": valeur["titre"], "message": valeur["message"], "_ligne": numero}
         if valeur["attendu"]:
             attendu_id = f"ATT-{ident}"
             acteur = {"role": roles[0], **({"mairie": mairies[0]} if mairies else {})}
@@ -103,8 +108,10 @@ def importer(scenario_yaml: str, raw_csv: bytes | str, *, fichier_csv: str = "ch
     renommes = {i["id"]: f"CSV-{deja + n:03d}" for n, i in enumerate(injects, start=1)}
     for attendu in attendus:
         attendu["id"] = "ATT-" + renommes[attendu["id"][4:]]
+    lignes = {}
     for inject in injects:
         inject["id"] = renommes[inject["id"]]
+        lignes[inject["id"]] = inject.pop("_ligne")
         if "attendus" in inject:
             inject["attendus"] = ["ATT-" + inject["id"]]
         donnees["injects"].append(inject)
@@ -114,4 +121,12 @@ def importer(scenario_yaml: str, raw_csv: bytes | str, *, fichier_csv: str = "ch
     out = io.StringIO()
     yaml.dump(donnees, out)
     texte = out.getvalue()
-    return texte, lire(texte, fichier_scenario), []
+    lecture = lire(texte, fichier_scenario)
+    # What is wrong in an imported inject is said with its line in the spreadsheet too.
+    ids = [i.get("id") for i in (lecture.donnees or {}).get("injects") or []]
+    for probleme in lecture.problemes:
+        if match := re.match(r"injects\[(\d+)\]", probleme.chemin):
+            ident = ids[int(match[1])] if int(match[1]) < len(ids) else None
+            if ident in lignes:
+                probleme.message += f" (ligne {lignes[ident]} de {fichier_csv})"
+    return texte, lecture, []

@@ -74,3 +74,16 @@ def test_importer_command_writes_only_a_valid_scenario(runner, tmp_path):
                                  "--sortie", str(bad_out)])
     assert result.exit_code == 1 and "import refusé : rien n'a été écrit." in result.output
     assert not bad_out.exists()
+
+
+def test_a_spreadsheet_line_is_named_in_what_goes_wrong():
+    # A « ; » left in a message makes one cell too many; a bad hour is told with its line.
+    extra = CSV.replace("La presse attend un point à 11 h.", "La presse attend ; 300 foyers")
+    _, _, problemes = importer(MINI, extra, fichier_csv="plan.csv")
+    assert [str(p) for p in problemes] == [
+        "plan.csv:2: 1 case(s) de plus que l'en-tête : un « ; » dans un texte ? Mettez ce "
+        "texte entre guillemets"]
+    _, lecture, problemes = importer(MINI, CSV.replace("T+30h", "T+30h99"),
+                                     fichier_csv="plan.csv")
+    assert problemes == [] and not lecture.valide
+    assert "(ligne 3 de plan.csv)" in str(lecture.erreurs[0])
