@@ -404,6 +404,7 @@ class Verification:
             self.destinataires(base + ["a"], inject["a"])
             for j, attendu in enumerate(inject.get("attendus") or []):
                 self.reference(base + ["attendus", j], attendu, "attendus", "l'attendu")
+                self.acteur_prevenu(base + ["attendus", j], inject, attendu)
             figurants = (inject.get("cree") or {}).get("figurants")
             if figurants:
                 self.mairie(base + ["cree", "figurants", "mairie"], figurants["mairie"])
@@ -417,6 +418,18 @@ class Verification:
             if point:
                 self.mairie(base + ["cree", "point_situation", "mairie"], point["mairie"])
         self.cycles(suivants)
+
+    def acteur_prevenu(self, chemin, inject, attendu_id):
+        """Whoever must act learns of it: the expected action's role is among the inject's
+        addressees (or it waits for someone to tell them, which the scenario should say)."""
+        index = self.ids["attendus"].get(attendu_id)
+        if index is None:
+            return
+        role = (self.d["attendus"][index].get("acteur") or {}).get("role")
+        if role and role not in (inject.get("a") or {}).get("roles", []):
+            self.erreur(chemin, f"l'action {attendu_id} est attendue du rôle « {role} », que "
+                                "cet inject ne prévient pas (ajoutez-le à « a.roles »)",
+                        grave=False)
 
     def avant_echeance(self, chemin, apres, attendu_id):
         """A contingency on a failed action that fires before the action's deadline would

@@ -204,3 +204,13 @@ def test_a_file_nested_too_deep_or_a_spreadsheet_is_told():
     assert "imbriqués trop profondément" in str(scenario.lire("[" * 5000).erreurs[0])
     assert "ressemble à un tableur" in str(scenario.lire("quand;de;a\nJ+1;pp;cellule\n")
                                             .erreurs[0])
+
+
+def test_an_action_expected_from_a_role_the_inject_does_not_tell_is_a_warning():
+    from tests.exercices.conftest import MINI
+
+    lecture = scenario.lire(MINI.replace("a: {roles: [cellule, responsable_care], mairies: [15e]}",
+                                         "a: {roles: [cellule]}"))
+    assert lecture.valide
+    assert "l'action ATT-3 est attendue du rôle « responsable_care », que cet inject ne " \
+           "prévient pas" in str(lecture.avertissements[0])
