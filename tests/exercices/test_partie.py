@@ -489,7 +489,7 @@ def test_figurants_are_as_many_as_asked_the_scenario_households_first(app, exerc
             livraisons.envoyer(user_animateur(), ex, inject, now=DEBEX + MIN)
         db.session.commit()
         par_inject = {}
-        for f in db.session.scalars(sa.select(Figurant)):
+        for f in db.session.scalars(sa.select(Figurant).order_by(Figurant.id)):
             par_inject.setdefault(f.foyer.split("-F")[0], []).append(f)
         # INJ-007: 8 people in 3 households; INJ-008: 24 in 8. The scenario's own come first.
         assert len(par_inject["INJ-007"]) == 8 and len(par_inject["INJ-008"]) == 24
