@@ -26,7 +26,8 @@ from crise.scop import services as scop
 from tests.exercices.conftest import MINI
 
 ROLES = [("responsable_care", "11e"), ("agent_accueil", "11e"), ("cellule", None),
-         ("scop", None), ("dsol", None), ("dlh", None), ("animateur", None), ("admin", None)]
+         ("scop", None), ("dsol", None), ("dlh", None), ("animateur", None),
+         ("observateur", None), ("admin", None)]
 # Actions that end what the others need are tried last; logging out is not fuzzed.
 LAST = ("fermer", "close", "clore", "desactiver", "annuler", "retirer", "depart")
 SKIP = {"auth.logout", "static"}
@@ -88,7 +89,7 @@ def world(app, create_user, create_centre, create_evenement):
                "destinataire_id": livraison.destinataires[0].id}
     values = {"cellule": "medico_psy", "code": "scop", "statut": "en_cours", "type_": "vpu",
               "destinataire": "prefecture", "fmt": "pdf", "liste": "sans-solution",
-              "inject_id": "INJ-021", "nom": "crue-type-1910.yaml"}
+              "inject_id": "INJ-021", "nom": "crue-type-1910.yaml", "grille_id": "GO-1"}
     return {**ids, **values}
 
 

@@ -20,6 +20,7 @@ class Role(enum.StrEnum):
     SCOP = "scop"
     CELLULE = "cellule"
     ANIMATEUR = "animateur"
+    OBSERVATEUR = "observateur"
     ADMIN = "admin"
 
     @property
@@ -39,6 +40,7 @@ ROLE_LABELS = {
     Role.SCOP: "Opérateur SCOP",
     Role.CELLULE: "Cellule centrale de crise",
     Role.ANIMATEUR: "Animateur d'exercice",
+    Role.OBSERVATEUR: "Observateur d'exercice",
     Role.ADMIN: "Administrateur",
 }
 
@@ -48,7 +50,7 @@ MAIRIE_ROLES = frozenset({Role.AGENT_ACCUEIL, Role.RESPONSABLE_CARE})
 CENTRAL_ROLES = frozenset(set(Role) - MAIRIE_ROLES)
 # Roles that see exercises only: an animateur reads what the players do in an exercise event
 # (its C.A.RE, SCOP requests, cellule, housing), and no real event nor anyone in it.
-EXERCICE_ONLY_ROLES = frozenset({Role.ANIMATEUR})
+EXERCICE_ONLY_ROLES = frozenset({Role.ANIMATEUR, Role.OBSERVATEUR})
 
 # The events table, named without importing the events (a higher package): the scope rule
 # below keeps an exercise-only account to the records of exercise events.

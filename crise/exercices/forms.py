@@ -87,3 +87,19 @@ class ValidationForm(Form):
 
 class NoteForm(Form):
     texte = TextAreaField("Note d'animation", validators=[NotBlank(), Length(max=5000)])
+
+
+class ObservateurForm(Form):
+    observateur = SelectField("Observateur", validators=[NotBlank("Choisissez un compte.")],
+                              validate_choice=False)
+    objectifs = MultiCheckboxField("Objectifs observés (aucun coché : tous)",
+                                   validate_choice=False)
+    mairies = MultiCheckboxField("Mairies observées (aucune cochée : toutes)",
+                                 validate_choice=False)
+
+
+class NoteObservationForm(Form):
+    texte = TextAreaField("Note", validators=[NotBlank(), Length(max=5000)])
+    objectif = SelectField("Objectif", validate_choice=False)
+    mairie = SelectField("Mairie", validate_choice=False)
+    inject = SelectField("Inject", validate_choice=False)

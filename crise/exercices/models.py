@@ -325,3 +325,101 @@ class Figurant(db.Model):
     @property
     def besoins_libelles(self) -> list[str]:
         return [BESOIN_LABELS.get(b, b) for b in self.besoins or []]
+
+
+# --- Observation: who watches what, the grid, the notes ------------------------------------
+
+# The HSEEP scale, as the grid says it.
+NOTES_GRILLE = {
+    "P": "Réalisé sans difficulté",
+    "S": "Réalisé avec quelques difficultés",
+    "M": "Réalisé avec des difficultés majeures",
+    "U": "Non réalisé",
+    "NO": "Non observé",
+}
+OBSERVATION_ROLES = (Role.OBSERVATEUR, Role.ANIMATEUR)
+
+
+class Observateur(db.Model):
+    """An observer named for a run, with the objectives and mairies they watch (none: all)."""
+
+    __tablename__ = "exercice_observateur"
+    __table_args__ = (sa.UniqueConstraint("exercice_id", "user_id",
+                                          name="uq_exercice_observateur_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercice_id: Mapped[int] = mapped_column(sa.ForeignKey("exercice.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    objectifs: Mapped[list] = mapped_column(sa.JSON, default=list)
+    mairies: Mapped[list] = mapped_column(sa.JSON, default=list)  # codes
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def observe(self, objectif: str) -> bool:
+        return not self.objectifs or objectif in self.objectifs
+
+
+class Evaluation(db.Model):
+    """One observer's rating of one item of the grid: changeable until the FINEX, every
+    change kept (EvaluationHistorique), never overwritten unseen (a version)."""
+
+    __tablename__ = "exercice_evaluation"
+    __table_args__ = (sa.UniqueConstraint("exercice_id", "grille_id", "observateur_id",
+                                          name="uq_exercice_evaluation_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercice_id: Mapped[int] = mapped_column(sa.ForeignKey("exercice.id", ondelete="CASCADE"),
+                                             index=True)
+    grille_id: Mapped[str] = mapped_column(sa.String(64))
+    objectif: Mapped[str] = mapped_column(sa.String(64), default="")
+    observateur_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    observateur_nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    note: Mapped[str] = mapped_column(sa.String(2))
+    commentaire: Mapped[str] = mapped_column(sa.Text, default="")
+    evalue_at: Mapped[datetime]
+    scenario_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def note_libelle(self) -> str:
+        return NOTES_GRILLE.get(self.note, self.note)
+
+
+class EvaluationHistorique(db.Model):
+    """Every rating given, in order: the grid's own history."""
+
+    __tablename__ = "exercice_evaluation_historique"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("exercice_evaluation.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(sa.String(2))
+    commentaire: Mapped[str] = mapped_column(sa.Text, default="")
+    at: Mapped[datetime]
+    scenario_at: Mapped[datetime | None]
+    par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+
+class NoteObservation(db.Model):
+    """An observer's note during play, timed in both clocks, about an objective, a mairie,
+    an inject."""
+
+    __tablename__ = "exercice_note_observation"
+    __table_args__ = (sa.Index("ix_exercice_note_observation_fil", "exercice_id", "ecrit_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercice_id: Mapped[int] = mapped_column(sa.ForeignKey("exercice.id", ondelete="CASCADE"))
+    auteur_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    auteur_nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    texte: Mapped[str] = mapped_column(sa.Text)
+    ecrit_at: Mapped[datetime]
+    scenario_at: Mapped[datetime | None]
+    objectif: Mapped[str] = mapped_column(sa.String(64), default="")
+    mairie_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mairie.id"))
+    livraison_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("exercice_livraison.id", ondelete="SET NULL"))
+
+    mairie: Mapped[Mairie | None] = relationship(lazy="joined")
+    livraison: Mapped[Livraison | None] = relationship()

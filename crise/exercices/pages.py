@@ -7,7 +7,8 @@ from flask import current_app
 
 from crise.exercices import bp, livraisons
 from crise.exercices.figurants import en_attente
-from crise.exercices.models import Exercice, StatutExercice, can_animate
+from crise.auth.models import Role
+from crise.exercices.models import Exercice, Observateur, StatutExercice, can_animate
 from crise.exercices.plan import plan_de
 from crise.exercices.temps import format_relatif
 from crise.extensions import db
@@ -44,6 +45,11 @@ def accueil(user) -> dict:
         part["boite_exercice"] = db.session.scalars(livraisons.boite_query(user).limit(5)).all()
         part["boite_non_lus"] = livraisons.non_lus(user)
         part["boite_joueur"] = True
+    if user.has_role(Role.OBSERVATEUR):
+        part["exercices_observes"] = db.session.scalars(
+            sa.select(Exercice).join(Observateur).where(
+                Observateur.user_id == user.id, Exercice.statut != StatutExercice.TERMINE)
+            .order_by(Exercice.created_at.desc())).all()
     if can_animate(user):
         part["exercices_en_jeu"] = db.session.scalars(sa.select(Exercice).where(
             Exercice.statut != StatutExercice.TERMINE).order_by(Exercice.created_at.desc())

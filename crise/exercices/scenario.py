@@ -31,8 +31,9 @@ from crise.mairies.data import MAIRIES
 
 TAILLE_MAX = 1_000_000
 MAIRIE_CODES = {code for code, _, _ in MAIRIES}
-# Roles an exercise addresses: the animateur runs it, the admin does not play.
-ROLES_JOUEURS = {r.value for r in Role} - {Role.ANIMATEUR, Role.ADMIN}
+# Roles an exercise addresses: the animateur runs it, the observer watches, the admin does
+# not play.
+ROLES_JOUEURS = {r.value for r in Role} - {Role.ANIMATEUR, Role.OBSERVATEUR, Role.ADMIN}
 # What an expected action can observe: the faits the modules announce (crise.signals).
 OBSERVABLES = {value.name for value in vars(signals).values()
                if isinstance(value, type(signals.tout)) and value is not signals.tout

@@ -15,12 +15,14 @@ from crise.exercices import attendus as attendus_services
 from crise.exercices import bp, livraisons, scenario, services
 from crise.exercices.exports import ListeInjects
 from crise.exercices.chronogramme import importer
+from crise.exercices import observation
 from crise.exercices.forms import (CadenceForm, ChargerForm, ChronogrammeForm, JoueursForm,
-                                   LancerForm, LibreForm, NoteForm, PauseForm, SautForm,
-                                   ValidationForm)
+                                   LancerForm, LibreForm, NoteForm, ObservateurForm, PauseForm,
+                                   SautForm, ValidationForm)
 from crise.exercices.pages import avancer_sans_bloquer
-from crise.exercices.models import (Attendu, Destinataire, Exercice, Figurant, Livraison,
-                                    MouvementHorloge, NoteAnimation, can_animate)
+from crise.exercices.models import (OBSERVATION_ROLES, Attendu, Destinataire, Exercice,
+                                    Figurant, Livraison, MouvementHorloge, NoteAnimation,
+                                    Observateur, can_animate)
 from crise.exercices.partie import instant
 from crise.exercices.plan import plan_de
 from crise.exercices.repetition import chronogramme
@@ -271,7 +273,8 @@ def console(exercice_id):
     return _console_page(exercice)
 
 
-def _console_page(exercice, *, libre_form=None, joueurs_form=None, status=200):
+def _console_page(exercice, *, libre_form=None, joueurs_form=None, observateur_form=None,
+                  status=200):
     notes = db.session.scalars(sa.select(NoteAnimation).where(
         NoteAnimation.exercice_id == exercice.id).order_by(NoteAnimation.ecrit_at.desc())).all()
     mouvements = db.session.scalars(sa.select(MouvementHorloge).where(
@@ -280,6 +283,10 @@ def _console_page(exercice, *, libre_form=None, joueurs_form=None, status=200):
                            mouvements=mouvements,
                            libre_form=_libre_form(exercice, libre_form),
                            joueurs_form=joueurs_form or _joueurs_form(exercice),
+                           observateur_form=observateur_form or _observateur_form(exercice),
+                           observateurs=db.session.scalars(sa.select(Observateur).where(
+                               Observateur.exercice_id == exercice.id)).all(),
+                           synthese_grille=observation.synthese_grille(exercice),
                            note_form=NoteForm(), saut_form=_saut_form(), pause_form=PauseForm(),
                            cadence_form=CadenceForm(cadence=exercice.cadence)), status
 
@@ -534,3 +541,36 @@ def acquitter(destinataire_id):
             else "Vous (ou un autre joueur du même poste) en aviez déjà pris connaissance.")
     return redirect(url_for("exercices.inject", destinataire_id=ligne.id))
 
+
+# --- Observers ----------------------------------------------------------------------------
+
+def _observateur_form(exercice, form=None) -> ObservateurForm:
+    donnees = plan_de(exercice.source).donnees
+    form = form or ObservateurForm(formdata=None)
+    comptes = db.session.scalars(sa.select(User).where(
+        User.actif.is_(True), User.role.in_(OBSERVATION_ROLES)).order_by(User.nom)).all()
+    form.observateur.choices = choices([("", "—")] + [(str(u.id), f"{u} — {u.role_label}")
+                                                      for u in comptes])
+    form.objectifs.choices = choices((o["id"], f"{o['id']} — {o['libelle']}")
+                                     for o in donnees["objectifs"])
+    form.mairies.choices = choices((c, c) for c in donnees["participants"].get("mairies") or [])
+    return form
+
+
+@bp.route("/<int:exercice_id>/observateurs", methods=["POST"])
+def nommer_observateur(exercice_id):
+    exercice = _exercice(exercice_id)
+    form = _observateur_form(exercice, ObservateurForm())
+    if form.validate_on_submit():
+        user = db.session.get(User, int(form.observateur.data))
+        if user is None:
+            abort(404)
+        ok, resultat = submit(form, lambda: observation.nommer_observateur(
+            current_user, exercice, user, objectifs=form.objectifs.data or [],
+            mairies=form.mairies.data or []))
+        if ok:
+            flash(f"{user} observe cet exercice." if resultat[1]
+                  else f"Ce que {user} observe a été modifié.", "success")
+            return redirect(url_for("exercices.console", exercice_id=exercice.id,
+                                    _anchor="observateurs"))
+    return _console_page(exercice, observateur_form=form, status=422)

@@ -86,7 +86,7 @@ def test_scope_predicates(app, create_user):
     assert not agent.can_access_mairie(None)
     assert dsol.can_access_mairie(douze.id)
     assert MAIRIE_ROLES | CENTRAL_ROLES == set(Role)
-    assert {Role.SCOP, Role.CELLULE, Role.DSOL, Role.DLH, Role.ANIMATEUR,
+    assert {Role.SCOP, Role.CELLULE, Role.DSOL, Role.DLH, Role.ANIMATEUR, Role.OBSERVATEUR,
             Role.ADMIN} == CENTRAL_ROLES
 
 
