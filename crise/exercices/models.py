@@ -73,6 +73,8 @@ class Exercice(db.Model):
     jeton_creation: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Touched under lock by whoever moves the clock or delivers: one at a time per run.
     verrou_at: Mapped[datetime | None]
+    # The hot wash: answers kept without their author (the animateur's choice).
+    a_chaud_anonyme: Mapped[bool] = mapped_column(default=True)
 
     evenement: Mapped[Evenement] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -423,3 +425,49 @@ class NoteObservation(db.Model):
 
     mairie: Mapped[Mairie | None] = relationship(lazy="joined")
     livraison: Mapped[Livraison | None] = relationship()
+
+
+# --- Hot wash (RETEX à chaud) ----------------------------------------------------------------
+
+QUESTIONS_DEFAUT = ["Qu'est-ce qui a fonctionné ?", "Qu'est-ce qui a manqué ?",
+                    "Une action à lancer dès demain ?"]
+CATEGORIES_DEFAUT = ["Alerte et information", "Coordination", "Moyens", "Outils"]
+ECHELLE_A_CHAUD = {1: "Insuffisant", 2: "À améliorer", 3: "Satisfaisant", 4: "Très bien"}
+
+
+class ReponseAChaud(db.Model):
+    """A player's answers to the hot wash. Anonymous when the animateur chose so: then no
+    account and no time are stored with it (who answered is in ParticipationAChaud, with
+    nothing that leads from one to the other)."""
+
+    __tablename__ = "exercice_reponse_a_chaud"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercice_id: Mapped[int] = mapped_column(sa.ForeignKey("exercice.id", ondelete="CASCADE"),
+                                             index=True)
+    role: Mapped[str] = mapped_column(sa.String(32))
+    mairie_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mairie.id"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    auteur_nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    repondu_at: Mapped[datetime | None]
+    reponses: Mapped[list] = mapped_column(sa.JSON, default=list)  # [(question, answer)]
+    notes: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # {category: 1..4}
+
+    mairie: Mapped[Mairie | None] = relationship(lazy="joined")
+
+    @property
+    def qui(self) -> str:
+        return role_libelle(self.role, self.mairie) + (f" — {self.auteur_nom}"
+                                                       if self.auteur_nom else "")
+
+
+class ParticipationAChaud(db.Model):
+    """That a player answered the hot wash (once): never which answer is theirs."""
+
+    __tablename__ = "exercice_participation_a_chaud"
+    __table_args__ = (sa.UniqueConstraint("exercice_id", "user_id",
+                                          name="uq_exercice_participation_a_chaud_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercice_id: Mapped[int] = mapped_column(sa.ForeignKey("exercice.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))

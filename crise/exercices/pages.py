@@ -6,8 +6,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from crise.exercices import bp, livraisons
+from crise.exercices.a_chaud import a_repondre
 from crise.exercices.figurants import en_attente
 from crise.auth.models import Role
+from crise.exercices.scenario import ROLES_JOUEURS
+
+ROLES_A_CHAUD = tuple(Role(r) for r in ROLES_JOUEURS)
 from crise.exercices.models import Exercice, Observateur, StatutExercice, can_animate
 from crise.exercices.plan import plan_de
 from crise.exercices.temps import format_relatif
@@ -41,6 +45,8 @@ def accueil(user) -> dict:
     for exercice in exercices:
         avancer_sans_bloquer(exercice)
     part = {}
+    if user.has_role(*ROLES_A_CHAUD):
+        part["a_chaud_a_repondre"] = a_repondre(user)
     if exercices:
         part["boite_exercice"] = db.session.scalars(livraisons.boite_query(user).limit(5)).all()
         part["boite_non_lus"] = livraisons.non_lus(user)

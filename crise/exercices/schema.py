@@ -168,6 +168,8 @@ SCHEMA = {
                            "langue": LIBELLE, "notes": LIBELLE}}},
         "retex": {"type": "object", "additionalProperties": False,
                   "properties": {"a_chaud": LISTE_TEXTES,
+                                 # What each player rates from 1 to 4 at the hot wash.
+                                 "categories": LISTE_TEXTES,
                                  "reprendre_actions_ouvertes": {"type": "boolean"}}},
     },
 }

@@ -19,6 +19,7 @@ from crise.exercices import observation
 from crise.exercices.forms import (CadenceForm, ChargerForm, ChronogrammeForm, JoueursForm,
                                    LancerForm, LibreForm, NoteForm, ObservateurForm, PauseForm,
                                    SautForm, ValidationForm)
+from crise.exercices.observation_views import exercice_anime
 from crise.exercices.pages import avancer_sans_bloquer
 from crise.exercices.models import (OBSERVATION_ROLES, Attendu, Destinataire, Exercice,
                                     Figurant, Livraison, MouvementHorloge, NoteAnimation,
@@ -42,12 +43,7 @@ def _animateur():
         abort(403)
 
 
-def _exercice(exercice_id) -> Exercice:
-    _animateur()
-    exercice = db.session.get(Exercice, exercice_id)
-    if exercice is None:
-        abort(404)
-    return exercice
+_exercice = exercice_anime
 
 
 def scenarios_dir() -> Path:
