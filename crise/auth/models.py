@@ -51,6 +51,9 @@ CENTRAL_ROLES = frozenset(set(Role) - MAIRIE_ROLES)
 # Roles that see exercises only: an animateur reads what the players do in an exercise event
 # (its C.A.RE, SCOP requests, cellule, housing), and no real event nor anyone in it.
 EXERCICE_ONLY_ROLES = frozenset({Role.ANIMATEUR, Role.OBSERVATEUR})
+# Roles that see no event at all: an observer reaches only the grid and notes of the runs
+# they are named for (crise.exercices), never an event's records.
+SANS_EVENEMENT_ROLES = frozenset({Role.OBSERVATEUR})
 
 # The events table, named without importing the events (a higher package): the scope rule
 # below keeps an exercise-only account to the records of exercise events.
@@ -148,9 +151,16 @@ class User(UserMixin, TimestampMixin, db.Model):
         mairie = sa.true() if self.is_central else mairie_column == self.mairie_id
         if self.voit_le_reel:
             return mairie
-        if evenement_column is None:
+        if evenement_column is None or self.role in SANS_EVENEMENT_ROLES:
             return sa.false()
         return sa.and_(mairie, evenement_column.in_(_EVENEMENTS_EXERCICE))
+
+    def perimetre_evenements(self, exercice_column):
+        """The events this account may see at all: every one, the exercises only (the
+        animateur), or none (the observer)."""
+        if self.role in SANS_EVENEMENT_ROLES:
+            return sa.false()
+        return sa.true() if self.voit_le_reel else exercice_column.is_(True)
 
     @property
     def voit_le_reel(self) -> bool:
@@ -159,6 +169,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     def voit_evenement(self, exercice: bool) -> bool:
         """Whether the account may see an event (and its records), given whether it is an
         exercise."""
+        if self.role in SANS_EVENEMENT_ROLES:
+            return False
         return bool(exercice) or self.voit_le_reel
 
     def can_access_mairie(self, mairie_id: int | None) -> bool:

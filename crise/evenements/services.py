@@ -232,9 +232,7 @@ def rouvrir_evenement(actor: User, evenement: Evenement):
 def visible_evenements_query(user: User, *, statut: str | None = None,
                              exercice: bool | None = None):
     """The events a user may see, current first, then the most recent."""
-    query = sa.select(Evenement)
-    if not user.voit_le_reel:
-        query = query.where(Evenement.exercice.is_(True))
+    query = sa.select(Evenement).where(user.perimetre_evenements(Evenement.exercice))
     if not user.is_central:
         query = query.where(Evenement.id.in_(
             sa.select(evenement_mairie.c.evenement_id).where(

@@ -10,4 +10,5 @@ bp = Blueprint("exercices", __name__, url_prefix="/exercices")
 # What plugs this module into the application (routes, page parts, listeners): imported
 # by create_app, not here, so that a command or a script that only needs the models
 # does not load every view.
-BRANCHEMENTS = ("attendus", "figurants", "pages", "views", "observation_views")
+BRANCHEMENTS = ("attendus", "figurants", "pages", "views", "observation_views",
+                "a_chaud_views")

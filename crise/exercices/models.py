@@ -8,6 +8,7 @@ is a row with its deadline, its status and what met it.
 """
 
 import enum
+import uuid
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -435,14 +436,20 @@ CATEGORIES_DEFAUT = ["Alerte et information", "Coordination", "Moyens", "Outils"
 ECHELLE_A_CHAUD = {1: "Insuffisant", 2: "À améliorer", 3: "Satisfaisant", 4: "Très bien"}
 
 
+def _cle_aleatoire() -> str:
+    return uuid.uuid4().hex
+
+
 class ReponseAChaud(db.Model):
     """A player's answers to the hot wash. Anonymous when the animateur chose so: then no
-    account and no time are stored with it (who answered is in ParticipationAChaud, with
-    nothing that leads from one to the other)."""
+    account, no mairie and no time are stored with it, its key is random and the table
+    counts no insertion (no SQLite rowid), so that nothing pairs it with its row in
+    ParticipationAChaud (who answered)."""
 
     __tablename__ = "exercice_reponse_a_chaud"
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=_cle_aleatoire)
     exercice_id: Mapped[int] = mapped_column(sa.ForeignKey("exercice.id", ondelete="CASCADE"),
                                              index=True)
     role: Mapped[str] = mapped_column(sa.String(32))
@@ -465,9 +472,8 @@ class ParticipationAChaud(db.Model):
     """That a player answered the hot wash (once): never which answer is theirs."""
 
     __tablename__ = "exercice_participation_a_chaud"
-    __table_args__ = (sa.UniqueConstraint("exercice_id", "user_id",
-                                          name="uq_exercice_participation_a_chaud_user"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    exercice_id: Mapped[int] = mapped_column(sa.ForeignKey("exercice.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    exercice_id: Mapped[int] = mapped_column(sa.ForeignKey("exercice.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)

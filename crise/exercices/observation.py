@@ -11,13 +11,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from crise.audit.models import Action
+from crise.audit.services import record
 from crise.auth.models import Role, User
 from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.exercices.models import (NOTES_GRILLE, OBSERVATION_ROLES, Evaluation,
                                     EvaluationHistorique, Exercice, Livraison, NoteObservation,
                                     Observateur, can_animate)
-from crise.exercices.partie import instant
+from crise.exercices.partie import instant, verrouiller
 from crise.exercices.plan import plan_de
 from crise.extensions import db
 from crise.mairies.models import Mairie
@@ -57,6 +59,10 @@ def nommer_observateur(actor: User, exercice: Exercice, user: User, *, objectifs
         db.session.add(observateur)
     observateur.objectifs = list(dict.fromkeys(objectifs))
     observateur.mairies = list(dict.fromkeys(mairies))
+    record(actor, Action.CREATE if cree else Action.UPDATE, "exercice", exercice.id,
+           summary=f"Observateur {user} : objectifs {', '.join(objectifs) or 'tous'}, "
+                   f"mairies {', '.join(mairies) or 'toutes'}"[:300],
+           evenement_id=exercice.evenement_id)
     db.session.flush()
     return observateur, cree
 
@@ -97,6 +103,7 @@ def evaluer(actor: User, exercice: Exercice, grille_id: str, note: str, commenta
     now = now or utcnow()
     if not peut_observer(actor, exercice):
         raise ServiceError("Vous n'observez pas cet exercice.")
+    verrouiller(exercice, now)  # the FINEX freezes the grid: not a rating after it
     if exercice.termine:
         raise ServiceError("La FINEX est prononcée : la grille est figée.")
     if exercice.debex_at is None:
@@ -118,7 +125,10 @@ def evaluer(actor: User, exercice: Exercice, grille_id: str, note: str, commenta
     evaluation = db.session.scalar(sa.select(Evaluation).where(
         Evaluation.exercice_id == exercice.id, Evaluation.grille_id == grille_id,
         Evaluation.observateur_id == actor.id))
-    if evaluation is not None and version is not None and evaluation.version != version:
+    if evaluation is not None and evaluation.note == note \
+            and evaluation.commentaire == commentaire:
+        return evaluation  # sent twice: nothing new
+    if evaluation is not None and evaluation.version != version:
         raise ServiceError(f"Votre note de ce critère a changé entre-temps (sur un autre "
                            f"appareil ?) : elle est maintenant « {evaluation.note} ». Vérifiez "
                            "et renvoyez.", field="note")
@@ -126,14 +136,13 @@ def evaluer(actor: User, exercice: Exercice, grille_id: str, note: str, commenta
         evaluation = Evaluation(exercice_id=exercice.id, grille_id=grille_id,
                                 objectif=item["objectif"], observateur_id=actor.id)
         db.session.add(evaluation)
-    elif evaluation.note == note and evaluation.commentaire == commentaire:
-        return evaluation  # sent twice: nothing new
     evaluation.observateur_nom = str(actor)[:120]
     evaluation.note, evaluation.commentaire = note, commentaire
     evaluation.evalue_at, evaluation.scenario_at = now, scenario_at
     try:
-        db.session.flush()
-    except StaleDataError:
+        with db.session.begin_nested():
+            db.session.flush()
+    except (StaleDataError, sa.exc.IntegrityError):
         raise ServiceError("Votre note de ce critère vient de changer sur un autre appareil : "
                            "vérifiez et renvoyez.", field="note") from None
     db.session.add(EvaluationHistorique(evaluation_id=evaluation.id, note=note,

@@ -1,15 +1,15 @@
-"""The observers' pages (the grid and the notes, made for a tablet held in one hand) and the
-animateur's naming of observers: thin views over crise.exercices.observation."""
+"""The observers' pages: the grid and the notes, made for a tablet held in one hand. Thin
+views over crise.exercices.observation."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crise.db import utcnow
-from crise.exercices import a_chaud, bp, observation
+from crise.exercices import bp, observation
+from crise.exercices.acces import exercice_observe
 from crise.exercices.forms import NoteObservationForm
-from crise.exercices.models import (ECHELLE_A_CHAUD, NOTES_GRILLE, Exercice, Joueur, Livraison,
-                                    can_animate)
+from crise.exercices.models import NOTES_GRILLE, Livraison
 from crise.exercices.partie import instant
 from crise.exercices.plan import plan_de
 from crise.exercices.temps import format_relatif
@@ -17,32 +17,15 @@ from crise.extensions import db
 from crise.forms import choices, perform, submit
 
 
-def exercice_anime(exercice_id) -> Exercice:
-    """A run, for an animateur (403 for anyone else, 404 if there is none)."""
-    if not can_animate(current_user):
-        abort(403)
-    exercice = db.session.get(Exercice, exercice_id)
-    if exercice is None:
-        abort(404)
-    return exercice
-
-
-def _observee(exercice_id) -> Exercice:
-    exercice = db.session.get(Exercice, exercice_id)
-    if exercice is None:
-        abort(404)
-    if not observation.peut_observer(current_user, exercice):
-        abort(403)
-    return exercice
-
-
 def note_form(exercice, form=None) -> NoteObservationForm:
     donnees = plan_de(exercice.source).donnees
     form = form or NoteObservationForm(formdata=None)
     form.objectif.choices = choices([("", "—")] + [(o["id"], f"{o['id']} — {o['libelle']}")
                                                    for o in donnees["objectifs"]])
-    form.mairie.choices = choices([("", "—")] + [(c, c) for c in donnees["participants"]
-                                                 .get("mairies") or []])
+    observateur = observation.observateur_de(exercice, current_user)
+    mairies = (observateur.mairies if observateur and observateur.mairies
+               else donnees["participants"].get("mairies") or [])
+    form.mairie.choices = choices([("", "—")] + [(c, c) for c in mairies])
     livrees = db.session.scalars(sa.select(Livraison).where(
         Livraison.exercice_id == exercice.id, Livraison.envoye.is_(True))
         .order_by(Livraison.livre_at.desc()).limit(100)).all()
@@ -65,13 +48,14 @@ def _page(exercice, *, form=None, status=200):
 
 @bp.route("/<int:exercice_id>/observation")
 def observation_page(exercice_id):
-    return _page(_observee(exercice_id))
+    return _page(exercice_observe(exercice_id))
 
 
 @bp.route("/<int:exercice_id>/observation/grille/<grille_id>", methods=["POST"])
 def evaluer(exercice_id, grille_id):
-    exercice = _observee(exercice_id)
-    version = request.form.get("version", type=int)
+    exercice = exercice_observe(exercice_id)
+    # No version sent (a stale or forged form): taken as a form showing no rating yet.
+    version = request.form.get("version", default=0, type=int)
     perform(lambda: observation.evaluer(
         current_user, exercice, grille_id[:64], (request.form.get("note") or "")[:2],
         request.form.get("commentaire") or "", version=version),
@@ -82,71 +66,14 @@ def evaluer(exercice_id, grille_id):
 
 @bp.route("/<int:exercice_id>/observation/notes", methods=["POST"])
 def noter(exercice_id):
-    exercice = _observee(exercice_id)
+    exercice = exercice_observe(exercice_id)
     form = note_form(exercice, NoteObservationForm())
     if form.validate_on_submit():
         ok, _ = submit(form, lambda: observation.noter_observation(
             current_user, exercice, form.texte.data, objectif=form.objectif.data or "",
             mairie=form.mairie.data or "",
-            livraison_id=int(form.inject.data) if form.inject.data else None))
+            livraison_id=int(form.inject.data) if (form.inject.data or "").isdigit() else None))
         if ok:
             flash("Note enregistrée.", "success")
             return redirect(url_for("exercices.observation_page", exercice_id=exercice.id))
     return _page(exercice, form=form, status=422)
-
-
-# --- The hot wash ---------------------------------------------------------------------------
-
-def _joueur_de(exercice_id) -> Exercice:
-    exercice = db.session.get(Exercice, exercice_id)
-    if exercice is None or not db.session.scalar(sa.select(sa.func.count()).select_from(Joueur)
-                                                 .where(Joueur.exercice_id == exercice.id,
-                                                        Joueur.user_id == current_user.id)):
-        abort(404)
-    return exercice
-
-
-@bp.route("/<int:exercice_id>/a-chaud/repondre", methods=["GET", "POST"])
-def repondre_a_chaud(exercice_id):
-    exercice = _joueur_de(exercice_id)
-    questions, categories = a_chaud.questionnaire(exercice)
-    deja = a_chaud.a_repondu(current_user, exercice)
-    status = 200
-    if request.method == "POST" and not deja:
-        reponses = [request.form.get(f"q{i}", "") for i in range(len(questions))]
-        notes = {c: request.form.get(f"c{i}", type=int) for i, c in enumerate(categories)
-                 if request.form.get(f"c{i}")}
-        if perform(lambda: a_chaud.repondre(current_user, exercice, reponses, notes),
-                   "Merci : vos réponses sont enregistrées."):
-            return redirect(url_for("evenements.index"))
-        status = 422
-    return render_template("exercices/a_chaud_repondre.html", exercice=exercice,
-                           evenement=exercice.evenement, questions=questions,
-                           categories=categories, echelle=ECHELLE_A_CHAUD, deja=deja,
-                           form=request.form if request.method == "POST" else {}), status
-
-
-def _synthese_page(template, exercice_id):
-    exercice = exercice_anime(exercice_id)
-    return render_template(template, exercice=exercice, evenement=exercice.evenement,
-                           echelle=ECHELLE_A_CHAUD, **a_chaud.synthese_a_chaud(exercice))
-
-
-@bp.route("/<int:exercice_id>/a-chaud")
-def a_chaud_page(exercice_id):
-    return _synthese_page("exercices/a_chaud.html", exercice_id)
-
-
-@bp.route("/<int:exercice_id>/a-chaud/fragment")
-def a_chaud_fragment(exercice_id):
-    return _synthese_page("exercices/_a_chaud.html", exercice_id)
-
-
-@bp.route("/<int:exercice_id>/a-chaud/anonymat", methods=["POST"])
-def anonymat(exercice_id):
-    exercice = exercice_anime(exercice_id)
-    anonyme = request.form.get("anonyme") == "1"
-    perform(lambda: a_chaud.choisir_anonymat(current_user, exercice, anonyme),
-            "Les réponses du RETEX à chaud seront anonymes." if anonyme
-            else "Les réponses du RETEX à chaud seront signées.")
-    return redirect(url_for("exercices.console", exercice_id=exercice.id))

@@ -5,13 +5,11 @@ the animateur, and the link from an exercise event to its console."""
 import sqlalchemy as sa
 from flask import current_app
 
-from crise.exercices import bp, livraisons
-from crise.exercices.a_chaud import a_repondre
-from crise.exercices.figurants import en_attente
 from crise.auth.models import Role
-from crise.exercices.scenario import ROLES_JOUEURS
-
-ROLES_A_CHAUD = tuple(Role(r) for r in ROLES_JOUEURS)
+from crise.db import utcnow
+from crise.exercices import bp, livraisons
+from crise.exercices.a_chaud import OUVERT_PENDANT, a_chaud_en_attente
+from crise.exercices.figurants import en_attente
 from crise.exercices.models import Exercice, Observateur, StatutExercice, can_animate
 from crise.exercices.plan import plan_de
 from crise.exercices.temps import format_relatif
@@ -45,8 +43,8 @@ def accueil(user) -> dict:
     for exercice in exercices:
         avancer_sans_bloquer(exercice)
     part = {}
-    if user.has_role(*ROLES_A_CHAUD):
-        part["a_chaud_a_repondre"] = a_repondre(user)
+    if not user.has_role(Role.ANIMATEUR, Role.OBSERVATEUR, Role.ADMIN):
+        part["a_chaud_a_repondre"] = a_chaud_en_attente(user)
     if exercices:
         part["boite_exercice"] = db.session.scalars(livraisons.boite_query(user).limit(5)).all()
         part["boite_non_lus"] = livraisons.non_lus(user)
@@ -54,7 +52,9 @@ def accueil(user) -> dict:
     if user.has_role(Role.OBSERVATEUR):
         part["exercices_observes"] = db.session.scalars(
             sa.select(Exercice).join(Observateur).where(
-                Observateur.user_id == user.id, Exercice.statut != StatutExercice.TERMINE)
+                Observateur.user_id == user.id, sa.or_(
+                    Exercice.statut != StatutExercice.TERMINE,
+                    Exercice.finex_at >= utcnow() - OUVERT_PENDANT))
             .order_by(Exercice.created_at.desc())).all()
     if can_animate(user):
         part["exercices_en_jeu"] = db.session.scalars(sa.select(Exercice).where(

@@ -19,9 +19,9 @@ from crise.exercices import observation
 from crise.exercices.forms import (CadenceForm, ChargerForm, ChronogrammeForm, JoueursForm,
                                    LancerForm, LibreForm, NoteForm, ObservateurForm, PauseForm,
                                    SautForm, ValidationForm)
-from crise.exercices.observation_views import exercice_anime
+from crise.exercices.acces import exercice_anime
 from crise.exercices.pages import avancer_sans_bloquer
-from crise.exercices.models import (OBSERVATION_ROLES, Attendu, Destinataire, Exercice,
+from crise.exercices.models import (NOTES_GRILLE, OBSERVATION_ROLES, Attendu, Destinataire, Exercice,
                                     Figurant, Livraison, MouvementHorloge, NoteAnimation,
                                     Observateur, can_animate)
 from crise.exercices.partie import instant
@@ -283,6 +283,7 @@ def _console_page(exercice, *, libre_form=None, joueurs_form=None, observateur_f
                            observateurs=db.session.scalars(sa.select(Observateur).where(
                                Observateur.exercice_id == exercice.id)).all(),
                            synthese_grille=observation.synthese_grille(exercice),
+                           notes_grille=NOTES_GRILLE,
                            note_form=NoteForm(), saut_form=_saut_form(), pause_form=PauseForm(),
                            cadence_form=CadenceForm(cadence=exercice.cadence)), status
 
@@ -558,9 +559,11 @@ def nommer_observateur(exercice_id):
     exercice = _exercice(exercice_id)
     form = _observateur_form(exercice, ObservateurForm())
     if form.validate_on_submit():
-        user = db.session.get(User, int(form.observateur.data))
+        user = db.session.get(User, int(form.observateur.data)) \
+            if (form.observateur.data or "").isdigit() else None
         if user is None:
-            abort(404)
+            flash("Choisissez un compte dans la liste.", "error")
+            return _retour(exercice)
         ok, resultat = submit(form, lambda: observation.nommer_observateur(
             current_user, exercice, user, objectifs=form.objectifs.data or [],
             mairies=form.mairies.data or []))

@@ -35,7 +35,7 @@ def test_players_answer_once_after_finex_anonymously(app, exercice, animateur, j
         ex, quinze = run(ident), user(joueurs["15e"])
         questions, categories = a_chaud.questionnaire(ex)
         assert questions[0] == "Qu'est-ce qui a fonctionné ?" and len(categories) == 4
-        assert a_chaud.a_repondre(quinze) == [ex]
+        assert a_chaud.a_chaud_en_attente(quinze, now=DEBEX + 61 * MIN) == [ex]
         with pytest.raises(ServiceError, match="une note de 1 à 4"):
             a_chaud.repondre(quinze, ex, ["Le gymnase"], {categories[0]: 7})
         with pytest.raises(ServiceError, match="au moins une question"):
@@ -47,11 +47,12 @@ def test_players_answer_once_after_finex_anonymously(app, exercice, animateur, j
             a_chaud.repondre(quinze, ex, ["Encore"], {})
         db.session.rollback()
         reponse = db.session.scalar(sa.select(ReponseAChaud))
-        # Anonymous: no account, no time; only the role and the mairie.
+        # Anonymous: no account, no mairie, no time, a random key; only the role.
         assert reponse.user_id is None and reponse.repondu_at is None
-        assert reponse.auteur_nom == "" and reponse.mairie.code == "15e"
+        assert reponse.auteur_nom == "" and reponse.mairie_id is None
+        assert len(reponse.id) == 32 and reponse.role == "responsable_care"
         assert db.session.scalar(sa.select(ParticipationAChaud.user_id)) == quinze.id
-        assert a_chaud.a_repondre(quinze) == []
+        assert a_chaud.a_chaud_en_attente(quinze, now=DEBEX + 61 * MIN) == []
         with pytest.raises(ServiceError, match="n'avez pas joué"):
             a_chaud.repondre(user(create_user("cellule")), ex, ["x"], {})
         with pytest.raises(ServiceError, match="l'anonymat ne change plus"):
@@ -59,7 +60,7 @@ def test_players_answer_once_after_finex_anonymously(app, exercice, animateur, j
         synthese = a_chaud.synthese_a_chaud(ex)
         assert synthese["repondu"] == 1 and synthese["joueurs"] == 3
         assert synthese["questions"]["Qu'est-ce qui a fonctionné ?"] == [
-            ("Responsable de crise de la mairie (15e)", "L'accueil au gymnase")]
+            ("Responsable de crise de la mairie", "L'accueil au gymnase")]
         assert synthese["categories"][categories[0]]["moyenne"] == 2
 
 
@@ -69,6 +70,11 @@ def test_signed_answers_when_the_animateur_chose_so(app, exercice, animateur, jo
         a_chaud.choisir_anonymat(user(animateur), run(ident), False)
         db.session.commit()
     finir(app, ident, animateur)
+    with app.app_context():
+        # What the form announced is what is done: a form shown « anonymes » is refused.
+        with pytest.raises(ServiceError, match="a changé depuis son ouverture"):
+            a_chaud.repondre(user(joueurs["cellule"]), run(ident), ["x"], {},
+                             anonyme_annonce=True)
     with app.app_context():
         a_chaud.repondre(user(joueurs["cellule"]), run(ident), ["La main courante"], {},
                          now=DEBEX + 70 * MIN)
@@ -100,3 +106,33 @@ def test_the_hot_wash_pages(app, client, auth, exercice, animateur, joueurs):
     auth.login(animateur)
     synthese = client.get(f"/exercices/{ident}/a-chaud").get_data(as_text=True)
     assert "Former les agents" in synthese and "1</strong> réponse(s) sur 3" in synthese
+
+
+def test_two_answers_at_once_make_one(app, exercice, animateur, joueurs):
+    import threading
+
+    ident = exercice()
+    finir(app, ident, animateur)
+    barrier, results = threading.Barrier(2), []
+
+    def answer():
+        with app.app_context():
+            try:
+                barrier.wait()
+                a_chaud.repondre(user(joueurs["15e"]), run(ident), ["Vite"], {})
+                db.session.commit()
+                results.append("ok")
+            except ServiceError as error:
+                db.session.rollback()
+                results.append(error.message)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=answer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count("ok") == 1 and sum("déjà répondu" in r for r in results) == 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ReponseAChaud)) == 1

@@ -159,3 +159,33 @@ def test_the_observer_pages_on_a_tablet(app, client, auth, exercice, animateur, 
     auth.login(animateur)
     console = client.get(f"/exercices/{ident}").get_data(as_text=True)
     assert 'data-testid="synthese-grille"' in console and "Olivier Observateur" in console
+
+
+def test_an_observer_sees_no_event_and_the_same_rating_twice_is_no_conflict(
+        app, client, auth, exercice, animateur, observateur):
+    from crise.db import utcnow
+    from crise.exercices.models import Exercice
+
+    ident = exercice(source=GRILLE, at=utcnow())
+    autre = exercice(source=GRILLE, at=utcnow())
+    nommer(app, ident, animateur, observateur)
+    with app.app_context():
+        evenements = [db.session.get(Exercice, i).evenement_id for i in (ident, autre)]
+        ex, obs = run(ident), user(observateur)
+        observation.evaluer(obs, ex, "GO-2", "S", "Lent", version=0)
+        db.session.commit()
+        # The same rating sent again from the page showing the old version: no conflict.
+        assert observation.evaluer(obs, ex, "GO-2", "S", "Lent", version=0).version == 1
+        # A rating sent with no version is not written over the one there.
+        with pytest.raises(ServiceError, match="a changé entre-temps"):
+            observation.evaluer(obs, ex, "GO-2", "P", "", version=None)
+    auth.login(observateur)
+    for evenement_id in evenements:
+        assert client.get(f"/evenements/{evenement_id}").status_code == 404
+    liste = client.get("/evenements/?nature=tous").get_data(as_text=True)
+    assert all(f'href="/evenements/{e}"' not in liste for e in evenements)
+    assert client.get(f"/exercices/{autre}/observation").status_code == 403
+    page = client.get(f"/exercices/{ident}/observation").get_data(as_text=True)
+    t = csrf_token_from(page)
+    assert client.post(f"/exercices/{ident}/observation/notes", data={
+        "csrf_token": t, "texte": "Une note", "inject": "abc"}).status_code == 302
