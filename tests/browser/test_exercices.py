@@ -98,3 +98,75 @@ def test_an_exercise_played_in_the_real_tools(browser, live_server, create_user,
     finally:
         for context in contexts:
             context.close()
+
+
+def test_an_observer_on_a_tablet_and_the_hot_wash(browser, live_server, app, create_user):
+    """An observer rates the grid on a tablet held upright and writes a note; at the FINEX a
+    player answers the hot wash; the animateur reads it in the debrief."""
+    from pathlib import Path
+
+    from crise.auth.models import User
+    from crise.exercices import observation, services
+    from crise.extensions import db
+
+    animateur = create_user("animateur", nom="Anne Animatrice")
+    observateur = create_user("observateur", nom="Olivier Observateur")
+    chef = create_user("cellule", nom="Chef de salle")
+    source = (Path(__file__).parents[2] / "scenarios" / "crue-type-1910.yaml").read_text(
+        encoding="utf-8")
+    with app.app_context():
+        anim = db.session.get(User, animateur.id)
+        run, _ = services.lancer(anim, source, [db.session.get(User, chef.id)])
+        services.debex(anim, run)
+        observation.nommer_observateur(anim, run, db.session.get(User, observateur.id),
+                                       objectifs=["OBJ-2"], mairies=["15e"])
+        db.session.commit()
+        run_id = run.id
+    tablette = browser.new_context(base_url=live_server, locale="fr-FR",
+                                   viewport={"width": 768, "height": 1024}, has_touch=True)
+    joueur = browser.new_context(base_url=live_server, locale="fr-FR")
+    try:
+        page = tablette.new_page()
+        login(page, live_server, observateur.email)
+        page.get_by_role("link", name=re.compile("Observer : Crue de la Seine")).click()
+        item = page.get_by_test_id("item-GO-3")
+        expect(item).to_contain_text("Délai d'ouverture et armement du C.A.RE")
+        expect(page.get_by_test_id("item-GO-1")).to_have_count(0)  # not its objective
+        item.get_by_text("Réalisé avec quelques difficultés").tap()
+        item.get_by_label("Commentaire").fill("Ouvert en 1 h 50, fléchage absent")
+        item.get_by_role("button", name="Enregistrer GO-3").tap()
+        expect(page.get_by_text("GO-3 : note enregistrée")).to_be_visible()
+        expect(page.get_by_test_id("item-GO-3").get_by_test_id("note-actuelle")
+               ).to_contain_text("S")
+        page.get_by_role("textbox", name=re.compile(r"^Note")).fill(
+            "Familles dehors sous la pluie, 20 min")
+        page.get_by_label("Mairie").select_option("15e")
+        page.get_by_role("button", name="Enregistrer la note").tap()
+        expect(page.get_by_test_id("mes-notes")).to_contain_text("Familles dehors")
+        page.screenshot(path=str(screenshot_dir() / "exercice-observateur-tablette.png"),
+                        full_page=True)
+
+        with app.app_context():
+            services.finex(db.session.get(User, animateur.id),
+                           db.session.get(services.Exercice, run_id))
+            db.session.commit()
+        player = joueur.new_page()
+        login(player, live_server, chef.email)
+        player.get_by_test_id("a-chaud-accueil").get_by_role("link", name="Répondre").click()
+        expect(player.get_by_text("anonymes")).to_be_visible()
+        player.get_by_label("Qu'est-ce qui a fonctionné ?").fill("La main courante partagée")
+        player.locator("fieldset", has_text="Alerte et information").get_by_text(
+            "Satisfaisant").click()
+        player.get_by_role("button", name="Envoyer mes réponses").click()
+        expect(player.get_by_text("vos réponses sont enregistrées")).to_be_visible()
+
+        anim_page = joueur.new_page()
+        anim_page.context.clear_cookies()
+        login(anim_page, live_server, animateur.email)
+        anim_page.goto(f"/exercices/{run_id}/a-chaud")
+        expect(anim_page.get_by_test_id("taux-reponse")).to_contain_text("1")
+        expect(anim_page.get_by_test_id("a-chaud-reponses").first).to_contain_text(
+            "La main courante partagée")
+    finally:
+        tablette.close()
+        joueur.close()
