@@ -227,6 +227,16 @@ def _a_venir(lignes: list[dict]) -> dict:
             "en_attente": [l for l in lignes if not l["moment"] and not l["manuel"]]}
 
 
+def _etiquettes(seuils: list[dict], ecart: float = 11) -> list[dict]:
+    """Thresholds drawn one above the other: a label too close to the one above is moved
+    down (its line stays where it is), so that none is written over another."""
+    place = None
+    for seuil in sorted(seuils, key=lambda s: s["y"]):
+        place = seuil["y"] if place is None else max(seuil["y"], place + ecart)
+        seuil["y_libelle"] = round(place, 1)
+    return seuils
+
+
 def _courbes(plan, scenario_now) -> list[dict]:
     """Each numeric variable as an SVG polyline over the whole scenario, the thresholds
     drawn, and where the story stands."""
@@ -254,8 +264,9 @@ def _courbes(plan, scenario_now) -> list[dict]:
         courbes.append({
             "nom": nom, "libelle": raw.get("libelle") or nom, "unite": raw.get("unite", ""),
             "points": points, "bas": bas, "haut": haut,
-            "seuils": [{"y": xy(debut, float(s["valeur"]))[1], "libelle": s.get("libelle")
-                        or s["id"], "valeur": s["valeur"]} for s in seuils],
+            "seuils": _etiquettes([{"y": xy(debut, float(s["valeur"]))[1],
+                                    "libelle": s.get("libelle") or s["id"],
+                                    "valeur": s["valeur"]} for s in seuils]),
             "maintenant": xy(min(max(scenario_now, debut), fin),
                              variable.valeur(scenario_now)),
         })

@@ -297,3 +297,12 @@ def test_a_jump_sent_twice_moves_the_clock_once(app, client, auth, exercice, ani
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(MouvementHorloge)
                                  .where(MouvementHorloge.quoi == "saut")) == 1
+
+
+def test_threshold_labels_of_the_chart_never_overlap():
+    from crise.exercices.views import _etiquettes
+
+    seuils = _etiquettes([{"y": 50.0}, {"y": 52.0}, {"y": 120.0}, {"y": 55.0}])
+    places = sorted(s["y_libelle"] for s in seuils)
+    assert places == [50.0, 61.0, 72.0, 120.0]
+    assert all(b - a >= 11 for a, b in zip(places, places[1:]))
