@@ -10,10 +10,15 @@ from crise.exercices.models import Exercice, Joueur, can_animate
 from crise.extensions import db
 
 
-def exercice_anime(exercice_id) -> Exercice:
-    """A run, for an animateur (403 for anyone else)."""
+def exiger_animateur() -> None:
+    """The exercises' own pages are the animateur's (403 for anyone else)."""
     if not can_animate(current_user):
         abort(403)
+
+
+def exercice_anime(exercice_id) -> Exercice:
+    """A run, for an animateur (403 for anyone else)."""
+    exiger_animateur()
     exercice = db.session.get(Exercice, exercice_id)
     if exercice is None:
         abort(404)

@@ -226,10 +226,3 @@ def _sur_fait(fait: signals.Fait, signal: str = "") -> None:
 
 
 signals.tout.connect(_sur_fait, weak=False)
-
-
-def delai_depuis_livraison(attendu: Attendu) -> timedelta | None:
-    """How long after its inject the action was met, in real time of play."""
-    if attendu.atteint_en_jeu_s is None:
-        return None
-    return timedelta(seconds=attendu.atteint_en_jeu_s - attendu.livraison.en_jeu_s)

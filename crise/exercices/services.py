@@ -33,7 +33,7 @@ from crise.mairies.models import Mairie
 from crise.text import clean, clean_line
 
 __all__ = ["lancer", "nommer_joueurs", "debex", "mettre_en_pause", "reprendre", "sauter",
-           "changer_cadence", "finex", "ecrire_note", "exercice_de", "CADENCE_MIN",
+           "changer_cadence", "finex", "ecrire_note", "CADENCE_MIN",
            "CADENCE_MAX", "NOTE_MAX"]
 
 CADENCE_MIN, CADENCE_MAX = 0.1, 20.0
@@ -306,7 +306,3 @@ def ecrire_note(actor: User, exercice: Exercice, texte: str, *,
     db.session.add(note)
     db.session.flush()
     return note
-
-
-def exercice_de(evenement_id: int) -> Exercice | None:
-    return db.session.scalar(sa.select(Exercice).where(Exercice.evenement_id == evenement_id))

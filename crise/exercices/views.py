@@ -19,11 +19,11 @@ from crise.exercices import observation
 from crise.exercices.forms import (CadenceForm, ChargerForm, ChronogrammeForm, JoueursForm,
                                    LancerForm, LibreForm, NoteForm, ObservateurForm, PauseForm,
                                    SautForm, ValidationForm)
-from crise.exercices.acces import exercice_anime
+from crise.exercices.acces import exercice_anime, exiger_animateur
 from crise.exercices.pages import avancer_sans_bloquer
-from crise.exercices.models import (NOTES_GRILLE, OBSERVATION_ROLES, Attendu, Destinataire, Exercice,
-                                    Figurant, Livraison, MouvementHorloge, NoteAnimation,
-                                    Observateur, can_animate)
+from crise.exercices.models import (NOTES_GRILLE, OBSERVATION_ROLES, Attendu, Destinataire,
+                                    Exercice, Figurant, Livraison, MouvementHorloge,
+                                    NoteAnimation, Observateur)
 from crise.exercices.partie import instant
 from crise.exercices.plan import plan_de
 from crise.exercices.repetition import chronogramme
@@ -38,12 +38,7 @@ from crise.mairies.models import Mairie
 DERNIERS = 25
 
 
-def _animateur():
-    if not can_animate(current_user):
-        abort(403)
-
-
-_exercice = exercice_anime
+_animateur, _exercice = exiger_animateur, exercice_anime
 
 
 def scenarios_dir() -> Path:
