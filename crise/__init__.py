@@ -122,9 +122,10 @@ def register_blueprints(app):
     import importlib
 
     from crise import (audit, auth, care, cellule, evenements, exercices, hebergement, main,
-                       scop)
+                       retex, scop)
 
-    for package in (auth, audit, evenements, care, scop, hebergement, cellule, exercices):
+    for package in (auth, audit, evenements, care, scop, hebergement, cellule, exercices,
+                    retex):
         for module in package.BRANCHEMENTS:
             importlib.import_module(f"{package.__name__}.{module}")
     app.register_blueprint(main.bp)
@@ -136,6 +137,7 @@ def register_blueprints(app):
     app.register_blueprint(hebergement.bp)
     app.register_blueprint(cellule.bp)
     app.register_blueprint(exercices.bp)
+    app.register_blueprint(retex.bp)
 
 
 def register_errorhandlers(app):

@@ -64,6 +64,8 @@ page_personne = _faits.signal("page-personne")
 page_accueil = _faits.signal("page-accueil")
 # A C.A.RE's desk page: sender the centre, ``user=`` who looks.
 page_centre = _faits.signal("page-centre")
+# An exercise run's console: sender the run, ``user=`` the animateur.
+page_exercice = _faits.signal("page-exercice")
 
 
 def contributions(signal, sender, **kwargs) -> dict:

@@ -1,6 +1,7 @@
 """A run's clock as it stands: both times at a real moment (now, or a past moment read from
 the clock's log), and the lock every move of a run takes first."""
 
+import bisect
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,7 +12,7 @@ from crise.exercices.plan import Plan, plan_de
 from crise.exercices.temps import format_relatif
 from crise.extensions import db
 
-__all__ = ["Instant", "instant", "scenario_au", "verrouiller"]
+__all__ = ["Instant", "instant", "scenario_au", "lecteur_scenario", "verrouiller"]
 
 S = StatutExercice
 
@@ -54,6 +55,33 @@ def scenario_au(exercice: Exercice, at: datetime, plan: Plan | None = None) -> d
     if mouvement.statut == S.EN_COURS:
         joue += (at - mouvement.reel_at) * mouvement.cadence
     return plan.horloge.scenario_a(min(joue, plan.horloge.duree_reelle))
+
+
+def lecteur_scenario(exercice: Exercice, plan: Plan | None = None):
+    """``scenario_au`` for many moments (a RETEX's chronologie): the clock's log read once,
+    each moment placed in it by bisection."""
+    plan = plan or plan_de(exercice.source)
+    mouvements = db.session.execute(
+        sa.select(MouvementHorloge.reel_at, MouvementHorloge.joue_s, MouvementHorloge.statut,
+                  MouvementHorloge.cadence)
+        .where(MouvementHorloge.exercice_id == exercice.id)
+        .order_by(MouvementHorloge.reel_at, MouvementHorloge.id)).all()
+    instants = [m.reel_at for m in mouvements]
+    horloge = plan.horloge
+
+    def lire(at: datetime | None) -> datetime | None:
+        if at is None:
+            return None
+        rang = bisect.bisect_right(instants, at) - 1
+        if rang < 0:
+            return None
+        mouvement = mouvements[rang]
+        joue = timedelta(seconds=mouvement.joue_s)
+        if mouvement.statut == S.EN_COURS:
+            joue += (at - mouvement.reel_at) * mouvement.cadence
+        return horloge.scenario_a(min(joue, horloge.duree_reelle))
+
+    return lire
 
 
 def verrouiller(exercice: Exercice, now: datetime) -> None:

@@ -20,6 +20,7 @@ from crise.exercices.forms import (CadenceForm, ChargerForm, ChronogrammeForm, J
                                    LancerForm, LibreForm, NoteForm, ObservateurForm, PauseForm,
                                    SautForm, ValidationForm)
 from crise.exercices.acces import exercice_anime, exiger_animateur
+from crise.signals import contributions, page_exercice
 from crise.exercices.pages import avancer_sans_bloquer
 from crise.exercices.models import (NOTES_GRILLE, OBSERVATION_ROLES, Attendu, Destinataire,
                                     Exercice, Figurant, Livraison, MouvementHorloge,
@@ -291,7 +292,9 @@ def _console_page(exercice, *, libre_form=None, joueurs_form=None, observateur_f
                            synthese_grille=observation.synthese_grille(exercice),
                            notes_grille=NOTES_GRILLE,
                            note_form=NoteForm(), saut_form=_saut_form(), pause_form=PauseForm(),
-                           cadence_form=CadenceForm(cadence=exercice.cadence)), status
+                           cadence_form=CadenceForm(cadence=exercice.cadence),
+                           **contributions(page_exercice, exercice,
+                                           user=current_user._get_current_object())), status
 
 
 def _saut_form():
