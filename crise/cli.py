@@ -214,9 +214,11 @@ def reindex():
 
 def register(app):
     from crise.exercices.commandes import exercices
+    from crise.retex.commandes import retex
 
     app.cli.add_command(users)
     app.cli.add_command(exercices)
+    app.cli.add_command(retex)
     app.cli.add_command(reindex)
     app.cli.add_command(load_reference)
     app.cli.add_command(setup)

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the test suite drives: chromium (browser tests; Playwright's own
 # browser download does not work on these machines), poppler-utils (pdftoppm renders
-# the PDFs) and zbar-tools (zbarimg decodes the printed QR codes). Installed when missing.
+# the PDFs), zbar-tools (zbarimg decodes the printed QR codes) and LibreOffice Writer
+# (opens the RETEX documents as their readers will). Installed when missing.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

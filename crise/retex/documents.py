@@ -223,6 +223,8 @@ def pdf(b: Brouillon, ecrit: dict) -> bytes:
                                                       doc.width, doc.height, id="f")],
                                        onPage=bandeau)])
     corps = ParagraphStyle("corps", fontName=FONT, fontSize=9.5, leading=13, spaceAfter=4)
+    legende = ParagraphStyle("legende", fontName=FONT, fontSize=8, leading=10, alignment=1,
+                             spaceAfter=8, textColor=colors.HexColor("#444444"))
     cellule = ParagraphStyle("cellule", fontName=FONT, fontSize=7.5, leading=9.5)
     h1 = ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=14, leading=18, spaceBefore=10,
                         spaceAfter=6, textColor=colors.HexColor("#1f3a5f"))
@@ -266,7 +268,7 @@ def pdf(b: Brouillon, ecrit: dict) -> bytes:
                 story.append(paragraph("• " + item, corps))
         elif bloc.genre == "graphique":
             story.append(graphiques.dessin(bloc.graphique, largeur))
-            story.append(Spacer(1, 3 * mm))
+            story.append(paragraph(bloc.graphique.titre, legende))
         elif bloc.genre == "table":
             entete, *rows = bloc.lignes
             data = [[paragraph(c, cellule, bold=True) for c in entete]] if any(entete) else []
@@ -343,8 +345,7 @@ def docx(b: Brouillon, ecrit: dict) -> bytes:
             from docx.shared import Inches
 
             document.add_picture(io.BytesIO(graphiques.png(bloc.graphique)), width=Inches(6.3))
-            document.add_paragraph(clean(f"{bloc.graphique.titre} — "
-                                         f"{bloc.graphique.description[:600]}"))
+            document.add_paragraph(clean(bloc.graphique.titre), style="Caption")
         elif bloc.genre == "table":
             entete, *rows = bloc.lignes
             lignes = ([entete] if any(entete) else []) + rows

@@ -68,7 +68,7 @@ def attendus_par_objectif(objectifs) -> Graphique | None:
                   "; ".join(f"{o.id} : " + ", ".join(f"{o.attendus[k]} {label.lower()}"
                                                     for k, _, label in series if o.attendus[k])
                             for o in lignes),
-                  LARGEUR, 30 + 22 * len(lignes) + 24,
+                  LARGEUR, 20 + 22 * len(lignes) + 4,
                   legende=[(c, label) for _, c, label in series])
     for i, objectif in enumerate(lignes):
         y = 20 + 22 * i
@@ -102,18 +102,19 @@ def delais_contre_cibles(delais, limite: int = 24) -> Graphique | None:
     maximum = maximum * 1.1 or timedelta(minutes=1)
     gauche, barre = 210, LARGEUR - 210 - 60
     g = Graphique("Délais mesurés et objectifs",
-                  "; ".join(d.phrase for d in avec), LARGEUR, 30 + 20 * len(avec) + 24,
+                  "; ".join(d.phrase for d in avec), LARGEUR, 20 + 20 * len(avec) + 4,
                   legende=[(VERT, "Dans l'objectif"), (ROUGE, "Hors objectif ou non réalisé"),
                            (ENCRE, "Objectif (trait)")])
     for i, d in enumerate(avec):
         y = 20 + 20 * i
         g.texte(gauche - 6, y + 10, _court(d.libelle, 44), 7, "end")
+        objectif = f"(objectif {format_duree(d.cible)})"
         if d.mesure is None:
-            g.texte(gauche + 2, y + 10, "non réalisé", 7, couleur=ROUGE)
+            g.texte(gauche + 2, y + 10, f"non réalisé {objectif}", 7, couleur=ROUGE)
         else:
             w = barre * (d.mesure / maximum)
             g.rect(gauche, y + 1, w, 12, VERT if d.mesure <= d.cible else ROUGE)
-            g.texte(gauche + w + 3, y + 10, format_duree(d.mesure), 7)
+            g.texte(gauche + w + 3, y + 10, f"{format_duree(d.mesure)} {objectif}", 7)
         x = gauche + barre * (d.cible / maximum)
         g.ligne(x, y - 1, x, y + 15, ENCRE, pointille=True)
     return g
