@@ -75,7 +75,23 @@ def _page(evenement, *, formulaires=None, status=200, revision_vue=None):
         section_forms=section_forms, preco_forms=preco_forms, action_forms=action_forms,
         nouvelle_preco=preconisation_form(evenement, b.objectifs, formulaires.get("preco:new")),
         graphiques=[(g, graphiques.svg(g)) for g in graphiques.graphiques(b)],
-        ouvertes=formulaires, revision_vue=revision_vue), status
+        ouvertes=formulaires, revision_vue=revision_vue, apercu=APERCU), status
+
+
+# The draft page shows the chronologie's first lines; the whole of it has its own pages
+# (and is in the PDF and the DOCX): a 3-day flood lists thousands.
+APERCU, PAR_PAGE = 150, 500
+
+
+@bp.route("/evenement/<int:evenement_id>/chronologie")
+def chronologie(evenement_id):
+    evenement = _evenement(evenement_id)
+    b = brouillon(evenement)
+    pages = max((len(b.chronologie) + PAR_PAGE - 1) // PAR_PAGE, 1)
+    page = min(max(request.args.get("page", default=1, type=int) or 1, 1), pages)
+    return render_template("retex/chronologie.html", evenement=evenement, b=b, page=page,
+                           pages=pages, lignes=b.chronologie[(page - 1) * PAR_PAGE:
+                                                             page * PAR_PAGE])
 
 
 @bp.route("/evenement/<int:evenement_id>")

@@ -31,6 +31,8 @@ def test_who_opens_a_retex(app, partie, auth, animateur, login_as, create_evenem
     page = texte(client.get(url(ev_id)))
     assert "Retour d'expérience" in page and "Ouvrir le C.A.RE du 15e" in page
     assert "Chronologie" in page and "<svg" in page and "INJ-020" in page
+    chronologie = texte(client.get(url(ev_id, "/chronologie?page=99")))
+    assert "INJ-020" in chronologie and "Demande de renfort d'interprètes" in chronologie
     # The event page and the console lead there.
     assert "générer le brouillon du RETEX" in client.get(f"/evenements/{ev_id}").get_data(
         as_text=True)
