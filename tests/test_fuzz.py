@@ -79,6 +79,15 @@ def world(app, create_user, create_centre, create_evenement):
         exercices.debex(anim, run)
         livraison = livraisons.envoyer(anim, run, "INJ-020")
         attendu = db.session.scalar(sa.select(Attendu))
+        # Its RETEX: a préconisation and an action of the plan.
+        from crise.retex import actions as plan_actions
+        from crise.retex import services as retex
+
+        preco = retex.ecrire_preconisation(anim, run.evenement, constat="Pas de fléchage",
+                                           texte="Un kit de signalétique")
+        action = plan_actions.creer_action(anim, preco, action="Acheter des panneaux",
+                                           element="equipement", porteur="dir:DSOL",
+                                           echeance=date.today() + timedelta(days=30))
         db.session.commit()
         ids = {"evenement_id": ev.id, "centre_id": centre.id, "personne_id": people[0].id,
                "orientation_id": orientation.id, "demande_id": demande.id,
@@ -86,10 +95,12 @@ def world(app, create_user, create_centre, create_evenement):
                "entree_id": entree.id, "decision_id": decision.id, "reunion_id": reunion.id,
                "point_id": point.id, "user_id": r.id, "site_id": centre.site_id,
                "fusion_id": 1, "exercice_id": run.id, "attendu_id": attendu.id,
-               "destinataire_id": livraison.destinataires[0].id}
+               "destinataire_id": livraison.destinataires[0].id,
+               "preconisation_id": preco.id, "action_id": action.id}
     values = {"cellule": "medico_psy", "code": "scop", "statut": "en_cours", "type_": "vpu",
               "destinataire": "prefecture", "fmt": "pdf", "liste": "sans-solution",
-              "inject_id": "INJ-021", "nom": "crue-type-1910.yaml", "grille_id": "GO-1"}
+              "inject_id": "INJ-021", "nom": "crue-type-1910.yaml", "grille_id": "GO-1",
+              "cle": "synthese"}
     return {**ids, **values}
 
 

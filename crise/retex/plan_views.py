@@ -74,13 +74,14 @@ def plan():
     today = actions.aujourdhui()
     query = actions.actions_query(current_user, today=today, **filtres)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    page = max(request.args.get("page", default=1, type=int) or 1, 1)
+    pages = max((total + PAR_PAGE - 1) // PAR_PAGE, 1)
+    page = min(max(request.args.get("page", default=1, type=int) or 1, 1), pages)
     liste = db.session.scalars(query.options(sa.orm.raiseload(ActionPlan.retex))
                                .limit(PAR_PAGE).offset((page - 1) * PAR_PAGE)).all()
     evenements = _evenements(liste)
     return render_template(
         "retex/plan.html", actions=liste, origine=origine, evenements=evenements, total=total, page=page,
-        pages=(total + PAR_PAGE - 1) // PAR_PAGE, filtres=filtres, today=today,
+        pages=pages, filtres=filtres, today=today,
         porteurs=actions.porteurs() if actions.gere_le_plan(current_user) else [],
         statuts=[("ouvertes", "Ouvertes (à lancer, en cours)")]
         + [(s.value, s.label) for s in StatutAction],
