@@ -94,21 +94,33 @@ def charger(app):
                          "arrivee_estimee_at": t + timedelta(minutes=45),
                          "sur_place_at": t + timedelta(minutes=rng.randrange(20, 90))})
         db.session.execute(sa.insert(DemandeScop), rows)
-        retex = Retex(evenement_id=evenement.id, ouvert_par_nom="Anne Bench")
-        db.session.add(retex)
-        db.session.flush()
-        preco = Preconisation(retex_id=retex.id, numero=1, texte="Préconisation de banc")
-        db.session.add(preco)
-        db.session.flush()
+        # The plan: 2,000 actions from the RETEX of 40 events (this run's and 39 earlier
+        # exercises and crises), 50 each.
+        from crise.evenements.models import Evenement
+
+        autres = db.session.execute(sa.insert(Evenement).returning(Evenement.id), [{
+            "titre": f"Événement passé n° {i}", "type": ["crue", "canicule", "incendie"][i % 3],
+            "survenu_at": now - timedelta(days=30 * (i + 1)), "statut": "clos",
+            "exercice": i % 2 == 0, "source_information": "scop", "created_at": now,
+            "updated_at": now} for i in range(39)]).scalars().all()
         porteurs = ["SG", "DSOL", "DLH", "DPMP"]
-        db.session.execute(sa.insert(ActionPlan), [{
-            "retex_id": retex.id, "preconisation_id": preco.id, "evenement_id": evenement.id,
-            "type_risque": "crue", "exercice": True, "constat": "Constat",
-            "action": f"Action n° {i} du plan", "element": "planification",
-            "porteur_direction": porteurs[i % 4], "echeance": date.today() + timedelta(
-                days=rng.randrange(-30, 300)), "statut": ["a_lancer", "en_cours",
-                                                           "realisee"][i % 3],
-            "created_at": now, "modifie_at": now} for i in range(ACTIONS)])
+        rows = []
+        for n, ev_id in enumerate([evenement.id, *autres]):
+            retex = Retex(evenement_id=ev_id, ouvert_par_nom="Anne Bench")
+            db.session.add(retex)
+            db.session.flush()
+            preco = Preconisation(retex_id=retex.id, numero=1, texte="Préconisation de banc")
+            db.session.add(preco)
+            db.session.flush()
+            rows += [{
+                "retex_id": retex.id, "preconisation_id": preco.id, "evenement_id": ev_id,
+                "type_risque": ["crue", "canicule", "incendie"][n % 3], "exercice": True,
+                "constat": "Constat", "action": f"Action n° {n * 50 + i} du plan",
+                "element": "planification", "porteur_direction": porteurs[i % 4],
+                "echeance": date.today() + timedelta(days=rng.randrange(-30, 300)),
+                "statut": ["a_lancer", "en_cours", "realisee"][i % 3], "created_at": now,
+                "modifie_at": now} for i in range(ACTIONS // 40)]
+        db.session.execute(sa.insert(ActionPlan), rows)
         db.session.commit()
         return evenement.id, animateur.email
 

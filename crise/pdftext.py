@@ -207,9 +207,54 @@ def split_lines(text: str, size: float, width: float, *, bold: bool = False) -> 
     return lines
 
 
+@lru_cache(maxsize=1)
+def _latin() -> frozenset:
+    """The characters the base fonts draw as they are (Latin, French punctuation, €): a
+    text made only of them needs no run of another font, no shaping, no reordering."""
+    _registered()
+    candidates = [chr(c) for c in (*range(0x20, 0x250), *range(0x2000, 0x20D0))]
+    return frozenset(c for c in candidates if unicodedata.bidirectional(c) not in _RTL
+                     and _has_glyph(FONT, c) and _has_glyph(FONT_BOLD, c))
+
+
+def latin_lines(text: str, size: float, width: float, *, bold: bool = False
+                ) -> list[str] | None:
+    """A text of the base fonts only, laid out on lines no wider than ``width`` (its line
+    breaks kept; a word longer than a line cut where it must); None for any other text,
+    which needs its runs of fonts (``markup``). Much cheaper than a Paragraph: for long
+    tables."""
+    text = text or ""
+    if not _latin().issuperset(text.replace("\n", "")):
+        return None
+    font = FONT_BOLD if bold else FONT
+    lines: list[str] = []
+    for paragraphe in text.split("\n"):
+        ligne = ""
+        for word in paragraphe.split(" "):
+            essai = f"{ligne} {word}" if ligne else word
+            if pdfmetrics.stringWidth(essai, font, size) <= width:
+                ligne = essai
+                continue
+            if ligne:
+                lines.append(ligne)
+            while pdfmetrics.stringWidth(word, font, size) > width and len(word) > 1:
+                coupe = len(word) - 1
+                while coupe > 1 and pdfmetrics.stringWidth(word[:coupe], font, size) > width:
+                    coupe -= 1
+                lines.append(word[:coupe])
+                word = word[coupe:]
+            ligne = word
+        lines.append(ligne)
+    return lines
+
+
 def markup(text: str, bold: bool = False) -> str:
     """Paragraph markup for a text in any script: escaped, each run in its font, right-to-
     left regions in visual order (lines keep their breaks)."""
+    text = text or ""
+    if _latin().issuperset(text.replace("\n", "")):  # most texts: nothing to do but escape
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return escaped.replace("\n", "<br/>")
     lines = []
     for line in (text or "").split("\n"):
         parts = []

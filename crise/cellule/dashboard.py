@@ -18,8 +18,8 @@ from crise.scop.services import delais_moyens
 HEURES_MAX = 72  # the charts show at most the last three days, hour by hour
 
 
-def _hour(column):
-    """The hour an instant falls in (see _cle for the key it gives)."""
+def heure_sql(column):
+    """The hour an instant falls in, in SQL (the RETEX counts by hour with it too)."""
     if db.engine.dialect.name == "postgresql":
         # A literal, not a bound parameter: GROUP BY must repeat the very same expression.
         # Paris is a whole number of hours from UTC: the hours are the same ones.
@@ -28,7 +28,7 @@ def _hour(column):
     return sa.func.substr(column, 1, 13)
 
 
-def _par_heure(rows) -> dict[str, int]:
+def compte_par_heure(rows) -> dict[str, int]:
     """{« YYYY-MM-DD HH » in UTC: count}, whatever the database gave as the hour."""
     result = {}
     for hour, n in rows:
@@ -112,14 +112,14 @@ def tableau_de_bord(evenement: Evenement, now: datetime | None = None) -> dict:
     debut = max(evenement.survenu_at, now - timedelta(hours=HEURES_MAX))
     debut = debut.replace(minute=0, second=0, microsecond=0)
     centre_ids = sa.select(CentreAccueil.id).where(CentreAccueil.evenement_id == evenement.id)
-    arrivees = _par_heure(db.session.execute(
-        sa.select(_hour(Passage.arrivee_at), sa.func.count()).where(
+    arrivees = compte_par_heure(db.session.execute(
+        sa.select(heure_sql(Passage.arrivee_at), sa.func.count()).where(
             Passage.centre_id.in_(centre_ids), Passage.arrivee_at >= debut)
-        .group_by(_hour(Passage.arrivee_at))).all())
-    departs = _par_heure(db.session.execute(
-        sa.select(_hour(Passage.depart_at), sa.func.count()).where(
+        .group_by(heure_sql(Passage.arrivee_at))).all())
+    departs = compte_par_heure(db.session.execute(
+        sa.select(heure_sql(Passage.depart_at), sa.func.count()).where(
             Passage.centre_id.in_(centre_ids), Passage.depart_at >= debut)
-        .group_by(_hour(Passage.depart_at))).all())
+        .group_by(heure_sql(Passage.depart_at))).all())
     # People who arrived before the window and had not left by then.
     deja_la = db.session.scalar(sa.select(sa.func.count()).where(
         Passage.centre_id.in_(centre_ids), Passage.arrivee_at < debut,

@@ -13,13 +13,14 @@ PostgreSQL.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from statistics import median
 
 import sqlalchemy as sa
 
 from crise.auth.models import ROLE_LABELS, User
 from crise.care.models import CentreAccueil, Personne
+from crise.cellule.dashboard import compte_par_heure, heure_sql
 from crise.cellule.models import (ActivationCellule, Decision, DestinataireDecision,
                                   MembreCellule, PointSituation)
 from crise.db import utcnow
@@ -124,6 +125,7 @@ class Brouillon:
     a_chaud: dict | None = None
     propositions: list = field(default_factory=list)  # hot-wash « one action tomorrow »
     omises: int = 0  # main courante lines counted, not listed
+    heures_main_courante: dict = field(default_factory=dict)  # {hour key: entries}
 
     def relatif(self, moment: datetime | None) -> str:
         """« J+1 10:00 »: a scenario time, for an exercise."""
@@ -205,21 +207,21 @@ def _evenement(b: Brouillon, mairies: dict) -> None:
 
 
 def _main_courante(b: Brouillon) -> None:
+    """What mattered listed; everything counted per hour (in SQL: thousands of lines)."""
     E = EntreeMainCourante
-    base = sa.select(E.fait_at, E.type, E.priorite, E.texte, E.auteur_nom, E.auteur_role,
-                     E.systeme).where(E.evenement_id == b.evenement.id, E.barree_at.is_(None))
+    ici = sa.and_(E.evenement_id == b.evenement.id, E.barree_at.is_(None))
     retenues = sa.and_(E.systeme.is_(False), sa.or_(E.type.in_(TYPES_RETENUS),
                                                      E.priorite != "normale"))
-    for row in db.session.execute(base.where(retenues)):
+    for row in db.session.execute(sa.select(E.fait_at, E.texte, E.auteur_nom, E.auteur_role)
+                                  .where(ici, retenues)):
         qui = row.auteur_nom + (f" ({ROLE_LABELS.get(row.auteur_role, row.auteur_role)})"
                                 if row.auteur_role else "")
         b.chronologie.append(Ligne(row.fait_at, "main_courante", row.texte, qui))
-    heures = Counter(_heure(at) for at in db.session.scalars(
-        sa.select(E.fait_at).where(E.evenement_id == b.evenement.id, E.barree_at.is_(None))))
+    heure = heure_sql(E.fait_at)
+    b.heures_main_courante = compte_par_heure(db.session.execute(
+        sa.select(heure, sa.func.count()).where(ici).group_by(heure)))
     b.omises = db.session.scalar(sa.select(sa.func.count()).where(
-        E.evenement_id == b.evenement.id, E.barree_at.is_(None), E.systeme.is_(False),
-        sa.not_(retenues)))
-    b._heures_main_courante = heures
+        ici, E.systeme.is_(False), sa.not_(retenues)))
 
 
 def _decisions(b: Brouillon, mairies: dict) -> None:
@@ -299,19 +301,20 @@ def _heure(at: datetime) -> datetime:
 
 
 def _enregistrements(b: Brouillon, mairies: dict, noms_centres: dict) -> None:
-    par_heure = Counter()
-    par_heure_centre = Counter()
-    for created_at, centre_id in db.session.execute(sa.select(
-            Personne.created_at, Personne.centre_id).where(
-            Personne.evenement_id == b.evenement.id)):
-        heure = _heure(created_at)
-        par_heure[heure] += 1
-        par_heure_centre[heure, centre_id] += 1
-    for (heure, centre_id), nombre in sorted(par_heure_centre.items()):
-        b.chronologie.append(Ligne(heure, "enregistrements",
+    heure = heure_sql(Personne.created_at)
+    par_heure, par_heure_centre = Counter(), Counter()
+    for cle, centre_id, nombre in db.session.execute(
+            sa.select(heure, Personne.centre_id, sa.func.count())
+            .where(Personne.evenement_id == b.evenement.id)
+            .group_by(heure, Personne.centre_id)):
+        instant = _instant(cle)
+        par_heure[instant] += nombre
+        par_heure_centre[instant, centre_id] += nombre
+    for (instant, centre_id), nombre in sorted(par_heure_centre.items()):
+        b.chronologie.append(Ligne(instant, "enregistrements",
                                    f"{nombre} personne(s) enregistrée(s) dans l'heure",
                                    noms_centres.get(centre_id, "")))
-    main_courante = getattr(b, "_heures_main_courante", Counter())
+    main_courante = Counter({_instant(k): n for k, n in b.heures_main_courante.items()})
     heures = sorted(set(par_heure) | set(main_courante))
     if heures:
         h, fin = heures[0], heures[-1]
@@ -320,6 +323,13 @@ def _enregistrements(b: Brouillon, mairies: dict, noms_centres: dict) -> None:
             h += timedelta(hours=1)
     b.chiffres.append(("Personnes enregistrées", sum(par_heure.values())))
     b.chiffres.append(("C.A.RE ouverts", len(noms_centres)))
+
+
+def _instant(cle) -> datetime:
+    """The start of an hour, from what the database gave (« YYYY-MM-DD HH » on SQLite)."""
+    if hasattr(cle, "astimezone"):
+        return cle.astimezone(timezone.utc)
+    return datetime.strptime(cle, "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
 
 
 def _hebergement(b: Brouillon, mairies: dict) -> None:

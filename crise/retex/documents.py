@@ -18,6 +18,7 @@ from crise.retex.services import sections
 from crise.text import clean
 
 AUTEUR = "Ville de Paris — gestion de crise"
+TRANCHE = 40  # rows per slice of a long table in the PDF
 
 
 @dataclass
@@ -192,6 +193,7 @@ def pdf(b: Brouillon, ecrit: dict) -> bytes:
     from reportlab.platypus.tableofcontents import TableOfContents
 
     from crise.exports import _numbered_canvas, paragraph
+    from crise import pdftext
     from crise.pdftext import FONT, FONT_BOLD, register_fonts
 
     register_fonts()
@@ -226,6 +228,12 @@ def pdf(b: Brouillon, ecrit: dict) -> bytes:
     legende = ParagraphStyle("legende", fontName=FONT, fontSize=8, leading=10, alignment=1,
                              spaceAfter=8, textColor=colors.HexColor("#444444"))
     cellule = ParagraphStyle("cellule", fontName=FONT, fontSize=7.5, leading=9.5)
+    def texte_cellule(texte, largeur_colonne):
+        """A cell: Latin text laid out by hand (a long chronologie stays fast), any other
+        script as a Paragraph (runs of fonts, Arabic joined)."""
+        lignes = pdftext.latin_lines(clean(texte), cellule.fontSize, largeur_colonne - 6)
+        return "\n".join(lignes) if lignes is not None else paragraph(texte, cellule)
+
     h1 = ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=14, leading=18, spaceBefore=10,
                         spaceAfter=6, textColor=colors.HexColor("#1f3a5f"))
     h2 = ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=8,
@@ -271,19 +279,27 @@ def pdf(b: Brouillon, ecrit: dict) -> bytes:
             story.append(paragraph(bloc.graphique.titre, legende))
         elif bloc.genre == "table":
             entete, *rows = bloc.lignes
-            data = [[paragraph(c, cellule, bold=True) for c in entete]] if any(entete) else []
-            data += [[paragraph(c, cellule) for c in row] for row in rows]
-            if not data:
-                continue
-            table = Table(data, colWidths=[largeur * w for w in bloc.largeurs],
-                          repeatRows=1 if any(entete) else 0, splitInRow=1)
-            table.setStyle(TableStyle([
+            tete = [[paragraph(c, cellule, bold=True) for c in entete]] if any(entete) else []
+            style = TableStyle([
                 ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("FONT", (0, 0), (-1, -1), FONT, cellule.fontSize, cellule.leading),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
                 + ([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E9EE"))]
-                   if any(entete) else [])))
-            story += [table, Spacer(1, 3 * mm)]
+                   if tete else []))
+            # In slices: a table split over many pages measures its remaining rows again
+            # at each page (quadratic); slices of a page or so are measured once.
+            largeurs = [largeur * w for w in bloc.largeurs]
+            for debut in range(0, max(len(rows), 1), TRANCHE):
+                data = tete + [[texte_cellule(c, largeurs[j]) for j, c in enumerate(row)]
+                               for row in rows[debut:debut + TRANCHE]]
+                if not data:
+                    continue
+                table = Table(data, colWidths=largeurs,
+                              repeatRows=1 if tete else 0, splitInRow=1)
+                table.setStyle(style)
+                story.append(table)
+            story.append(Spacer(1, 3 * mm))
     doc.multiBuild(story, canvasmaker=_numbered_canvas(clean(titre)))
     return buffer.getvalue()
 
@@ -353,13 +369,30 @@ def docx(b: Brouillon, ecrit: dict) -> bytes:
                 continue
             table = document.add_table(rows=0, cols=len(entete))
             table.style = "Table Grid"
+            largeurs = [int(9000 * w) for w in bloc.largeurs]  # twentieths of a point
             for i, row in enumerate(lignes):
-                cells = table.add_row().cells  # not table.rows[i]: that lists every row
-                for j, valeur in enumerate(row):
-                    cells[j].text = clean(valeur)
-                    if i == 0 and any(entete):
-                        for run in cells[j].paragraphs[0].runs:
-                            run.bold = True
+                _ligne_docx(table, row, largeurs, gras=i == 0 and any(entete))
     sortie = io.BytesIO()
     document.save(sortie)
     return sortie.getvalue()
+
+
+def _ligne_docx(table, valeurs, largeurs, *, gras: bool) -> None:
+    """One row written straight into the table's XML: python-docx's cell API walks the
+    whole table for each cell (a 3,000-line chronologie took seconds)."""
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    tr = etree.SubElement(table._tbl, qn("w:tr"))
+    for valeur, largeur in zip(valeurs, largeurs):
+        tc = etree.SubElement(tr, qn("w:tc"))
+        tcw = etree.SubElement(etree.SubElement(tc, qn("w:tcPr")), qn("w:tcW"))
+        tcw.set(qn("w:w"), str(largeur))
+        tcw.set(qn("w:type"), "dxa")
+        for ligne in clean(valeur).split("\n"):
+            r = etree.SubElement(etree.SubElement(tc, qn("w:p")), qn("w:r"))
+            if gras:
+                etree.SubElement(etree.SubElement(r, qn("w:rPr")), qn("w:b"))
+            t = etree.SubElement(r, qn("w:t"))
+            t.text = ligne
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
