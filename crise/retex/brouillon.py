@@ -126,6 +126,7 @@ class Brouillon:
     propositions: list = field(default_factory=list)  # hot-wash « one action tomorrow »
     omises: int = 0  # main courante lines counted, not listed
     heures_main_courante: dict = field(default_factory=dict)  # {hour key: entries}
+    notes_generales: list = field(default_factory=list)  # observers' notes, no objective
 
     def relatif(self, moment: datetime | None) -> str:
         """« J+1 10:00 »: a scenario time, for an exercise."""
@@ -424,6 +425,8 @@ def _exercice(b: Brouillon, exercice: Exercice, plan, mairies: dict) -> None:
             NoteObservation.exercice_id == exercice.id).order_by(NoteObservation.ecrit_at)):
         if note.objectif in objectifs:
             objectifs[note.objectif].notes.append(note)
+        else:
+            b.notes_generales.append(note)
     b.objectifs = list(objectifs.values())
     b.a_chaud = synthese_a_chaud(exercice)
     action = b.a_chaud["questions"]

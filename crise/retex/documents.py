@@ -76,6 +76,10 @@ def plan_du_document(b: Brouillon, ecrit: dict) -> list[Bloc]:
     if b.exercice is not None:
         for objectif in b.objectifs:
             _objectif(blocs, b, objectif, section)
+        if b.notes_generales:
+            blocs.append(Bloc("sous_titre", "Notes des observateurs sur l'ensemble de "
+                                            "l'exercice"))
+            blocs.append(Bloc("puces", lignes=[_note(b, n) for n in b.notes_generales]))
     else:
         section("forts")
         section("axes")
@@ -152,12 +156,16 @@ def _objectif(blocs, b, objectif, section) -> None:
             lignes.append([item["id"], item["critere"], notes, commentaires])
         blocs.append(Bloc("table", lignes=lignes, largeurs=(0.1, 0.35, 0.15, 0.4)))
     if objectif.notes:
-        blocs.append(Bloc("puces", lignes=[
-            f"{format_datetime(n.ecrit_at)}"
-            + (f" ({b.relatif(n.scenario_at)})" if n.scenario_at else "")
-            + f" — {n.auteur_nom} : {n.texte}" for n in objectif.notes]))
+        blocs.append(Bloc("puces", lignes=[_note(b, n) for n in objectif.notes]))
     section(f"objectif:{objectif.id}:forts")
     section(f"objectif:{objectif.id}:axes")
+
+
+def _note(b, n) -> str:
+    return (f"{format_datetime(n.ecrit_at)}"
+            + (f" ({b.relatif(n.scenario_at)})" if n.scenario_at else "")
+            + f" — {n.auteur_nom}" + (f", {n.mairie.nom_court}" if n.mairie else "")
+            + f" : {n.texte}")
 
 
 def _a_chaud(blocs, a_chaud: dict) -> None:

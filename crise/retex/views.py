@@ -28,6 +28,15 @@ def _evenement(evenement_id):
     return evenement
 
 
+def distinguer(form, suffixe: str):
+    """Give a form's fields ids of their own (several forms of one page share field names):
+    each label then points to its field."""
+    for field in form:
+        field.id = f"{field.name}-{suffixe}"
+        field.label.field_id = field.id
+    return form
+
+
 def preconisation_form(evenement, objectifs, form=None, preconisation=None):
     form = form or PreconisationForm(formdata=None, obj=preconisation)
     form.objectif.choices = choices([("", "— tout l'exercice —" if objectifs else "—")]
@@ -61,19 +70,20 @@ def _page(evenement, *, formulaires=None, status=200, revision_vue=None):
             form = SectionForm(formdata=None)
             form.texte.data = section.texte if section else ""
             form.version.data = section.version if section else 0
-        section_forms[cle] = form
-    preco_forms = {p.id: preconisation_form(evenement, b.objectifs,
-                                            formulaires.get(f"preco:{p.id}"), p)
-                   for p in ecrit["preconisations"]}
-    action_forms = {p.id: action_form(formulaires.get(f"action:{p.id}"))
-                    for p in ecrit["preconisations"]}
+        section_forms[cle] = distinguer(form, cle.replace(":", "-"))
+    preco_forms = {p.id: distinguer(preconisation_form(
+        evenement, b.objectifs, formulaires.get(f"preco:{p.id}"), p), f"preco-{p.id}")
+        for p in ecrit["preconisations"]}
+    action_forms = {p.id: distinguer(action_form(formulaires.get(f"action:{p.id}")),
+                                     f"action-{p.id}") for p in ecrit["preconisations"]}
     record_view(current_user, "retex", evenement.id, evenement_id=evenement.id,
                 summary=f"RETEX consulté : {evenement.titre}")
     in_transaction(lambda: None)
     return render_template(
         "retex/brouillon.html", evenement=evenement, b=b, ecrit=ecrit, titres=titres,
         section_forms=section_forms, preco_forms=preco_forms, action_forms=action_forms,
-        nouvelle_preco=preconisation_form(evenement, b.objectifs, formulaires.get("preco:new")),
+        nouvelle_preco=distinguer(preconisation_form(evenement, b.objectifs,
+                                                     formulaires.get("preco:new")), "new"),
         graphiques=[(g, graphiques.svg(g)) for g in graphiques.graphiques(b)],
         ouvertes=formulaires, revision_vue=revision_vue, apercu=APERCU), status
 

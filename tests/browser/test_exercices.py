@@ -100,9 +100,13 @@ def test_an_exercise_played_in_the_real_tools(browser, live_server, create_user,
             context.close()
 
 
-def test_an_observer_on_a_tablet_and_the_hot_wash(browser, live_server, app, create_user):
+def test_an_observer_on_a_tablet_the_hot_wash_the_retex_and_its_action(
+        browser, live_server, app, create_user):
     """An observer rates the grid on a tablet held upright and writes a note; at the FINEX a
-    player answers the hot wash; the animateur reads it in the debrief."""
+    player answers the hot wash; the animateur reads it in the debrief, opens the RETEX
+    generated from the run, writes its synthesis and a préconisation, turns it into an action
+    for the DSOL; the DSOL finds it at home, and the next run of the scenario shows it to
+    re-test."""
     from pathlib import Path
 
     from crise.auth.models import User
@@ -112,6 +116,7 @@ def test_an_observer_on_a_tablet_and_the_hot_wash(browser, live_server, app, cre
     animateur = create_user("animateur", nom="Anne Animatrice")
     observateur = create_user("observateur", nom="Olivier Observateur")
     chef = create_user("cellule", nom="Chef de salle")
+    dsol = create_user("dsol", nom="Dominique Solidarités")
     source = (Path(__file__).parents[2] / "scenarios" / "crue-type-1910.yaml").read_text(
         encoding="utf-8")
     with app.app_context():
@@ -167,6 +172,70 @@ def test_an_observer_on_a_tablet_and_the_hot_wash(browser, live_server, app, cre
         expect(anim_page.get_by_test_id("taux-reponse")).to_contain_text("1")
         expect(anim_page.get_by_test_id("a-chaud-reponses").first).to_contain_text(
             "La main courante partagée")
+
+        # The RETEX, generated from the run's records.
+        anim_page.goto(f"/exercices/{run_id}")
+        anim_page.get_by_test_id("lien-retex").click()
+        expect(anim_page.get_by_role("heading", name="Retour d'expérience")).to_be_visible()
+        objectif = anim_page.get_by_test_id("objectif-OBJ-2")
+        expect(objectif).to_contain_text("Ouvert en 1 h 50, fléchage absent")
+        expect(anim_page.get_by_test_id("notes-generales")).to_contain_text(
+            "Familles dehors sous la pluie")
+        expect(anim_page.locator("#a-chaud")).to_contain_text("La main courante partagée")
+        expect(anim_page.get_by_test_id("chronologie")).to_contain_text("DEBEX")
+        anim_page.locator("#synthese").get_by_text("Rédiger « Synthèse »").click()
+        anim_page.locator("#synthese").get_by_label("Texte").fill(
+            "Crue jouée sur deux jours : l'accueil au 15e a tenu, le fléchage a manqué.")
+        anim_page.locator("#synthese").get_by_role("button", name="Enregistrer").click()
+        expect(anim_page.get_by_text("Section enregistrée")).to_be_visible()
+        expect(anim_page.get_by_test_id("section-synthese")).to_contain_text(
+            "le fléchage a manqué")
+        nouvelle = anim_page.locator("#preconisations")
+        nouvelle.get_by_label("Objectif").last.select_option("OBJ-2")
+        nouvelle.get_by_label("Constat").last.fill("Les familles ont attendu dehors")
+        nouvelle.get_by_label("Préconisation").last.fill(
+            "Un kit de signalétique et d'abri dans chaque gymnase C.A.RE")
+        nouvelle.get_by_role("button", name="Ajouter la préconisation").click()
+        preco = anim_page.get_by_test_id("preco-1")
+        expect(preco).to_contain_text("Un kit de signalétique")
+        preco.get_by_text("Créer une action").click()
+        preco.get_by_label("Action à mener").fill("Acheter 17 kits de signalétique")
+        preco.get_by_label("Porteur").select_option(label="DSOL — Direction des solidarités")
+        preco.get_by_label("Élément de capacité").select_option(label="Équipement")
+        preco.get_by_label("Échéance").fill("2099-06-30")
+        preco.get_by_role("button", name="Ajouter au plan d'actions").click()
+        expect(anim_page.get_by_text(re.compile(r"Action n° \d+ ajoutée au plan"))
+               ).to_be_visible()
+        expect(anim_page.get_by_test_id("preco-1")).to_contain_text("À lancer")
+        anim_page.screenshot(path=str(screenshot_dir() / "retex-brouillon.png"),
+                             full_page=True)
+
+        # The next run of the same scenario shows the action still open, to re-test.
+        with app.app_context():
+            suivant, _ = services.lancer(db.session.get(User, animateur.id), source, [])
+            db.session.commit()
+            suivant_id = suivant.id
+        anim_page.goto(f"/exercices/{suivant_id}")
+        a_retester = anim_page.get_by_test_id("a-retester")
+        expect(a_retester).to_contain_text("Acheter 17 kits de signalétique")
+        a_retester.get_by_label(re.compile("Re-tester l'action")).select_option("grille:GO-3")
+        a_retester.get_by_role("button", name="Re-tester").click()
+        expect(anim_page.get_by_text("est re-testée par cet exercice")).to_be_visible()
+        expect(anim_page.get_by_test_id("retests-du-jeu")).to_contain_text("pas encore noté")
+
+        # The DSOL finds it on its home page and starts it.
+        page_dsol = tablette.new_page()
+        page_dsol.context.clear_cookies()
+        login(page_dsol, live_server, dsol.email)
+        mes = page_dsol.get_by_test_id("mes-actions")
+        expect(mes).to_contain_text("Acheter 17 kits de signalétique")
+        mes.get_by_role("link", name=re.compile("Action n°")).click()
+        page_dsol.get_by_label("Statut").select_option(label="En cours")
+        page_dsol.get_by_role("button", name="Enregistrer").click()
+        expect(page_dsol.get_by_text("Action mise à jour")).to_be_visible()
+        expect(page_dsol.get_by_test_id("historique-action")).to_contain_text(
+            "Dominique Solidarités")
+        expect(page_dsol.get_by_test_id("retests")).to_contain_text("GO-3")
     finally:
         tablette.close()
         joueur.close()
