@@ -17,8 +17,8 @@ from crise.auth.models import Role, User
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
-from crise.exercices.models import (Attendu, Evaluation, Exercice, StatutAttendu,
-                                    can_animate)
+from crise.exercices.models import (NOTES_GRILLE, Attendu, Evaluation, Exercice,
+                                    StatutAttendu, can_animate)
 from crise.exercices.plan import plan_de
 from crise.extensions import db
 from crise.formatting import format_datetime, to_paris
@@ -34,7 +34,26 @@ CHAMPS = ["action", "constat", "element", "porteur_direction", "porteur_mairie_i
 CHAMPS_LABELS = {"action": "Action", "constat": "Constat", "element": "Élément",
                  "porteur_direction": "Direction", "porteur_mairie_id": "Mairie",
                  "echeance": "Échéance", "statut": "Statut", "preuve": "Preuve",
-                 "motif": "Motif"}
+                 "motif": "Motif", "exercice": "Exercice", "cible": "Re-testée par"}
+
+
+def valeur_lisible(champ: str, valeur) -> str:
+    """A value of the history as people read it: « En cours », « 30/06/2027 », a mairie's
+    name, a direction's."""
+    if valeur in (None, ""):
+        return "—"
+    if champ == "statut":
+        return StatutAction(valeur).label
+    if champ == "element":
+        return Element(valeur).label
+    if champ == "echeance":
+        return date.fromisoformat(valeur).strftime("%d/%m/%Y")
+    if champ == "porteur_mairie_id":
+        mairie = db.session.get(Mairie, valeur)
+        return f"Mairie {mairie.nom}" if mairie else str(valeur)
+    if champ == "porteur_direction":
+        return DIRECTIONS.get(valeur, valeur)
+    return str(valeur)
 
 
 def aujourdhui(now: datetime | None = None) -> date:
@@ -47,11 +66,12 @@ def gere_le_plan(user: User) -> bool:
 
 
 def porteur_de(user: User) -> str | None:
-    """« dir:DSOL », « mairie:15e »: the owner a user acts for, if any."""
+    """« dir:DSOL », « mairie:15e »: the owner a user acts for, if any (for a mairie, its
+    responsable de crise: a desk agent does not answer for the mairie's actions)."""
     direction = DIRECTION_DU_ROLE.get(Role(user.role))
     if direction:
         return f"dir:{direction}"
-    if user.mairie_id:
+    if user.has_role(Role.RESPONSABLE_CARE) and user.mairie_id:
         mairie = db.session.get(Mairie, user.mairie_id)
         return f"mairie:{mairie.code}"
     return None
@@ -139,8 +159,12 @@ def creer_action(actor: User, preconisation: Preconisation, *, action: str, elem
     now = now or utcnow()
     action = clean(action or "").strip()
     constat = clean(constat if constat is not None else preconisation.constat).strip()
-    if jeton:
-        deja = db.session.scalar(sa.select(ActionPlan).where(ActionPlan.jeton_creation == jeton))
+    if preconisation.retiree:
+        raise ServiceError("Cette préconisation a été retirée du RETEX : elle ne donne plus "
+                           "d'action.")
+    if jeton:  # the same form sent twice (the view retries once on a twin at the same instant)
+        deja = db.session.scalar(sa.select(ActionPlan).where(
+            ActionPlan.jeton_creation == jeton, ActionPlan.preconisation_id == preconisation.id))
         if deja is not None:
             return deja
     _valider(action, element, echeance, aujourdhui(now))
@@ -266,10 +290,17 @@ def retester(actor: User, fiche: ActionPlan, exercice: Exercice, cible: str, *,
     """Say that ``exercice`` re-tests ``fiche`` through one of its grid items or expected
     actions; its result is read from the run's records."""
     now = now or utcnow()
+    if fiche.id not in {a.id for a in actions_a_retester(exercice)}:
+        raise ServiceError("Cette action ne peut pas être re-testée par cet exercice : elle "
+                           "doit être encore ouverte, du même type de risque, et venir d'un "
+                           "autre événement.", "cible")
     libelles = dict(cibles_de_retest(exercice))
     if cible not in libelles:
         raise ServiceError("Choisissez un élément de la grille ou une action attendue de cet "
                            "exercice.", "cible")
+    # The action's row first: the same link made twice at once is made once.
+    db.session.execute(sa.update(ActionPlan).where(ActionPlan.id == fiche.id)
+                       .values(modifie_at=ActionPlan.modifie_at))
     deja = db.session.scalar(sa.select(Retest).where(
         Retest.action_id == fiche.id, Retest.exercice_id == exercice.id, Retest.cible == cible))
     if deja is not None:
@@ -277,17 +308,14 @@ def retester(actor: User, fiche: ActionPlan, exercice: Exercice, cible: str, *,
     retest = Retest(action_id=fiche.id, exercice_id=exercice.id, cible=cible,
                     libelle=libelles[cible][:300], at=now, par_id=actor.id,
                     par_nom=actor.nom or actor.email)
-    try:
-        with db.session.begin_nested():
-            db.session.add(retest)
-    except sa.exc.IntegrityError:  # the same link made at the same instant
-        return db.session.scalar(sa.select(Retest).where(
-            Retest.action_id == fiche.id, Retest.exercice_id == exercice.id,
-            Retest.cible == cible))
+    db.session.add(retest)
     db.session.add(HistoriqueAction(
         action_id=fiche.id, at=now, par_id=actor.id, par_nom=actor.nom or actor.email,
         quoi="re-testée", changements={"exercice": [None, exercice.scenario_titre],
                                        "cible": [None, libelles[cible]]}))
+    record(actor, Action.UPDATE, "retex_action", fiche.id, evenement_id=fiche.evenement_id,
+           summary=f"Action re-testée par l'exercice n° {exercice.id} ({libelles[cible]})")
+    db.session.flush()
     return retest
 
 
@@ -298,7 +326,8 @@ def resultat(retest: Retest) -> str:
         notes = db.session.scalars(sa.select(Evaluation.note).where(
             Evaluation.exercice_id == retest.exercice_id, Evaluation.grille_id == ident)
             .order_by(Evaluation.note)).all()
-        return ", ".join(notes) if notes else "pas encore noté"
+        ordre = {n: i for i, n in enumerate(NOTES_GRILLE)}
+        return ", ".join(sorted(notes, key=ordre.get)) if notes else "pas encore noté"
     attendus = db.session.scalars(sa.select(Attendu).where(
         Attendu.exercice_id == retest.exercice_id, Attendu.attendu_id == ident)).all()
     if not attendus:

@@ -34,7 +34,7 @@ from crise.exercices.partie import lecteur_scenario
 from crise.exercices.plan import plan_de
 from crise.exercices.temps import format_relatif
 from crise.extensions import db
-from crise.formatting import format_duree, to_paris
+from crise.formatting import format_duree
 from crise.hebergement.models import DossierHebergement, Solution
 from crise.mairies.models import Mairie
 from crise.scop.models import DemandeScop
@@ -176,6 +176,10 @@ def _contexte(b: Brouillon) -> None:
 
 def _evenement(b: Brouillon, mairies: dict) -> None:
     ev_id = b.evenement.id
+    # An exercise starts at its DEBEX (its event is declared when the run is prepared).
+    debut = (b.exercice.debex_at if b.exercice is not None and b.exercice.debex_at
+             else b.evenement.survenu_at)
+    depuis = "après le DEBEX" if b.exercice is not None else "après le début de l'événement"
     centres = db.session.scalars(sa.select(CentreAccueil).where(
         CentreAccueil.evenement_id == ev_id)).all()
     noms_centres = {c.id: f"{c.nom} ({mairies[c.mairie_id].nom_court})" for c in centres}
@@ -183,8 +187,7 @@ def _evenement(b: Brouillon, mairies: dict) -> None:
         b.chronologie.append(Ligne(centre.ouvert_at, "care", f"C.A.RE ouvert : {centre.nom}",
                                    mairies[centre.mairie_id].nom_court))
         b.delais.append(Delai(f"C.A.RE {centre.nom} ({mairies[centre.mairie_id].nom_court}) "
-                              "ouvert", "après le début de l'événement",
-                              centre.ouvert_at - b.evenement.survenu_at))
+                              "ouvert", depuis, centre.ouvert_at - debut))
         if centre.ferme_at:
             b.chronologie.append(Ligne(centre.ferme_at, "care", f"C.A.RE fermé : {centre.nom}",
                                        mairies[centre.mairie_id].nom_court))
@@ -192,8 +195,8 @@ def _evenement(b: Brouillon, mairies: dict) -> None:
             ActivationCellule.evenement_id == ev_id)):
         b.chronologie.append(Ligne(activation.activee_at, "cellule",
                                    "Cellule centrale de crise activée", "Cellule"))
-        b.delais.append(Delai("Cellule centrale activée", "après le début de l'événement",
-                              activation.activee_at - b.evenement.survenu_at))
+        b.delais.append(Delai("Cellule centrale activée", depuis,
+                              activation.activee_at - debut))
         if activation.desactivee_at:
             b.chronologie.append(Ligne(activation.desactivee_at, "cellule",
                                        "Cellule centrale de crise désactivée", "Cellule"))
@@ -444,8 +447,10 @@ def _attendu(b: Brouillon, attendu: Attendu, livraison, objectifs: dict, mairies
                                    scenario_at=attendu.atteint_scenario_at, etat=etat))
     elif statut == StatutAttendu.MANQUE:
         etat = "manquée"
-        if fin:
-            b.chronologie.append(Ligne(fin, "attendu", attendu.action, qui, etat=etat))
+        quand = attendu.atteint_at or fin  # judged missed during play, or at the FINEX
+        if quand:
+            b.chronologie.append(Ligne(quand, "attendu", attendu.action, qui,
+                                       scenario_at=attendu.atteint_scenario_at, etat=etat))
     else:
         etat = "en attente"
     objectif = objectifs.get(attendu.objectif)
@@ -497,7 +502,3 @@ def _grille(exercice: Exercice, donnees: dict, objectifs: dict) -> None:
                 objectif.forts.append(texte)
             elif e.note in ("M", "U"):
                 objectif.faibles.append(texte)
-
-
-def heure_paris(at: datetime | None) -> str:
-    return to_paris(at).strftime("%d/%m %H:%M") if at else ""

@@ -19,6 +19,7 @@ def retex(evenement_id, pdf_path, docx_path):
     enregistrements et de ce qui a été rédigé dans l'application."""
     from crise.audit.models import Action
     from crise.audit.services import record
+    from crise.auth.models import LIGNE_DE_COMMANDE
     from crise.db import in_transaction
     from crise.evenements.models import Evenement
     from crise.extensions import db
@@ -38,6 +39,6 @@ def retex(evenement_id, pdf_path, docx_path):
             except OSError as error:
                 raise click.ClickException(f"Impossible d'écrire {path} : {error.strerror}.")
             click.echo(f"{path} : écrit")
-    record(None, Action.EXPORT, "retex", evenement.id, evenement_id=evenement.id,
+    record(LIGNE_DE_COMMANDE, Action.EXPORT, "retex", evenement.id, evenement_id=evenement.id,
            summary=f"RETEX écrit en ligne de commande : {evenement.titre}")
     in_transaction(lambda: None)

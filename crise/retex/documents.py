@@ -105,10 +105,12 @@ def plan_du_document(b: Brouillon, ecrit: dict) -> list[Bloc]:
     if not graphs:
         blocs.append(Bloc("texte", "Aucune activité enregistrée."))
 
+    n = 6
     if b.a_chaud is not None:
-        _a_chaud(blocs, b.a_chaud)
+        _a_chaud(blocs, b.a_chaud, n)
+        n += 1
 
-    blocs.append(Bloc("titre", "7. Constats et préconisations"))
+    blocs.append(Bloc("titre", f"{n}. Constats et préconisations"))
     if not ecrit["preconisations"]:
         blocs.append(Bloc("texte", "(aucune préconisation)"))
     for p in ecrit["preconisations"]:
@@ -122,7 +124,7 @@ def plan_du_document(b: Brouillon, ecrit: dict) -> list[Bloc]:
                 [a.action, a.porteur, a.echeance.strftime("%d/%m/%Y"), a.statut_label]
                 for a in p.actions], largeurs=(0.46, 0.26, 0.13, 0.15)))
 
-    blocs.append(Bloc("titre", "8. Conclusion"))
+    blocs.append(Bloc("titre", f"{n + 1}. Conclusion"))
     section("conclusion", titre=False)
 
     blocs.append(Bloc("titre", "Annexe — Chronologie"))
@@ -155,6 +157,7 @@ def _objectif(blocs, b, objectif, section) -> None:
                                      for e in item["evaluations"] if e.commentaire)
             lignes.append([item["id"], item["critere"], notes, commentaires])
         blocs.append(Bloc("table", lignes=lignes, largeurs=(0.1, 0.35, 0.15, 0.4)))
+        blocs.append(Bloc("texte", legende_grille()))
     if objectif.notes:
         blocs.append(Bloc("puces", lignes=[_note(b, n) for n in objectif.notes]))
     section(f"objectif:{objectif.id}:forts")
@@ -168,8 +171,8 @@ def _note(b, n) -> str:
             + f" : {n.texte}")
 
 
-def _a_chaud(blocs, a_chaud: dict) -> None:
-    blocs.append(Bloc("titre", "6. RETEX à chaud"))
+def _a_chaud(blocs, a_chaud: dict, n: int) -> None:
+    blocs.append(Bloc("titre", f"{n}. RETEX à chaud"))
     blocs.append(Bloc("texte", f"{a_chaud['repondu']} réponse(s) sur {a_chaud['joueurs']} "
                                "joueur(s)" + (", anonymes." if a_chaud["anonyme"] else ".")))
     for question, reponses in a_chaud["questions"].items():

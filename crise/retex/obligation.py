@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from crise.db import utcnow
 from crise.evenements.models import Evenement, TypeEvenement
+from crise.exercices.models import Exercice
 from crise.extensions import db
 from crise.retex.models import STATUTS_OUVERTS, ActionPlan, Retex
 
@@ -43,7 +44,11 @@ def obligations() -> list[Obligation]:
     for exercice in (True, False):
         rang = sa.func.row_number().over(partition_by=Evenement.type,
                                          order_by=Evenement.survenu_at.desc()).label("rang")
-        sous = sa.select(Evenement.id, rang).where(Evenement.exercice.is_(exercice)).subquery()
+        sous = sa.select(Evenement.id, rang).where(Evenement.exercice.is_(exercice))
+        if exercice:  # an exercise counts once played (its DEBEX given), not when prepared
+            sous = sous.where(Evenement.id.in_(sa.select(Exercice.evenement_id).where(
+                Exercice.debex_at.is_not(None))))
+        sous = sous.subquery()
         for evenement in db.session.scalars(sa.select(Evenement).join(
                 sous, sous.c.id == Evenement.id).where(sous.c.rang == 1)):
             derniers[evenement.type, exercice] = evenement

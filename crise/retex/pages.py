@@ -15,8 +15,6 @@ from crise.signals import page_accueil, page_evenement, page_exercice
 @page_accueil.connect
 def accueil(user) -> dict:
     part = {}
-    if actions.gere_le_plan(user):
-        part["plan_actions_lien"] = True
     porteur = actions.porteur_de(user)
     if porteur:
         query = actions.actions_query(user, porteur=porteur, statut="ouvertes")

@@ -16,7 +16,7 @@ from crise.exercices.acces import exercice_anime
 from crise.exports import XLSX, ListeExport, export_filename, to_csv, to_xlsx
 from crise.extensions import db
 from crise.forms import choices, submit
-from crise.formatting import format_datetime
+from crise.formatting import format_date, format_datetime
 from crise.http import file_response
 from crise.retex import actions, bp, obligation, services
 from crise.retex.forms import ActionForm, RetestForm, SuiviForm
@@ -40,7 +40,7 @@ def creer_action(preconisation_id):
         ok, fiche = submit(form, lambda: actions.creer_action(
             current_user, preconisation, action=form.action.data or "",
             element=form.element.data or "", porteur=form.porteur.data or "",
-            echeance=form.echeance.data, jeton=form.jeton.data))
+            echeance=form.echeance.data, jeton=form.jeton.data), retry_conflict=True)
         if ok:
             flash(f"Action n° {fiche.id} ajoutée au plan d'actions ({fiche.porteur}).",
                   "success")
@@ -95,12 +95,17 @@ def _evenements(liste) -> dict:
 
 
 def origine(fiche: ActionPlan, evenement: Evenement) -> str:
-    """Where an action comes from; a real crisis is named only to those who see it."""
-    if fiche.exercice:
-        return f"Exercice : {evenement.titre}"
-    if current_user.voit_evenement(False):
-        return f"Crise : {evenement.titre}"
-    return f"Crise réelle du {evenement.survenu_at:%d/%m/%Y}"
+    """Where an action comes from; an event is named only to those who may see it."""
+    if evenement.can_view(current_user):
+        return ("Exercice : " if fiche.exercice else "Crise : ") + evenement.titre
+    quoi = "Exercice" if fiche.exercice else "Crise réelle"
+    return f"{quoi} du {format_date(evenement.survenu_at)}"
+
+
+def constat_visible(fiche: ActionPlan, evenement: Evenement) -> bool:
+    """The constat and the préconisation tell what happened: only to those who may see the
+    event (the action itself, its owner and its status are the plan's, for all its users)."""
+    return evenement.can_view(current_user)
 
 
 class ListeActions(ListeExport):
@@ -125,7 +130,9 @@ class ListeActions(ListeExport):
 
     def rows(self) -> list[dict]:
         return [{"id": a.id, "origine": origine(a, self.evenements[a.evenement_id]),
-                 "type": TYPE_LABELS.get(a.type_risque, a.type_risque), "constat": a.constat,
+                 "type": TYPE_LABELS.get(a.type_risque, a.type_risque),
+                 "constat": a.constat if constat_visible(a, self.evenements[a.evenement_id])
+                 else "(non communiqué)",
                  "action": a.action, "element": a.element_label, "porteur": a.porteur,
                  "echeance": a.echeance.strftime("%d/%m/%Y"), "statut": a.statut_label,
                  "retard": "oui" if a.en_retard(self.today) else "", "preuve": a.preuve,
@@ -171,6 +178,8 @@ def suivi_form(fiche, form=None):
 
 def _fiche_page(fiche, form=None, status=200):
     return render_template("retex/action.html", fiche=fiche, origine=origine(fiche, fiche.evenement),
+                           constat_visible=constat_visible(fiche, fiche.evenement),
+                           lisible=actions.valeur_lisible,
                            peut_ouvrir_retex=services.peut_rediger(current_user, fiche.evenement), form=suivi_form(fiche, form),
                            historique=actions.historique(fiche), retests=actions.retests(fiche),
                            today=actions.aujourdhui(), gere=actions.gere_le_plan(current_user),
@@ -199,8 +208,9 @@ def action_page(action_id):
             flash("Action mise à jour.", "success")
             return redirect(url_for("retex.action_page", action_id=fiche.id))
     db.session.refresh(fiche)
-    return _fiche_page(fiche, form, 409 if any("pendant que" in e for e in form.form_errors)
-                       else 422)
+    conflit = str(fiche.version) != (form.version.data or "")
+    form.version.data = fiche.version  # the choices typed stay; sending again is informed
+    return _fiche_page(fiche, form, 409 if conflit else 422)
 
 
 @bp.route("/actions/<int:action_id>/retest/<int:exercice_id>", methods=["POST"])
@@ -225,4 +235,5 @@ def obligation_page():
     if not (actions.gere_le_plan(current_user) or current_user.is_admin):
         abort(403)
     return render_template("retex/obligation.html", obligations=obligation.obligations(),
-                           ans=obligation.ANS)
+                           ans=obligation.ANS, nommer=lambda ev: ev.titre if ev.can_view(
+                               current_user) else f"Crise réelle du {format_date(ev.survenu_at)}")

@@ -62,21 +62,22 @@ def sections(evenement: Evenement) -> dict[str, str]:
 
 
 def _prendre(actor: User, evenement: Evenement, now: datetime) -> Retex:
-    """The event's RETEX, created on its first write, its row taken for this transaction."""
+    """The event's RETEX, created on its first write, its row taken for this transaction
+    (writers of one RETEX pass one after the other, each reading what the other wrote)."""
+    # The event's row first: two first writes at once make one RETEX, and the transaction
+    # starts with a write (on SQLite a savepoint opened first would commit on its own).
+    db.session.execute(sa.update(Evenement).where(Evenement.id == evenement.id)
+                       .values(updated_at=Evenement.updated_at))
     retex = retex_de(evenement)
     if retex is None:
         retex = Retex(evenement_id=evenement.id, ouvert_at=now, ouvert_par_id=actor.id,
                       ouvert_par_nom=actor.nom or actor.email)
-        try:
-            with db.session.begin_nested():
-                db.session.add(retex)
-        except sa.exc.IntegrityError:  # opened at the same instant by someone else
-            retex = retex_de(evenement)
-        else:
-            record(actor, Action.CREATE, "retex", retex.id, evenement_id=evenement.id,
-                   summary=f"RETEX ouvert : {evenement.titre}")
+        db.session.add(retex)
+        db.session.flush()
+        record(actor, Action.CREATE, "retex", retex.id, evenement_id=evenement.id,
+               summary=f"RETEX ouvert : {evenement.titre}")
     db.session.execute(sa.update(Retex).where(Retex.id == retex.id).values(
-        revision=Retex.revision + 1, modifie_at=now, modifie_par_nom=actor.nom or actor.email))
+        revision=Retex.revision))
     db.session.refresh(retex)
     return retex
 
@@ -98,9 +99,16 @@ def _conflit(quoi: str, nom: str, at: datetime, field: str) -> ServiceError:
 
 def _version(actor, retex: Retex, objet: str, libelle: str, version: int, contenu: dict,
              now: datetime) -> None:
+    """Keep this version, raise the RETEX's revision (only a real change does), and say it
+    in the audit trail."""
+    nom = actor.nom or actor.email
     db.session.add(VersionRetex(retex_id=retex.id, objet=objet, libelle=libelle,
                                 version=version, contenu=contenu, at=now, par_id=actor.id,
-                                par_nom=actor.nom or actor.email))
+                                par_nom=nom))
+    db.session.execute(sa.update(Retex).where(Retex.id == retex.id).values(
+        revision=Retex.revision + 1, modifie_at=now, modifie_par_nom=nom))
+    record(actor, Action.UPDATE, "retex", retex.evenement_id, evenement_id=retex.evenement_id,
+           summary=f"RETEX : {libelle} (version {version})")
 
 
 def ecrire_section(actor: User, evenement: Evenement, cle: str, texte: str, version_vue: int,
@@ -124,11 +132,11 @@ def ecrire_section(actor: User, evenement: Evenement, cle: str, texte: str, vers
                                modifie_at=now, modifie_par_id=actor.id, modifie_par_nom=nom)
         db.session.add(section)
     else:
+        if section.texte == texte:
+            return section  # the same text sent twice (a retry): nothing to version
         if section.version != version_vue:
             raise _conflit(f"La section « {titres[cle]} »", section.modifie_par_nom,
                            section.modifie_at, "texte")
-        if section.texte == texte:
-            return section  # the same text sent twice: nothing to version
         section.texte, section.version = texte, section.version + 1
         section.modifie_at, section.modifie_par_id, section.modifie_par_nom = now, actor.id, nom
     db.session.flush()
@@ -151,12 +159,12 @@ def ecrire_preconisation(actor: User, evenement: Evenement, *, constat: str, tex
     objectifs = [c.split(":")[1] for c in sections(evenement) if c.startswith("objectif:")]
     if objectif and objectif not in objectifs:
         raise ServiceError("Cet objectif n'est pas celui de l'exercice.", "objectif")
+    retex = _prendre(actor, evenement, now)
     if jeton and preconisation_id is None:
         deja = db.session.scalar(sa.select(Preconisation).where(
-            Preconisation.jeton_creation == jeton))
+            Preconisation.jeton_creation == jeton, Preconisation.retex_id == retex.id))
         if deja is not None:  # the same form sent twice
             return deja
-    retex = _prendre(actor, evenement, now)
     nom = actor.nom or actor.email
     if preconisation_id is None:
         numero = (db.session.scalar(sa.select(sa.func.max(Preconisation.numero)).where(
@@ -208,6 +216,9 @@ def _preconisation(retex: Retex, preconisation_id: int) -> Preconisation:
     preconisation = db.session.get(Preconisation, preconisation_id)
     if preconisation is None or preconisation.retex_id != retex.id:
         raise ServiceError("Cette préconisation n'existe pas dans ce RETEX.")
+    if preconisation.retiree:
+        raise ServiceError(f"La préconisation n° {preconisation.numero} a été retirée du RETEX "
+                           "(son historique la garde).")
     return preconisation
 
 

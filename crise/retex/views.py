@@ -9,13 +9,15 @@ from crise.audit.services import record, record_view
 from crise.db import in_transaction, utcnow
 from crise.evenements.models import get_evenement_or_404
 from crise.exports import export_filename
-from crise.forms import choices, submit
+from crise.exercices.models import ECHELLE_A_CHAUD
+from crise.extensions import db
+from crise.forms import choices, perform, submit
 from crise.formatting import format_datetime
 from crise.http import file_response
 from crise.retex import actions, bp, documents, graphiques, services
 from crise.retex.brouillon import brouillon
 from crise.retex.forms import ActionForm, PreconisationForm, SectionForm
-from crise.retex.models import Element
+from crise.retex.models import Element, Preconisation
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -55,7 +57,7 @@ def action_form(form=None):
     return form
 
 
-def _page(evenement, *, formulaires=None, status=200, revision_vue=None):
+def _page(evenement, *, formulaires=None, status=200):
     """The draft page. ``formulaires``: the forms sent back with what was typed and why it
     was refused ({"section:synthese": form, "preco:new": form, "action:3": form})."""
     formulaires = formulaires or {}
@@ -85,7 +87,7 @@ def _page(evenement, *, formulaires=None, status=200, revision_vue=None):
         nouvelle_preco=distinguer(preconisation_form(evenement, b.objectifs,
                                                      formulaires.get("preco:new")), "new"),
         graphiques=[(g, graphiques.svg(g)) for g in graphiques.graphiques(b)],
-        ouvertes=formulaires, revision_vue=revision_vue, apercu=APERCU), status
+        ouvertes=formulaires, apercu=APERCU, echelle=ECHELLE_A_CHAUD), status
 
 
 # The draft page shows the chronologie's first lines; the whole of it has its own pages
@@ -97,6 +99,9 @@ APERCU, PAR_PAGE = 150, 500
 def chronologie(evenement_id):
     evenement = _evenement(evenement_id)
     b = brouillon(evenement)
+    record_view(current_user, "retex", evenement.id, evenement_id=evenement.id,
+                summary=f"Chronologie du RETEX consultée : {evenement.titre}")
+    in_transaction(lambda: None)
     pages = max((len(b.chronologie) + PAR_PAGE - 1) // PAR_PAGE, 1)
     page = min(max(request.args.get("page", default=1, type=int) or 1, 1), pages)
     return render_template("retex/chronologie.html", evenement=evenement, b=b, page=page,
@@ -123,8 +128,14 @@ def section(evenement_id, cle):
             flash("Section enregistrée.", "success")
             return redirect(url_for("retex.brouillon_page", evenement_id=evenement.id)
                             + f"#section-{cle.replace(':', '-')}")
-    return _page(evenement, formulaires={f"section:{cle}": form}, status=409
-                 if any("modifiée par" in e for e in form.texte.errors) else 422)
+    # Changed meanwhile: the form keeps the text typed and now carries the version shown
+    # above it, so that sending it again is a choice made knowing the other text.
+    ecrite = services.contenu(evenement)["sections"].get(cle)
+    actuelle = ecrite.version if ecrite else 0
+    conflit = str(actuelle) != (form.version.data or "")
+    form.version.data = actuelle
+    return _page(evenement, formulaires={f"section:{cle}": form},
+                 status=409 if conflit else 422)
 
 
 @bp.route("/evenement/<int:evenement_id>/preconisations", methods=["POST"])
@@ -138,35 +149,46 @@ def preconisation(evenement_id, preconisation_id=None):
         ok, _ = submit(form, lambda: services.ecrire_preconisation(
             current_user, evenement, constat=form.constat.data or "",
             texte=form.texte.data or "", objectif=form.objectif.data or "",
-            preconisation_id=preconisation_id, version_vue=version, jeton=form.jeton.data))
+            preconisation_id=preconisation_id, version_vue=version, jeton=form.jeton.data),
+            retry_conflict=True)
         if ok:
             flash("Préconisation enregistrée.", "success")
             return redirect(url_for("retex.brouillon_page", evenement_id=evenement.id)
                             + "#preconisations")
+    status = 422
+    if preconisation_id:
+        stockee = db.session.get(Preconisation, preconisation_id)
+        if stockee is None or stockee.retiree:  # no form of it on the page: say it there
+            flash(" ".join(form.form_errors + form.texte.errors), "error")
+            return redirect(url_for("retex.brouillon_page", evenement_id=evenement.id)
+                            + "#preconisations")
+        if stockee is not None and str(stockee.version) != (form.version.data or ""):
+            form.version.data, status = stockee.version, 409  # as for a section
     cle = f"preco:{preconisation_id}" if preconisation_id else "preco:new"
-    return _page(evenement, formulaires={cle: form}, status=422)
+    return _page(evenement, formulaires={cle: form}, status=status)
 
 
 @bp.route("/evenement/<int:evenement_id>/preconisations/<int:preconisation_id>/retirer",
           methods=["POST"])
 def retirer(evenement_id, preconisation_id):
     evenement = _evenement(evenement_id)
-    form = PreconisationForm()
     version = request.form.get("version", default=-1, type=int)
-    if form.validate_on_submit():
-        ok, _ = submit(form, lambda: services.retirer_preconisation(
-            current_user, evenement, preconisation_id, version))
-        if ok:
-            flash("Préconisation retirée (ses versions et ses actions restent).", "success")
-            return redirect(url_for("retex.brouillon_page", evenement_id=evenement.id)
-                            + "#preconisations")
-    return _page(evenement, formulaires={f"preco:{preconisation_id}": form}, status=409)
+    if perform(lambda: services.retirer_preconisation(current_user, evenement,
+                                                      preconisation_id, version),
+               "Préconisation retirée (ses versions et ses actions restent)."):
+        return redirect(url_for("retex.brouillon_page", evenement_id=evenement.id)
+                        + "#preconisations")
+    return redirect(url_for("retex.brouillon_page", evenement_id=evenement.id)
+                    + f"#preco-{preconisation_id}")
 
 
 @bp.route("/evenement/<int:evenement_id>/historique")
 def historique(evenement_id):
     evenement = _evenement(evenement_id)
     retex = services.retex_de(evenement)
+    record_view(current_user, "retex", evenement.id, evenement_id=evenement.id,
+                summary=f"Historique du RETEX consulté : {evenement.titre}")
+    in_transaction(lambda: None)
     return render_template("retex/historique.html", evenement=evenement, retex=retex,
                            versions=services.historique(retex) if retex else [])
 
@@ -178,12 +200,12 @@ def document(evenement_id, fmt):
     retex = ecrit["retex"]
     revision = retex.revision if retex else 0
     vue = request.args.get("revision", type=int)
-    if vue is not None and vue != revision:
+    if retex is not None and vue is not None and vue != revision:
         flash(f"Le RETEX a changé depuis l'ouverture de cette page : modifié par "
               f"{retex.modifie_par_nom} le {format_datetime(retex.modifie_at)}. Relisez ses "
               "changements ci-dessous, puis téléchargez de nouveau : le document contiendra "
               "cette version.", "error")
-        return _page(evenement, status=409, revision_vue=vue)
+        return _page(evenement, status=409)
     b = brouillon(evenement)
     data = documents.pdf(b, ecrit) if fmt == "pdf" else documents.docx(b, ecrit)
     record(current_user, Action.EXPORT, "retex", evenement.id, evenement_id=evenement.id,

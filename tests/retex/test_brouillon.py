@@ -49,6 +49,10 @@ def test_delays_are_measured_against_the_scenario_targets(app, partie):
         assert timedelta(minutes=5) < delai.mesure < timedelta(hours=2)
         assert delai.verdict == "dans l'objectif"
         assert delai.phrase.endswith("après l'inject INJ-020, objectif 2 h 00")
+        # The C.A.RE is measured from the DEBEX, not from when the run was prepared.
+        care = next(d for d in b.delais if d.libelle.startswith("C.A.RE Gymnase"))
+        assert care.depuis == "après le DEBEX"
+        assert timedelta(hours=1) < care.mesure < timedelta(hours=1, minutes=20)
 
 
 def test_the_analysis_per_objective_gathers_attendus_grid_notes_and_the_hot_wash(app, partie):

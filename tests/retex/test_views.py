@@ -71,6 +71,9 @@ def test_a_section_changed_meanwhile_is_said_and_the_text_typed_kept(
     assert r.status_code == 409
     assert "modifiée par Anne Animatrice" in page and "Ma synthèse à moi" in page
     assert "Première synthèse\ncollée de Word" in page  # Word's line break, kept as one
+    # The form now carries the version shown: sending it again is a choice, and passes.
+    formulaire = page.split('id="section-synthese"', 1)[1]
+    assert 'name="version" type="hidden" value="1"' in formulaire.split("</form>", 1)[0]
     r = client.post(url(ev_id, "/section/synthese"),
                     data={"texte": "Ma synthèse à moi", "version": "1"})
     assert r.status_code == 302
@@ -123,6 +126,17 @@ def test_a_download_of_a_retex_changed_since_the_page_was_opened_says_so(
     r = client.get(url(ev_id, "/retex.pdf"))
     assert r.status_code == 200 and r.data.startswith(b"%PDF")
     assert r.headers["Cache-Control"] == "no-store"
+    # The same text saved again (a retry) is no change: the page's revision still holds.
+    client.post(url(ev_id, "/section/conclusion"), data={"texte": "Fin", "version": "1"})
+    assert client.get(url(ev_id, "/retex.docx?revision=2")).status_code == 200
+
+
+def test_a_download_before_anything_is_written_is_the_generated_draft(
+        app, partie, auth, animateur, client):
+    _, ev_id = partie()
+    auth.login(animateur)
+    r = client.get(url(ev_id, "/retex.pdf?revision=3"))
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
 
 
 def _preconisation(app, client, ev_id) -> int:
@@ -131,6 +145,56 @@ def _preconisation(app, client, ev_id) -> int:
                       "objectif": "OBJ-2"})
     with app.app_context():
         return db.session.scalar(sa.select(Preconisation.id))
+
+
+def test_a_retired_preconisation_stays_in_the_history_and_gives_no_more_action(
+        app, partie, auth, animateur, client):
+    _, ev_id = partie()
+    auth.login(animateur)
+    preco = _preconisation(app, client, ev_id)
+    r = client.post(url(ev_id, f"/preconisations/{preco}/retirer"), data={"version": "9"})
+    assert r.status_code == 302  # refused (an older version): said, nothing lost
+    assert "pendant que vous écriviez" in texte(client.get(url(ev_id)))
+    r = client.post(url(ev_id, f"/preconisations/{preco}/retirer"), data={"version": "1"})
+    assert r.status_code == 302
+    page = texte(client.get(url(ev_id)))
+    assert 'data-testid="preco-1"' not in page
+    r = client.post(url(ev_id, f"/preconisations/{preco}"),
+                    data={"texte": "Encore", "version": "2"})
+    assert r.status_code == 302 and "a été retirée du RETEX" in texte(client.get(url(ev_id)))
+    r = client.post(f"/retex/preconisations/{preco}/actions",
+                    data={"action": "x", "element": "formation", "porteur": "dir:SG",
+                          "echeance": (date.today() + timedelta(days=3)).isoformat()})
+    assert r.status_code == 422 and count(app, ActionPlan) == 0
+    assert "(retirée)" in texte(client.get(url(ev_id, "/historique")))
+
+
+def test_an_owner_does_not_learn_an_event_it_cannot_see_from_its_action(
+        app, auth, login_as, create_evenement, client):
+    reel = create_evenement(titre="Incendie SECRET rue Saint-Maur", mairies=("11e",))
+    login_as("cellule")
+    client.post(url(reel.id, "/preconisations"),
+                data={"constat": "Mme Dupont, 3 rue Saint-Maur, relogée trop tard",
+                      "texte": "Anticiper les relogements"})
+    with app.app_context():
+        preco = db.session.scalar(sa.select(Preconisation.id))
+    client.post(f"/retex/preconisations/{preco}/actions",
+                data={"action": "Réserver des chambres d'hôtel", "porteur": "mairie:15e",
+                      "element": "planification",
+                      "echeance": (date.today() + timedelta(days=20)).isoformat()})
+    with app.app_context():
+        action_id = db.session.scalar(sa.select(ActionPlan.id))
+    auth.logout()
+    login_as("responsable_care", mairie="15e")
+    page = texte(client.get(f"/retex/actions/{action_id}"))
+    assert "Réserver des chambres d'hôtel" in page and "Crise réelle du" in page
+    assert "SECRET" not in page and "Mme Dupont" not in page
+    plan = texte(client.get("/retex/actions")) + texte(client.get("/retex/actions/export.csv"))
+    assert "SECRET" not in plan and "Mme Dupont" not in plan
+    auth.logout()
+    login_as("animateur")
+    obligation = texte(client.get("/retex/obligation"))
+    assert "SECRET" not in obligation and "Crise réelle du" in obligation
 
 
 def test_an_action_needs_an_owner_and_a_due_date_not_before_today(
@@ -199,8 +263,13 @@ def test_the_action_workflow_its_history_and_the_owner_home_page(
     assert client.get(f"/retex/actions/{action_id}").status_code == 404
     assert "Former les agents" not in texte(client.get("/retex/actions"))
     auth.logout()
-    login_as("agent_accueil", mairie="12e")
-    assert texte(client.get("/retex/actions")).count("Aucune action") == 1
+    # A desk agent of the 15e does not answer for the mairie's actions.
+    login_as("agent_accueil", mairie="15e")
+    assert client.get("/retex/actions").status_code == 403
+    assert client.get(f"/retex/actions/{action_id}").status_code == 404
+    assert client.post(f"/retex/actions/{action_id}", data={
+        "statut": "abandonnee", "motif": "x", "echeance": echeance, "version": "3"}
+    ).status_code == 404
 
 
 def test_the_plan_filters_and_exports(app, partie, auth, animateur, client):
@@ -251,6 +320,12 @@ def test_the_next_run_of_the_same_type_shows_the_open_actions_and_retests_one(
     assert r.status_code == 302
     page = texte(client.get(f"/retex/actions/{action_id}"))
     assert "Re-testée dans l'exercice" in page and "pas encore noté" in page
+    # A run of another type does not re-test it.
+    autre = exercice(source=MINI.replace("type_evenement: crue", "type_evenement: canicule"),
+                     debex=False)
+    client.post(f"/retex/actions/{action_id}/retest/{autre}", data={"cible": "attendu:ATT-3"})
+    assert "ne peut pas être re-testée par cet exercice" in texte(
+        client.get(f"/exercices/{autre}"))
     # Another type of risk: nothing to re-test there.
     autre = exercice(source=MINI.replace("type_evenement: crue", "type_evenement: canicule"),
                      debex=False)
@@ -258,8 +333,11 @@ def test_the_next_run_of_the_same_type_shows_the_open_actions_and_retests_one(
 
 
 def test_the_five_year_page_flags_a_type_never_exercised(app, partie, auth, animateur,
-                                                          client):
+                                                          exercice, client):
     partie()
+    # A canicule run prepared but never started is not an exercise held.
+    exercice(source=MINI.replace("type_evenement: crue", "type_evenement: canicule"),
+             debex=False)
     auth.login(animateur)
     page = texte(client.get("/retex/obligation"))
     crue = page.split('data-testid="type-crue"', 1)[1].split("</tr>", 1)[0]
