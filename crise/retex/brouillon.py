@@ -250,13 +250,15 @@ def _decisions(b: Brouillon, mairies: dict) -> None:
                       + f", appliquée par {len(appliquees)}/{len(mine)}")
         b.chronologie.append(Ligne(decision.created_at, "decision", texte, "Cellule"))
         if mine:
+            # Applied when every addressee has applied it: one mairie of ten is not the
+            # decision applied (the count says how far it got).
             cible = (decision.echeance_at - decision.created_at
                      if decision.echeance_at else None)
             court = decision.texte if len(decision.texte) <= 60 else decision.texte[:59] + "…"
             b.delais.append(Delai(
                 f"Décision « {court} » appliquée ({len(appliquees)}/{len(mine)})",
-                "après la décision (médiane)", median(appliquees) if appliquees else None,
-                cible))
+                "après la décision, par tous ses destinataires",
+                max(appliquees) if len(appliquees) == len(mine) else None, cible))
 
 
 def _points(b: Brouillon, mairies: dict) -> None:
@@ -295,7 +297,8 @@ def _scop(b: Brouillon, mairies: dict, noms_centres: dict) -> None:
                               "après la demande (médiane)",
                               median(prises) if prises else None))
         b.delais.append(Delai(f"{type_label} sur place ({len(sur_place)}/{len(demandes)})",
-                              "après la demande (médiane)",
+                              "après la demande (médiane ; objectif : l'arrivée annoncée, "
+                              "médiane)",
                               median(sur_place) if sur_place else None,
                               median(annonces) if annonces else None))
 

@@ -99,9 +99,9 @@ def plan_du_document(b: Brouillon, ecrit: dict) -> list[Bloc]:
         blocs.append(Bloc("texte", "Aucun délai mesuré."))
 
     blocs.append(Bloc("titre", "5. Activité"))
-    for titre in ("Actions attendues par objectif", "Activité par heure"):
-        if titre in graphs:
-            blocs.append(Bloc("graphique", graphique=graphs[titre]))
+    for titre, graphique in graphs.items():
+        if titre != "Délais mesurés et objectifs":
+            blocs.append(Bloc("graphique", graphique=graphique))
     if not graphs:
         blocs.append(Bloc("texte", "Aucune activité enregistrée."))
 

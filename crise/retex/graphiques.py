@@ -120,26 +120,43 @@ def delais_contre_cibles(delais, limite: int = 24) -> Graphique | None:
     return g
 
 
+def _regrouper(activite, pas: int) -> list:
+    """Hours grouped ``pas`` by ``pas`` (a long event: a bar per 2, 6… hours)."""
+    groupes = []
+    for i in range(0, len(activite), pas):
+        tranche = activite[i:i + pas]
+        groupes.append((tranche[0][0], sum(e for _, e, _ in tranche),
+                        sum(m for _, _, m in tranche)))
+    return groupes
+
+
+BARRES_MAX = 96
+
+
 def activite_par_heure(activite) -> Graphique | None:
-    """Vertical bars per hour: registrations, and main courante entries beside them."""
+    """Vertical bars per hour (per few hours for a long event, never more than 96 bars):
+    registrations, and main courante entries beside them."""
     if not activite:
         return None
-    activite = activite[-96:]  # four days at most: beyond, bars would be hairs
+    pas = next(p for p in (1, 2, 3, 4, 6, 8, 12, 24, 48, 72, 168, 10 ** 6)
+               if len(activite) / p <= BARRES_MAX)
+    activite = _regrouper(activite, pas)
     maximum = max(max(e, m) for _, e, m in activite) or 1
     bas, haut, gauche = 150, 130, 36
-    pas = (LARGEUR - gauche - 10) / len(activite)
-    g = Graphique("Activité par heure",
+    pas_x = (LARGEUR - gauche - 10) / len(activite)
+    titre = "Activité par heure" if pas == 1 else f"Activité par tranche de {pas} h"
+    g = Graphique(titre,
                   "; ".join(f"{to_paris(h).strftime('%d/%m %Hh')} : {e} enregistrement(s), "
                             f"{m} entrée(s) de main courante" for h, e, m in activite if e or m),
-                  LARGEUR, bas + 40,
+                  LARGEUR, bas + 16,
                   legende=[(BLEU, "Personnes enregistrées"), (GRIS, "Entrées de main courante")])
     g.ligne(gauche, bas, LARGEUR - 10, bas)
     g.texte(gauche - 4, bas - haut + 4, str(maximum), 7, "end")
     g.texte(gauche - 4, bas, "0", 7, "end")
-    etiquettes = max(1, len(activite) // 12)
+    etiquettes = max(1, len(activite) // 8)
     for i, (heure, enregistres, ecrites) in enumerate(activite):
-        x = gauche + i * pas
-        w = max(pas / 2 - 0.5, 0.5)
+        x = gauche + i * pas_x
+        w = max(pas_x / 2 - 0.5, 0.5)
         g.rect(x, bas - haut * enregistres / maximum, w, haut * enregistres / maximum, BLEU)
         g.rect(x + w, bas - haut * ecrites / maximum, w, haut * ecrites / maximum, GRIS)
         if i % etiquettes == 0:

@@ -121,3 +121,18 @@ def test_scop_delays_of_a_real_event_are_judged_against_the_announced_arrival(
             timedelta(minutes=45) and sur_place.verdict == "hors objectif"
         assert sum(1 for l in b.chronologie if l.genre == "scop") == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(DemandeScop)) == 2
+
+
+def test_a_long_event_is_charted_by_slices_of_hours_and_a_decision_applied_by_all():
+    from datetime import datetime, timezone
+
+    from crise.retex.brouillon import Delai
+
+    debut = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    # Three weeks of a flood: 504 hours, charted in bars of 6 hours, the peak kept.
+    activite = [(debut + timedelta(hours=h), 100 if h == 30 else 1, 0) for h in range(504)]
+    graphique = graphiques.activite_par_heure(activite)
+    assert graphique.titre == "Activité par tranche de 6 h"
+    barres = [f for f in graphique.formes if f.genre == "rect"]
+    assert len(barres) == 2 * 84 and max(f.h for f in barres) == 130  # the peak is there
+    assert Delai("Décision", "après", None, timedelta(hours=2)).verdict == "non réalisé"
