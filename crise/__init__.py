@@ -4,7 +4,6 @@ import os
 import secrets
 import sqlite3
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask, render_template, session
@@ -50,6 +49,15 @@ def load_config(app, test_config=None):
     if not uri:
         uri = "sqlite:///" + str(Path(app.instance_path) / "crise.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+
+    # The session cookie travels only over HTTPS in production (the documented reverse
+    # proxy); CRISE_COOKIE_SECURE=0 for a server reached without one (a laptop on its own).
+    # instance/config.py may say SESSION_COOKIE_SECURE = False as well.
+    secure = os.environ.get("CRISE_COOKIE_SECURE")
+    if secure in ("0", "1"):
+        app.config["SESSION_COOKIE_SECURE"] = secure == "1"
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["CRISE_ENV"] == "production"
 
     if not app.config.get("SECRET_KEY"):
         if app.config["CRISE_ENV"] == "production":
@@ -166,25 +174,13 @@ def register_errorhandlers(app):
         from flask import flash, redirect, request, url_for
         from flask_login import current_user
 
-        from crise.auth.views import safe_next
-
         if request.endpoint == "auth.login":
             flash("La page de connexion avait expiré : connectez-vous à nouveau.", "info")
             return redirect(url_for("auth.login", next=request.args.get("next")))
         if request.method == "POST" and not current_user.is_authenticated:
-            # The session expired while a form was being filled in: log in again and come
-            # back to the form, where the browser gives back what was typed (see crise.js).
-            back = safe_next(urlsplit(request.referrer or "").path) or request.path
-            back += ("&" if "?" in back else "?") + "brouillon=1"
-            # A household: as many rows come back as were being typed in.
-            rows = {key.split("-")[1] for key in request.form if key.startswith("membres-")
-                    and key.count("-") >= 2}
-            if len(rows) > 1:
-                back += f"&membres={len(rows)}"
-            flash("Votre session a expiré : reconnectez-vous. Ce que vous aviez saisi est "
-                  "conservé sur ce poste et revient dans le formulaire : rien n'a encore été "
-                  "enregistré.", "info")
-            return redirect(url_for("auth.login", next=back))
+            from crise.auth.views import retour_au_formulaire
+
+            return retour_au_formulaire()
         return render(400, "Formulaire expiré",
                       "Le formulaire a expiré ou n'est pas valide (jeton de sécurité manquant). "
                       "Rechargez la page et recommencez : rien n'a été enregistré.")
@@ -223,19 +219,34 @@ def register_commands(app):
 
 def register_request_hooks(app):
     @app.before_request
-    def make_session_permanent():
-        # The session cookie then carries the inactivity limit
-        # (PERMANENT_SESSION_LIFETIME), checked on every request.
-        session.permanent = True
+    def session_cookie_dies_with_the_browser():
+        # Inactivity, the absolute lifetime and the logout are the server's business
+        # (crise.auth.sessions): the cookie itself is gone when the browser closes.
+        session.permanent = False
 
     @app.after_request
     def security_headers(response):
+        from flask import g, request
+
+        if request.cookies.get("crise_auto"):  # a page reloading itself: said once
+            response.delete_cookie("crise_auto", samesite="Strict")
+        # Every page an account sees may hold personal data: no cache keeps it. (The user
+        # as already loaded for this request: loading it here could start over.)
+        user = g.get("_login_user")
+        if user is not None and user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), "
+            "usb=(), interest-cohort=()")
+        if app.config["CRISE_ENV"] == "production":
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'",
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
         )
         return response

@@ -18,7 +18,12 @@ class Defaults:
     # re-signed on every request; Flask checks its age on the server).
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
     SESSION_REFRESH_EACH_REQUEST = True
+    # Besides inactivity, a session ends after a desk shift whatever its use (a declared
+    # wall display after a week); the server knows each one (crise.auth.sessions).
+    SESSION_DUREE_MAX = timedelta(hours=12)
+    SESSION_DUREE_MUR = timedelta(days=7)
     SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = None  # None: in production only (see create_app)
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "crise_session"
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)

@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.cookiejar import CookieJar
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,16 @@ def _env(tmp_path, **extra):
     env["DATABASE_URL"] = "sqlite:///" + str(tmp_path / "prod.sqlite3")
     env.update(extra)
     return env
+
+
+class _ProxyPolicy(DefaultCookiePolicy):
+    """Secure cookies sent back over plain HTTP to 127.0.0.1: the reverse proxy's side."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
+
+    def set_ok(self, cookie, request):
+        return True
 
 
 def _wait_for(url: str, seconds: float = 30) -> None:
@@ -61,7 +71,10 @@ def test_setup_then_gunicorn_wsgi_app_serves_and_logs_in(tmp_path):
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_for(base + "/auth/connexion")
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        # Production cookies are Secure (HTTPS through the proxy); this test speaks plain
+        # HTTP to 127.0.0.1, as the proxy would, and lets its cookie jar send them back.
+        jar = CookieJar(policy=_ProxyPolicy())
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         page = opener.open(base + "/auth/connexion").read().decode()
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         body = urllib.parse.urlencode({"csrf_token": token, "email": email,
@@ -69,6 +82,9 @@ def test_setup_then_gunicorn_wsgi_app_serves_and_logs_in(tmp_path):
         home = opener.open(base + "/auth/connexion", data=body).read().decode()
         assert "Se déconnecter" in home
         assert "<h1>Connexion</h1>" not in home
+        session_cookie = next(c for c in jar if c.name == "crise_session")
+        assert session_cookie.secure and session_cookie.has_nonstandard_attr("HttpOnly")
+        assert session_cookie.expires is None  # gone when the browser closes
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -184,3 +184,25 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def can_edit(self, user: "User") -> bool:
         return user.is_admin
+
+
+class SessionCompte(db.Model):
+    """A session opened by logging in, known to the server: logging out, an absolute
+    lifetime, inactivity, a password change or an administrator ends it, whatever the
+    browser still holds. The cookie carries only its random key."""
+
+    __tablename__ = "auth_session"
+    __table_args__ = (sa.Index("ix_auth_session_user_ouverte", "user_id", "fermee_at"),)
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    ouverte_at: Mapped[datetime]
+    vue_at: Mapped[datetime]  # the last request its user made (not a board's own refresh)
+    fermee_at: Mapped[datetime | None]
+    fermee_motif: Mapped[str] = mapped_column(sa.String(60), default="")
+    adresse: Mapped[str] = mapped_column(sa.String(64), default="")
+    navigateur: Mapped[str] = mapped_column(sa.String(200), default="")
+    # A declared wall display (a board on the cellule's wall): its refreshes count as use.
+    mur: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()

@@ -6,6 +6,7 @@ Services flush, never commit: the caller (a view or a CLI command) commits once.
 import sqlalchemy as sa
 from flask import current_app
 
+from crise.auth import sessions
 from crise.auth.models import MAIRIE_ROLES, SYSTEME, Role, User, new_session_token
 from crise.auth.passwords import generate_password, hash_password, needs_rehash, verify_password
 from crise import signals
@@ -130,6 +131,7 @@ def modifier_compte(actor, user: User, *, nom: str, role: str, mairie: Mairie | 
     user.mairie_id = mairie.id if mairie else None
     if user.actif and not actif:
         user.session_token = new_session_token()
+        sessions.fermer_toutes(user, "desactive")
     user.actif = actif
     changes = diff(user, AUDITED_FIELDS, before)
     if changes:
@@ -156,14 +158,17 @@ def desactiver_compte(actor, user: User) -> User:
                            actif=False)
 
 
-def changer_mot_de_passe(actor, user: User, password: str | None = None) -> str | None:
-    """Change a password (generated and returned when not given); ends the user's sessions."""
+def changer_mot_de_passe(actor, user: User, password: str | None = None, *,
+                        session_courante: str | None = None) -> str | None:
+    """Change a password (generated and returned when not given); ends the user's sessions
+    (but ``session_courante``, the one of the person changing their own)."""
     generated = None
     if password is None:
         password = generated = generate_password()
     check_password_strength(password)
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
+    sessions.fermer_toutes(user, "mot_de_passe", sauf=session_courante)
     annoncer(signals.compte_modifie, Fait(
         f"Mot de passe de {user.email} {'réinitialisé' if generated else 'changé'}", utcnow(),
         objet_type="user", objet_id=user.id, acteur=actor, mairie_id=user.mairie_id))
@@ -171,13 +176,14 @@ def changer_mot_de_passe(actor, user: User, password: str | None = None) -> str 
     return generated
 
 
-def changer_son_mot_de_passe(user: User, current: str, new: str) -> None:
+def changer_son_mot_de_passe(user: User, current: str, new: str, *,
+                             session_courante: str | None = None) -> None:
     if not verify_password(user.password_hash, current):
         raise ServiceError("Mot de passe actuel incorrect.", field="current_password")
     if current == new:
         raise ServiceError("Le nouveau mot de passe doit être différent de l'ancien.",
                            field="password")
-    changer_mot_de_passe(user, user, new)
+    changer_mot_de_passe(user, user, new, session_courante=session_courante)
 
 
 def authentifier(email: str, password: str, *, remote_addr: str = "") -> User | None:

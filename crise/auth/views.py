@@ -1,11 +1,11 @@
 from urllib.parse import urlsplit
 
-from flask import (abort, current_app, flash, make_response, redirect, render_template,
+from flask import (abort, current_app, flash, g, make_response, redirect, render_template,
                    request, session, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crise import signals
-from crise.auth import bp, services
+from crise.auth import bp, services, sessions
 from crise.auth.decorators import role_required
 from crise.auth.forms import LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
 from crise.auth.models import Role, User
@@ -18,9 +18,42 @@ from crise.signals import Fait, annoncer
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
 
+def rafraichissement_automatique() -> bool:
+    """A board fetching itself again, or a page reloading itself (crise.js says so): not
+    a person using the application."""
+    return (request.headers.get("X-Crise-Rafraichissement") == "1"
+            or request.cookies.get("crise_auto") == "1")
+
+
 @login_manager.user_loader
 def load_user(session_token):
-    return services.load_user_by_session_token(session_token)
+    user = services.load_user_by_session_token(session_token)
+    if user is None:
+        return None
+    ouverte = sessions.valider(session.get("sid"), user,
+                               automatique=rafraichissement_automatique())
+    db.session.commit()  # its use noted, or its end
+    if ouverte is None:
+        g.session_expiree = True
+        return None
+    g.session_compte = ouverte
+    return user
+
+
+def retour_au_formulaire():
+    """The session ended while a form was being filled in: log in again and come back to
+    the form, where the browser gives back what was typed (see crise.js)."""
+    back = safe_next(urlsplit(request.referrer or "").path) or request.path
+    back += ("&" if "?" in back else "?") + "brouillon=1"
+    # A household: as many rows come back as were being typed in.
+    rows = {key.split("-")[1] for key in request.form if key.startswith("membres-")
+            and key.count("-") >= 2}
+    if len(rows) > 1:
+        back += f"&membres={len(rows)}"
+    flash("Votre session a expiré : reconnectez-vous. Ce que vous aviez saisi est "
+          "conservé sur ce poste et revient dans le formulaire : rien n'a encore été "
+          "enregistré.", "info")
+    return redirect(url_for("auth.login", next=back))
 
 
 @bp.before_app_request
@@ -29,6 +62,13 @@ def require_login():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     if not current_user.is_authenticated:
+        if g.get("session_expiree"):
+            session.pop("sid", None)
+            if request.method == "POST":
+                return retour_au_formulaire()
+            flash("Votre session a expiré ou a été fermée : reconnectez-vous.", "info")
+            return redirect(url_for("auth.login", next=safe_next(request.full_path.rstrip(
+                "?"))))
         return login_manager.unauthorized()
     return None
 
@@ -59,6 +99,10 @@ def login():
         db.session.commit()
         if user is not None:
             session.clear()
+            ouverte = sessions.ouvrir(user, adresse=request.remote_addr or "",
+                                      navigateur=request.user_agent.string or "")
+            db.session.commit()
+            session["sid"] = ouverte.id
             login_user(user)
             flash(f"Bienvenue, {user}.", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
@@ -73,6 +117,8 @@ def logout():
     annoncer(signals.deconnexion, Fait("Déconnexion", utcnow(), objet_type="user",
                                        objet_id=current_user.id,
                                        acteur=current_user._get_current_object()))
+    if g.get("session_compte") is not None:
+        sessions.fermer(g.session_compte, "deconnexion")
     db.session.commit()
     logout_user()
     session.clear()
@@ -90,13 +136,33 @@ def account():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         ok, _ = submit(form, lambda: services.changer_son_mot_de_passe(
-            current_user, form.current_password.data, form.password.data))
+            current_user, form.current_password.data, form.password.data,
+            session_courante=session.get("sid")))
         if ok:
             # The session token rotated: log in again with the new one.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash("Mot de passe changé.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template("auth/account.html", form=form, session_compte=g.get("session_compte"))
+
+
+@bp.route("/compte/ecran-mural", methods=["POST"])
+@login_required
+def ecran_mural():
+    """Declare (or no longer) this browser's session a wall display."""
+    ouverte = g.get("session_compte")
+    mur = request.form.get("mur") == "1"
+    if ouverte is not None and ouverte.mur != mur:
+        ouverte.mur = mur
+        annoncer(signals.compte_modifie, Fait(
+            f"Session de {current_user.email} " + ("déclarée écran mural" if mur
+                                                   else "n'est plus un écran mural"),
+            utcnow(), objet_type="user", objet_id=current_user.id,
+            acteur=current_user._get_current_object(), mairie_id=current_user.mairie_id))
+        db.session.commit()
+    flash("Ce poste est déclaré écran mural." if mur else "Ce poste n'est plus un écran mural.",
+          "success")
+    return redirect(url_for("auth.account"))
 
 
 # --- Administration of accounts ------------------------------------------------------------
@@ -155,14 +221,46 @@ def user_edit(user_id):
         if ok:
             flash(f"Compte {user.email} enregistré.", "success")
             return redirect(url_for("auth.users"))
-    return render_template("auth/user_form.html", form=form, user=user)
+    return render_template("auth/user_form.html", form=form, user=user,
+                           sessions_ouvertes=sessions.ouvertes(user))
+
+
+@bp.route("/comptes/<int:user_id>/sessions/<cle>/fermer", methods=["POST"])
+@role_required(Role.ADMIN)
+def fermer_session(user_id, cle):
+    user = _get_user_or_404(user_id)
+    ouverte = db.session.get(sessions.SessionCompte, cle[:64])
+    if ouverte is None or ouverte.user_id != user.id:
+        abort(404)
+    sessions.fermer(ouverte, "admin")
+    _session_fermee(user, 1)
+    return redirect(url_for("auth.user_edit", user_id=user.id))
+
+
+@bp.route("/comptes/<int:user_id>/sessions/fermer", methods=["POST"])
+@role_required(Role.ADMIN)
+def fermer_sessions(user_id):
+    user = _get_user_or_404(user_id)
+    _session_fermee(user, sessions.fermer_toutes(
+        user, "admin", sauf=session.get("sid") if user.id == current_user.id else None))
+    return redirect(url_for("auth.user_edit", user_id=user.id))
+
+
+def _session_fermee(user, nombre: int) -> None:
+    annoncer(signals.compte_modifie, Fait(
+        f"{nombre} session(s) de {user.email} fermée(s) par l'administrateur", utcnow(),
+        objet_type="user", objet_id=user.id, acteur=current_user._get_current_object(),
+        mairie_id=user.mairie_id))
+    db.session.commit()
+    flash(f"{nombre} session(s) fermée(s) : ce compte devra se reconnecter.", "success")
 
 
 @bp.route("/comptes/<int:user_id>/mot-de-passe", methods=["POST"])
 @role_required(Role.ADMIN)
 def user_reset_password(user_id):
     user = _get_user_or_404(user_id)
-    password = services.changer_mot_de_passe(current_user, user)
+    password = services.changer_mot_de_passe(current_user, user,
+                                             session_courante=session.get("sid"))
     db.session.commit()
     if user.id == current_user.id:
         login_user(user)

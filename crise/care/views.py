@@ -256,7 +256,8 @@ def depart(personne_id):
             current_user, personne, destination=form.destination.data,
             detail=form.detail.data or ""))
         if ok:
-            flash(f"Départ de {personne} enregistré.", "success")
+            # No name in a message: flashed messages travel in the session cookie.
+            flash(f"Départ de la fiche {personne.code_court} enregistré.", "success")
             return redirect(url_for("care.centre", centre_id=personne.centre_id))
     return _personne_page(personne, form, 422)
 
@@ -266,7 +267,7 @@ def retour(personne_id):
     personne = get_personne_or_404(personne_id, edit=True)
     perform(lambda: services.retour(current_user, personne,
                                     depasser_capacite=bool(request.form.get("depasser"))),
-            f"Retour de {personne} enregistré.")
+            f"Retour de la fiche {personne.code_court} enregistré.")
     return redirect(url_for("care.personne", personne_id=personne.id))
 
 

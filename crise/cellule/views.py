@@ -108,7 +108,7 @@ def ajouter_membre(evenement_id):
             current_user, activation, nom=form.nom.data, direction=form.direction.data or "",
             fonction=form.fonction.data or ""))
         if ok:
-            flash(f"{form.nom.data} ajouté(e) à la cellule.", "success")
+            flash("Membre ajouté à la cellule.", "success")  # no name in the cookie
             return redirect(url_for("cellule.pilotage", evenement_id=evenement.id))
     return _pilotage_page(evenement, membre_form=form, status=422)
 

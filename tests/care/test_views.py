@@ -195,6 +195,11 @@ def test_departure_return_and_close(app, client, login_as, create_centre):
         as_text=True)
     client.post(f"/care/personnes/{martin.id}/depart", data={"destination": "proche",
                                                              "detail": "Chez sa fille"})
+    # The message that says so names the record by its code: flashed messages travel in
+    # the session cookie, a name must not.
+    with client.session_transaction() as cookie:
+        flashes = str(cookie.get("_flashes"))
+    assert martin.code_court in flashes and "Martin" not in flashes
     html = client.get(f"/care/personnes/{martin.id}").get_data(as_text=True)
     assert "Chez un proche (Chez sa fille)" in html and "Enregistrer son retour" in html
     client.post(f"/care/personnes/{martin.id}/retour")

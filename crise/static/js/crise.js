@@ -98,7 +98,9 @@
         }
         if (typed || zone.querySelector("details[open]")) { return; }
         if (zone.dataset.ended === "1") { return; }
-        fetch(url, { credentials: "same-origin" })
+        // Said to the server: a board's own refresh is not someone using the application
+        // (it must not keep a session alive forever, but on a declared wall display).
+        fetch(url, { credentials: "same-origin", headers: { "X-Crise-Rafraichissement": "1" } })
           .then(function (r) {
             if (r.redirected && r.url.indexOf("/auth/connexion") !== -1) {
               sessionEnded(zone);
@@ -127,6 +129,7 @@
         var active = document.activeElement;
         var busy = active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
         if (typed || busy || document.hidden) { setTimeout(reload, every * 1000); return; }
+        document.cookie = "crise_auto=1; path=/; max-age=30; SameSite=Strict";
         window.location.reload();
       };
       setTimeout(reload, every * 1000);
