@@ -15,7 +15,7 @@ from crise.care.models import (BESOIN_LABELS, SEXE_LABELS, Categorie, CentreAccu
 from crise.care.services.codes import (SINUS_RE, find_in_event, new_badge_token,
                                        new_code_court, normalise_sinus, phone_digits)
 from crise.care.services.papier import paper_token
-from crise.care.services.presence import present_counts
+from crise.care.services.presence import presents_sous_verrou
 from crise.care.services.recherche import index_keys
 from crise.care.services.sites import NOM_MAX
 from crise.db import recent_twin, utcnow
@@ -159,7 +159,7 @@ def enregistrer(actor: User, centre: CentreAccueil, membres: list[PersonneData],
     if twin is not None:
         return twin, False
     papier = paper_token(centre, jeton_papier) if (jeton_papier or "").strip() else None
-    present = present_counts(centre)["total"]
+    present = presents_sous_verrou(centre)
     if present + len(membres) > centre.capacite and not depasser_capacite:
         raise ServiceError(f"Capacité atteinte : {present} présent(s) pour {centre.capacite} "
                            f"places. Confirmez le dépassement pour enregistrer quand même.",

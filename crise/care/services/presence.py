@@ -15,6 +15,7 @@ from crise.errors import ServiceError
 from crise.extensions import db
 
 __all__ = ["close_passage", "depart", "present_counts", "present_people", "present_totals",
+           "presents_sous_verrou",
            "retour"]
 
 
@@ -42,6 +43,16 @@ def present_counts(centre: CentreAccueil) -> dict[str, int]:
     counts.update({categorie: n for categorie, n in rows})
     counts["total"] = sum(n for _, n in rows)
     return counts
+
+
+def presents_sous_verrou(centre: CentreAccueil) -> int:
+    """The people present, counted once the centre's row is taken for this transaction:
+    two desks registering for the last place pass one after the other, the second counts
+    the first's arrival (a row lock on PostgreSQL; on SQLite this first write takes the
+    database's write lock, and the reads that follow see every commit before it)."""
+    db.session.execute(sa.update(CentreAccueil).where(CentreAccueil.id == centre.id)
+                       .values(capacite=CentreAccueil.capacite))
+    return present_counts(centre)["total"]
 
 
 def close_passage(actor, personne: Personne, destination: str, detail: str, now: datetime):
@@ -91,7 +102,7 @@ def retour(actor: User, personne: Personne, *, depasser_capacite: bool = False,
     centre = personne.centre
     if not centre.ouvert:
         raise ServiceError("Ce C.A.RE est fermé.")
-    present = present_counts(centre)["total"]
+    present = presents_sous_verrou(centre)
     if present >= centre.capacite:
         if not depasser_capacite:
             raise ServiceError(f"Capacité atteinte : {present} présent(s) pour "
