@@ -66,8 +66,12 @@ def _empty_database():
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            # The main courante refuses deletion but for a purge (see crise_purge).
+            conn.execute(sa.text("INSERT INTO crise_purge (jeton) VALUES (1)"))
             for table in tables:
-                conn.execute(table.delete())
+                if table.name != "crise_purge":
+                    conn.execute(table.delete())
+            conn.execute(sa.text("DELETE FROM crise_purge"))
 
 
 def _prepare(app):

@@ -187,11 +187,40 @@ def test_the_database_itself_refuses_to_rewrite_an_entry(app, ctx):
                     conn.execute(sa.text(statement), {"id": entree.id})
         services.barrer(u(ctx, "cellule"), entree, "Erreur")  # the strike-through is allowed
         db.session.commit()
-        with pytest.raises(sa.exc.DatabaseError):
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("UPDATE cellule_main_courante SET barree_at = NULL "
-                                     "WHERE id = :id"), {"id": entree.id})
-        assert db.session.get(EntreeMainCourante, entree.id).texte == "Vrai"
+        # Once struck, who, when and why are frozen too; and no entry is deleted.
+        for statement in ("UPDATE cellule_main_courante SET barree_at = NULL WHERE id = :id",
+                          "UPDATE cellule_main_courante SET barree_motif = 'Autre raison' "
+                          "WHERE id = :id",
+                          "UPDATE cellule_main_courante SET barree_par_nom = 'Quelqu''un' "
+                          "WHERE id = :id",
+                          "DELETE FROM cellule_main_courante WHERE id = :id"):
+            with pytest.raises(sa.exc.DatabaseError, match="ne se modifie ni ne se supprime"):
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text(statement), {"id": entree.id})
+        entree = db.session.get(EntreeMainCourante, entree.id)
+        assert entree.texte == "Vrai" and entree.barree_motif == "Erreur"
+
+
+def test_only_the_retention_purge_deletes_entries(app, ctx):
+    from crise.evenements.journal import purge_autorisee
+
+    with app.app_context():
+        entree = services.ecrire(u(ctx, "cellule"), ev(ctx), services.EntreeData(texte="Vieux"))
+        db.session.commit()
+        ident = entree.id
+        with purge_autorisee():
+            db.session.execute(sa.text("DELETE FROM cellule_main_courante WHERE id = :id"),
+                               {"id": ident})
+        db.session.expunge(entree)
+        db.session.commit()
+        # The permission ends with the block: a delete after it is refused again.
+        autre = services.ecrire(u(ctx, "cellule"), ev(ctx), services.EntreeData(texte="Neuf"))
+        db.session.flush()
+        with pytest.raises(sa.exc.DatabaseError, match="ne se modifie ni ne se supprime"):
+            db.session.execute(sa.text("DELETE FROM cellule_main_courante WHERE id = :id"),
+                               {"id": autre.id})
+        db.session.rollback()
+        assert db.session.get(EntreeMainCourante, ident) is None
 
 
 def test_two_strike_throughs_at_the_same_instant(app, ctx):
