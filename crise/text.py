@@ -28,7 +28,8 @@ def clean(value, *, multiline: bool = True):
     """
     if not isinstance(value, str):
         return value
-    text = _REMOVED.sub("", _LINE_BREAKS.sub("\n", value))
+    # Word's end of a table cell (BEL) separates two words: a space, not nothing.
+    text = _REMOVED.sub("", _LINE_BREAKS.sub("\n", value).replace("\x07", " "))
     if not multiline:
         text = _SINGLE_LINE.sub(" ", text)
     return text

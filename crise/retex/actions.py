@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import Role, User
-from crise.db import utcnow
+from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.exercices.models import (NOTES_GRILLE, Attendu, Evaluation, Exercice,
@@ -50,7 +50,7 @@ def valeur_lisible(champ: str, valeur) -> str:
         return date.fromisoformat(valeur).strftime("%d/%m/%Y")
     if champ == "porteur_mairie_id":
         mairie = db.session.get(Mairie, valeur)
-        return f"Mairie {mairie.nom}" if mairie else str(valeur)
+        return mairie.nom if mairie else str(valeur)
     if champ == "porteur_direction":
         return DIRECTIONS.get(valeur, valeur)
     return str(valeur)
@@ -80,7 +80,7 @@ def porteur_de(user: User) -> str | None:
 def porteurs() -> list[tuple[str, str]]:
     """Every owner an action may have: the directions, then the mairies."""
     return [(f"dir:{code}", label) for code, label in DIRECTIONS.items()] + [
-        (f"mairie:{m.code}", f"Mairie {m.nom}") for m in db.session.scalars(
+        (f"mairie:{m.code}", m.nom) for m in db.session.scalars(
             sa.select(Mairie).order_by(Mairie.ordre))]
 
 
@@ -169,6 +169,14 @@ def creer_action(actor: User, preconisation: Preconisation, *, action: str, elem
             return deja
     _valider(action, element, echeance, aujourdhui(now))
     direction, mairie_id = _porteur(porteur)
+    # The same action sent again with a new page (Back, then send): the same action.
+    jumelle = recent_twin(ActionPlan, ActionPlan.created_at, now,
+                          ActionPlan.preconisation_id == preconisation.id,
+                          ActionPlan.action == action, ActionPlan.porteur_direction == direction,
+                          ActionPlan.porteur_mairie_id.is_(mairie_id) if mairie_id is None
+                          else ActionPlan.porteur_mairie_id == mairie_id)
+    if jumelle is not None:
+        return jumelle
     retex = db.session.get(Retex, preconisation.retex_id)
     evenement: Evenement = retex.evenement
     nom = actor.nom or actor.email
@@ -311,7 +319,7 @@ def retester(actor: User, fiche: ActionPlan, exercice: Exercice, cible: str, *,
     db.session.add(retest)
     db.session.add(HistoriqueAction(
         action_id=fiche.id, at=now, par_id=actor.id, par_nom=actor.nom or actor.email,
-        quoi="re-testée", changements={"exercice": [None, exercice.scenario_titre],
+        quoi="re-testée", changements={"exercice": [None, exercice.evenement.titre],
                                        "cible": [None, libelles[cible]]}))
     record(actor, Action.UPDATE, "retex_action", fiche.id, evenement_id=fiche.evenement_id,
            summary=f"Action re-testée par l'exercice n° {exercice.id} ({libelles[cible]})")

@@ -43,6 +43,8 @@ from crise.scop.models import DemandeScop
 # a RETEX tells what mattered (a 3-day flood writes thousands of lines).
 TYPES_RETENUS = ("demande", "action", "decision", "point_situation")
 
+NON_JOUE = "non jouée (aucun joueur pour ce rôle)"
+
 GENRES = {"horloge": "Horloge", "inject": "Inject", "attendu": "Action attendue",
           "main_courante": "Main courante", "decision": "Décision", "cellule": "Cellule",
           "care": "C.A.RE", "enregistrements": "Enregistrements", "scop": "SCOP",
@@ -127,6 +129,7 @@ class Brouillon:
     omises: int = 0  # main courante lines counted, not listed
     heures_main_courante: dict = field(default_factory=dict)  # {hour key: entries}
     notes_generales: list = field(default_factory=list)  # observers' notes, no objective
+    retests: list = field(default_factory=list)  # [(action, what re-tests it, result)]
 
     def relatif(self, moment: datetime | None) -> str:
         """« J+1 10:00 »: a scenario time, for an exercise."""
@@ -220,12 +223,22 @@ def _main_courante(b: Brouillon) -> None:
                                   .where(ici, retenues)):
         qui = row.auteur_nom + (f" ({ROLE_LABELS.get(row.auteur_role, row.auteur_role)})"
                                 if row.auteur_role else "")
-        b.chronologie.append(Ligne(row.fait_at, "main_courante", row.texte, qui))
+        b.chronologie.append(Ligne(row.fait_at, "main_courante", _court(row.texte), qui))
     heure = heure_sql(E.fait_at)
     b.heures_main_courante = compte_par_heure(db.session.execute(
         sa.select(heure, sa.func.count()).where(ici).group_by(heure)))
     b.omises = db.session.scalar(sa.select(sa.func.count()).where(
         ici, E.systeme.is_(False), sa.not_(retenues)))
+
+
+LIGNE_MAX = 400
+
+
+def _court(texte: str) -> str:
+    """A long entry, cut: the chronologie says what happened, the main courante keeps all."""
+    if len(texte) <= LIGNE_MAX:
+        return texte
+    return texte[:LIGNE_MAX].rsplit(" ", 1)[0] + " … (suite dans la main courante)"
 
 
 def _decisions(b: Brouillon, mairies: dict) -> None:
@@ -309,16 +322,17 @@ def _heure(at: datetime) -> datetime:
 
 def _enregistrements(b: Brouillon, mairies: dict, noms_centres: dict) -> None:
     heure = heure_sql(Personne.created_at)
-    par_heure, par_heure_centre = Counter(), Counter()
-    for cle, centre_id, nombre in db.session.execute(
-            sa.select(heure, Personne.centre_id, sa.func.count())
-            .where(Personne.evenement_id == b.evenement.id)
+    par_heure, lignes = Counter(), []
+    for cle, centre_id, nombre, premier in db.session.execute(
+            sa.select(heure, Personne.centre_id, sa.func.count(), sa.func.min(
+                Personne.created_at)).where(Personne.evenement_id == b.evenement.id)
             .group_by(heure, Personne.centre_id)):
-        instant = _instant(cle)
-        par_heure[instant] += nombre
-        par_heure_centre[instant, centre_id] += nombre
-    for (instant, centre_id), nombre in sorted(par_heure_centre.items()):
-        b.chronologie.append(Ligne(instant, "enregistrements",
+        par_heure[_instant(cle)] += nombre
+        lignes.append((premier, centre_id, nombre))
+    # Each line at the hour's first registration (not the hour's start: that may be
+    # before the DEBEX, or before the C.A.RE opened).
+    for premier, centre_id, nombre in sorted(lignes, key=lambda l: (l[0], l[1])):
+        b.chronologie.append(Ligne(premier, "enregistrements",
                                    f"{nombre} personne(s) enregistrée(s) dans l'heure",
                                    noms_centres.get(centre_id, "")))
     main_courante = Counter({_instant(k): n for k, n in b.heures_main_courante.items()})
@@ -347,11 +361,13 @@ def _hebergement(b: Brouillon, mairies: dict) -> None:
         .where(DossierHebergement.evenement_id == b.evenement.id)
         .group_by(DossierHebergement.id, DossierHebergement.mairie_id,
                   DossierHebergement.nb_personnes)).all()
-    par_heure = Counter()
+    par_heure, debut = Counter(), {}
     for _, mairie_id, nb, premiere in premieres:
         par_heure[_heure(premiere), mairie_id] += 1
+        cle = (_heure(premiere), mairie_id)
+        debut[cle] = min(debut.get(cle, premiere), premiere)
     for (heure, mairie_id), nombre in sorted(par_heure.items()):
-        b.chronologie.append(Ligne(heure, "hebergement",
+        b.chronologie.append(Ligne(debut[heure, mairie_id], "hebergement",
                                    f"{nombre} foyer(s) mis à l'abri dans l'heure",
                                    mairies[mairie_id].nom_court))
     dossiers = db.session.scalar(sa.select(sa.func.count()).where(
@@ -423,9 +439,15 @@ def _exercice(b: Brouillon, exercice: Exercice, plan, mairies: dict) -> None:
     objectifs = {o["id"]: Objectif(o["id"], o["libelle"], o.get("cible", ""))
                  for o in donnees.get("objectifs") or []}
     fin = exercice.finex_at
+    joues = set(db.session.execute(sa.select(User.role, User.mairie_id).join(
+        Joueur, Joueur.user_id == User.id).where(Joueur.exercice_id == exercice.id)).all())
     for attendu in db.session.scalars(sa.select(Attendu).where(
             Attendu.exercice_id == exercice.id).order_by(Attendu.id)):
-        _attendu(b, attendu, livraisons.get(attendu.livraison_id), objectifs, mairies, fin)
+        joue = any(role == attendu.role and (attendu.mairie_id is None
+                                             or mairie_id == attendu.mairie_id)
+                   for role, mairie_id in joues)
+        _attendu(b, attendu, livraisons.get(attendu.livraison_id), objectifs, mairies, fin,
+                 joue=joue)
     _grille(exercice, donnees, objectifs)
     for note in db.session.scalars(sa.select(NoteObservation).where(
             NoteObservation.exercice_id == exercice.id).order_by(NoteObservation.ecrit_at)):
@@ -434,6 +456,13 @@ def _exercice(b: Brouillon, exercice: Exercice, plan, mairies: dict) -> None:
         else:
             b.notes_generales.append(note)
     b.objectifs = list(objectifs.values())
+    from crise.retex.actions import resultat
+    from crise.retex.models import ActionPlan, Retest
+
+    b.retests = [(fiche, retest.libelle, resultat(retest)) for retest, fiche in
+                 db.session.execute(sa.select(Retest, ActionPlan).join(
+                     ActionPlan, ActionPlan.id == Retest.action_id)
+                     .where(Retest.exercice_id == exercice.id).order_by(Retest.at))]
     b.a_chaud = synthese_a_chaud(exercice)
     action = b.a_chaud["questions"]
     if action:
@@ -441,9 +470,15 @@ def _exercice(b: Brouillon, exercice: Exercice, plan, mairies: dict) -> None:
 
 
 def _attendu(b: Brouillon, attendu: Attendu, livraison, objectifs: dict, mairies: dict,
-             fin: datetime | None) -> None:
+             fin: datetime | None, *, joue: bool = True) -> None:
     qui = role_libelle(attendu.role, mairies.get(attendu.mairie_id))
     statut = attendu.statut
+    if statut != StatutAttendu.ATTEINT and not joue:
+        # Nobody played this role: not a failure of anyone's, and not counted as one.
+        objectif = objectifs.get(attendu.objectif)
+        if objectif is not None:
+            objectif.attendus_liste.append((attendu, qui, NON_JOUE))
+        return
     if statut == StatutAttendu.ATTEINT:
         etat = "réalisée en retard" if attendu.en_retard else "réalisée"
         b.chronologie.append(Ligne(attendu.atteint_at, "attendu", attendu.action, qui,

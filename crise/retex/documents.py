@@ -54,9 +54,15 @@ def plan_du_document(b: Brouillon, ecrit: dict) -> list[Bloc]:
     blocs: list[Bloc] = []
 
     def section(cle, *, titre=True):
+        """A written section; one left empty is not printed (a circulated document says
+        nothing rather than « to be written »)."""
+        if not textes.get(cle):
+            if not titre:
+                blocs.append(Bloc("texte", "—"))
+            return
         if titre:
             blocs.append(Bloc("sous_titre", titres[cle]))
-        blocs.append(Bloc("texte", textes.get(cle) or "(à rédiger)"))
+        blocs.append(Bloc("texte", textes[cle]))
 
     blocs.append(Bloc("titre", "1. Synthèse"))
     section("synthese", titre=False)
@@ -90,7 +96,8 @@ def plan_du_document(b: Brouillon, ecrit: dict) -> list[Bloc]:
         blocs.append(Bloc("graphique", graphique=graphs["Délais mesurés et objectifs"]))
     if b.delais:
         blocs.append(Bloc("table", lignes=[["Quoi", "Délai", "Objectif", "Constat"]] + [
-            [f"{d.libelle} ({d.depuis}" + (", heure du scénario)" if d.horloge == "scénario"
+            [f"{d.libelle} ({d.depuis}" + ((", heure du scénario)" if d.horloge == "scénario"
+                                            else ", temps réel de jeu)") if b.exercice
                                            else ")"),
              format_duree(d.mesure) if d.mesure is not None else "non réalisé",
              format_duree(d.cible) if d.cible is not None else "—", d.verdict or "—"]
@@ -123,6 +130,11 @@ def plan_du_document(b: Brouillon, ecrit: dict) -> list[Bloc]:
             blocs.append(Bloc("table", lignes=[["Action", "Porteur", "Échéance", "Statut"]] + [
                 [a.action, a.porteur, a.echeance.strftime("%d/%m/%Y"), a.statut_label]
                 for a in p.actions], largeurs=(0.46, 0.26, 0.13, 0.15)))
+
+    if b.retests:
+        blocs.append(Bloc("sous_titre", "Actions du plan re-testées par cet exercice"))
+        blocs.append(Bloc("puces", lignes=[f"Action n° {fiche.id} — {fiche.action} ({libelle}) "
+                                           f": {res}" for fiche, libelle, res in b.retests]))
 
     blocs.append(Bloc("titre", f"{n + 1}. Conclusion"))
     section("conclusion", titre=False)
@@ -183,7 +195,7 @@ def _a_chaud(blocs, a_chaud: dict, n: int) -> None:
         blocs.append(Bloc("table", lignes=[["Catégorie"] + list(ECHELLE_A_CHAUD.values())
                                            + ["Moyenne"]] + [
             [cat] + [str(v["compte"][n]) for n in ECHELLE_A_CHAUD]
-            + [str(v["moyenne"]) if v["moyenne"] is not None else "—"]
+            + [str(v["moyenne"]).replace(".", ",") if v["moyenne"] is not None else "—"]
             for cat, v in a_chaud["categories"].items()],
             largeurs=(0.3, 0.14, 0.14, 0.14, 0.14, 0.14)))
 
@@ -380,21 +392,28 @@ def docx(b: Brouillon, ecrit: dict) -> bytes:
                 continue
             table = document.add_table(rows=0, cols=len(entete))
             table.style = "Table Grid"
+            table.autofit = False
             largeurs = [int(9000 * w) for w in bloc.largeurs]  # twentieths of a point
+            for colonne, largeur in zip(table._tbl.tblGrid.gridCol_lst, largeurs):
+                colonne.w = largeur * 635  # EMU: the grid says the widths, not equal columns
             for i, row in enumerate(lignes):
-                _ligne_docx(table, row, largeurs, gras=i == 0 and any(entete))
+                _ligne_docx(table, row, largeurs, gras=i == 0 and any(entete),
+                            entete=i == 0 and any(entete))
     sortie = io.BytesIO()
     document.save(sortie)
     return sortie.getvalue()
 
 
-def _ligne_docx(table, valeurs, largeurs, *, gras: bool) -> None:
+def _ligne_docx(table, valeurs, largeurs, *, gras: bool, entete: bool = False) -> None:
     """One row written straight into the table's XML: python-docx's cell API walks the
-    whole table for each cell (a 3,000-line chronologie took seconds)."""
+    whole table for each cell (a 3,000-line chronologie took seconds). A header row is
+    repeated at the top of every page the table runs onto."""
     from docx.oxml.ns import qn
     from lxml import etree
 
     tr = etree.SubElement(table._tbl, qn("w:tr"))
+    if entete:
+        etree.SubElement(etree.SubElement(tr, qn("w:trPr")), qn("w:tblHeader"))
     for valeur, largeur in zip(valeurs, largeurs):
         tc = etree.SubElement(tr, qn("w:tc"))
         tcw = etree.SubElement(etree.SubElement(tc, qn("w:tcPr")), qn("w:tcW"))

@@ -1,7 +1,7 @@
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
-from crise.forms import DateField, Form, JetonMixin
+from crise.forms import DateField, Form, JetonMixin, NotBlank
 
 
 class SectionForm(Form):
@@ -17,10 +17,13 @@ class PreconisationForm(JetonMixin, Form):
 
 
 class ActionForm(JetonMixin, Form):
-    action = TextAreaField("Action à mener")
-    element = SelectField("Élément de capacité", validate_choice=False)
-    porteur = SelectField("Porteur", validate_choice=False)
-    echeance = DateField("Échéance", validators=[Optional()])
+    # Every field said at once (not one refusal per send), and marked as required.
+    action = TextAreaField("Action à mener", validators=[NotBlank("Écrivez l'action à mener.")])
+    element = SelectField("Élément de capacité", validate_choice=False, validators=[
+        NotBlank("Choisissez l'élément de capacité.")])
+    porteur = SelectField("Porteur", validate_choice=False, validators=[
+        NotBlank("Choisissez qui porte l'action : une direction de la Ville ou une mairie.")])
+    echeance = DateField("Échéance", validators=[NotBlank("Donnez une échéance.")])
 
 
 class SuiviForm(Form):

@@ -192,7 +192,7 @@ class ActionPlan(db.Model):
     @property
     def porteur(self) -> str:
         if self.porteur_mairie is not None:
-            return f"Mairie {self.porteur_mairie.nom}"
+            return self.porteur_mairie.nom
         return DIRECTIONS.get(self.porteur_direction, self.porteur_direction)
 
     @property

@@ -113,8 +113,8 @@ class ListeActions(ListeExport):
                ("constat", "Constat"), ("action", "Action"), ("element", "Élément"),
                ("porteur", "Porteur"), ("echeance", "Échéance"), ("statut", "Statut"),
                ("retard", "En retard"), ("preuve", "Preuve"), ("motif", "Motif d'abandon"),
-               ("creee", "Créée le")]
-    widths = (6, 40, 16, 50, 50, 14, 30, 12, 12, 10, 40, 40, 16)
+               ("creee", "Créée le"), ("preconisation", "Préconisation")]
+    widths = (6, 40, 16, 50, 50, 14, 30, 12, 12, 10, 40, 40, 16, 50)
     sheet_title = "Plan d'actions"
 
     def __init__(self, liste, evenements, now: datetime, today):
@@ -136,7 +136,10 @@ class ListeActions(ListeExport):
                  "action": a.action, "element": a.element_label, "porteur": a.porteur,
                  "echeance": a.echeance.strftime("%d/%m/%Y"), "statut": a.statut_label,
                  "retard": "oui" if a.en_retard(self.today) else "", "preuve": a.preuve,
-                 "motif": a.motif, "creee": format_datetime(a.created_at)}
+                 "motif": a.motif, "creee": format_datetime(a.created_at),
+                 "preconisation": (a.preconisation.texte if a.preconisation is not None and
+                                   constat_visible(a, self.evenements[a.evenement_id])
+                                   else "")}
                 for a in self.liste]
 
 
@@ -235,5 +238,5 @@ def obligation_page():
     if not (actions.gere_le_plan(current_user) or current_user.is_admin):
         abort(403)
     return render_template("retex/obligation.html", obligations=obligation.obligations(),
-                           ans=obligation.ANS, nommer=lambda ev: ev.titre if ev.can_view(
+                           ans=obligation.ANS, peut_rediger=services.peut_rediger, nommer=lambda ev: ev.titre if ev.can_view(
                                current_user) else f"Crise réelle du {format_date(ev.survenu_at)}")

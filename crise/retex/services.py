@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import Role, User
-from crise.db import utcnow
+from crise.db import recent_twin, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.exercices.models import Exercice, can_animate
@@ -86,7 +86,7 @@ def _longueur(texte: str, maximum: int, quoi: str, field: str) -> None:
     if len(texte) > maximum:
         raise ServiceError(
             f"{quoi} tient en {maximum:,} caractères au plus ; le texte en compte "
-            f"{len(texte):,}. Raccourcissez-le (il est conservé ci-dessous).".replace(",", " "),
+            f"{len(texte):,}. Raccourcissez-le : il est conservé dans le formulaire.".replace(",", " "),
             field)
 
 
@@ -167,6 +167,13 @@ def ecrire_preconisation(actor: User, evenement: Evenement, *, constat: str, tex
             return deja
     nom = actor.nom or actor.email
     if preconisation_id is None:
+        # The same préconisation sent again with a new page (Back, then send): the same one.
+        jumelle = recent_twin(Preconisation, Preconisation.modifie_at, now,
+                              Preconisation.retex_id == retex.id,
+                              Preconisation.texte == texte, Preconisation.constat == constat,
+                              Preconisation.retiree.is_(False))
+        if jumelle is not None and jumelle.version == 1:
+            return jumelle
         numero = (db.session.scalar(sa.select(sa.func.max(Preconisation.numero)).where(
             Preconisation.retex_id == retex.id)) or 0) + 1
         preconisation = Preconisation(retex_id=retex.id, numero=numero, objectif=objectif,

@@ -136,3 +136,24 @@ def test_a_long_event_is_charted_by_slices_of_hours_and_a_decision_applied_by_al
     barres = [f for f in graphique.formes if f.genre == "rect"]
     assert len(barres) == 2 * 84 and max(f.h for f in barres) == 130  # the peak is there
     assert Delai("Décision", "après", None, timedelta(hours=2)).verdict == "non réalisé"
+
+
+def test_an_expected_action_of_a_role_nobody_played_is_nobody_s_failure(
+        app, exercice, joueurs, animateur):
+    from crise.exercices import livraisons, services
+    from crise.retex.brouillon import NON_JOUE
+    from tests.exercices.conftest import MIN, run
+    from tests.retex.conftest import GRILLE
+
+    debex = utcnow() - 75 * MIN
+    ident = exercice(source=GRILLE, at=debex, players=[joueurs["cellule"]])
+    with app.app_context():
+        livraisons.avancer(run(ident), now=debex + 61 * MIN)  # ATT-3: the 15e's, unplayed
+        services.finex(user(animateur), run(ident))
+        db.session.commit()
+        b = brouillon(run(ident).evenement)
+        [objectif] = b.objectifs
+        assert [etat for _, _, etat in objectif.attendus_liste] == [NON_JOUE]
+        assert sum(objectif.attendus.values()) == 0 and objectif.faibles == []
+        assert not any(l.genre == "attendu" for l in b.chronologie)
+        assert not any(d.libelle.startswith("Ouvrir le C.A.RE") for d in b.delais)

@@ -104,6 +104,17 @@ def test_a_long_preconisation_is_refused_with_the_text_kept_and_a_double_send_ma
                               "objectif": "OBJ-2", "jeton": "j-preco-2"})
         assert r.status_code == 302
     assert count(app, Preconisation) == 1
+    # Back, then the same préconisation sent with the new page's jeton: still one.
+    r = client.post(url(ev_id, "/preconisations"),
+                    data={"constat": "Pas de fléchage", "texte": "Un kit de signalétique",
+                          "objectif": "OBJ-2", "jeton": "j-preco-autre"})
+    assert r.status_code == 302 and count(app, Preconisation) == 1
+    # Word's table-cell mark between two words is a space.
+    client.post(url(ev_id, "/preconisations"),
+                data={"texte": "Relire le manuel\x07cloche", "jeton": "j-preco-4"})
+    with app.app_context():
+        assert db.session.scalar(sa.select(Preconisation.texte).where(
+            Preconisation.numero == 2)) == "Relire le manuel cloche"
     r = client.post(url(ev_id, "/preconisations"),
                     data={"texte": "x", "objectif": "OBJ-9", "jeton": "j-preco-3"})
     assert r.status_code == 422 and "pas celui de l'exercice" in texte(r)
@@ -203,6 +214,12 @@ def test_an_action_needs_an_owner_and_a_due_date_not_before_today(
     auth.login(animateur)
     preco = _preconisation(app, client, ev_id)
     demain = (date.today() + timedelta(days=30)).isoformat()
+    r = client.post(f"/retex/preconisations/{preco}/actions", data={})
+    page = texte(r)  # every missing field said at once
+    for message in ("Écrivez l'action à mener.", "Choisissez l'élément de capacité.",
+                    "Choisissez qui porte l'action", "Donnez une échéance."):
+        assert message in page, message
+    assert "Mairie Mairie" not in page and "Mairie du 15e" in page
     r = client.post(f"/retex/preconisations/{preco}/actions",
                     data={"action": "Acheter 20 panneaux", "element": "equipement",
                           "porteur": "", "echeance": demain})
@@ -219,6 +236,10 @@ def test_an_action_needs_an_owner_and_a_due_date_not_before_today(
     r = client.post(f"/retex/preconisations/{preco}/actions",
                     data={"action": "Acheter 20 panneaux", "element": "equipement",
                           "porteur": "dir:DSOL", "echeance": demain, "jeton": "a-1"})
+    assert r.status_code == 302 and count(app, ActionPlan) == 1
+    r = client.post(f"/retex/preconisations/{preco}/actions",  # Back, send again
+                    data={"action": "Acheter 20 panneaux", "element": "equipement",
+                          "porteur": "dir:DSOL", "echeance": demain, "jeton": "a-2"})
     assert r.status_code == 302 and count(app, ActionPlan) == 1
 
 
