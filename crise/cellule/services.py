@@ -260,11 +260,11 @@ def decider(actor: User, evenement: Evenement, data: DecisionData, *, jeton: str
             now: datetime | None = None) -> tuple[Decision, bool]:
     """A decision of the cellule, pushed to its addressees (mairies and/or directions)."""
     now = now or utcnow()
+    _check_cellule(actor)  # who may, before any token
     if jeton:
         existing = db.session.scalar(sa.select(Decision).where(Decision.jeton_creation == jeton))
         if existing is not None:
             return existing, False
-    _check_cellule(actor)
     clean_data(data, multiline=("texte",))
     if not evenement.en_cours:
         raise ServiceError("Cet événement est clos : plus de décision.")
@@ -282,6 +282,11 @@ def decider(actor: User, evenement: Evenement, data: DecisionData, *, jeton: str
     if not mairies and not data.directions:
         raise ServiceError("Choisissez au moins un destinataire : des mairies ou des "
                            "directions.", field="mairies")
+    dehors = [m for m in mairies if m.id not in evenement.mairie_ids]
+    if dehors:  # its home page would show it another mairie's event
+        raise ServiceError("Une décision s'adresse aux mairies de son événement : "
+                           + ", ".join(m.nom for m in dehors) + " n'en fait pas partie.",
+                           field="mairies")
     twin = recent_twin(Decision, Decision.created_at, now, Decision.evenement_id == evenement.id,
                        Decision.texte == texte, Decision.statut == "en_vigueur",
                        Decision.echeance_at.is_(None) if data.echeance_at is None

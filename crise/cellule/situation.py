@@ -106,16 +106,16 @@ def envoyer(actor: User, evenement: Evenement, data: PointData, *, jeton: str | 
             now: datetime | None = None) -> tuple[PointSituation, bool]:
     """The mairie's point de situation, for its own territory only."""
     now = now or utcnow()
-    if jeton:
-        existing = db.session.scalar(sa.select(PointSituation).where(
-            PointSituation.jeton_creation == jeton))
-        if existing is not None and existing.auteur_id == actor.id:
-            return existing, False
     if not actor.has_role(*POINT_ROLES) or actor.mairie_id is None:
         raise ServiceError("Le point de situation est envoyé par le responsable de crise d'une "
                            "mairie, pour son territoire.")
     if actor.mairie_id not in evenement.mairie_ids:
         raise ServiceError("Cet événement ne concerne pas votre mairie.")
+    if jeton:  # after who may: a token says nothing to someone who may not send it
+        existing = db.session.scalar(sa.select(PointSituation).where(
+            PointSituation.jeton_creation == jeton))
+        if existing is not None and existing.auteur_id == actor.id:
+            return existing, False
     if not evenement.en_cours:
         raise ServiceError("Cet événement est clos.")
     clean_data(data, multiline=("situation", "mesures", "besoins", "texte_libre"))

@@ -127,15 +127,15 @@ def ouvrir_dossier(actor: User, personne: Personne, data: DossierData, *,
                    now: datetime | None = None) -> tuple[DossierHebergement, bool]:
     """Open the housing dossier of a person's household (one per household)."""
     now = now or utcnow()
+    if not (actor.has_role(*HEBERGEMENT_EDIT_ROLES) and personne.can_view(actor)
+            and actor.can_access_mairie(personne.mairie_id)):  # who may, before any token
+        raise ServiceError("Votre rôle ne permet pas d'ouvrir un dossier d'hébergement pour "
+                           "cette personne.")
     if jeton:
         existing = db.session.scalar(sa.select(DossierHebergement).where(
             DossierHebergement.jeton_creation == jeton))
         if existing is not None and existing.created_by_id == actor.id:
             return existing, False
-    if not (actor.has_role(*HEBERGEMENT_EDIT_ROLES) and personne.can_view(actor)
-            and actor.can_access_mairie(personne.mairie_id)):
-        raise ServiceError("Votre rôle ne permet pas d'ouvrir un dossier d'hébergement pour "
-                           "cette personne.")
     if personne.fusionne_dans_id is not None:
         raise ServiceError("Cette fiche a été fusionnée dans une autre : ouvrez le dossier "
                            "depuis la fiche gardée.")

@@ -101,6 +101,13 @@ def demander(actor: User, evenement: Evenement, *, type: str, urgence: str, cont
              now: datetime | None = None) -> tuple[DemandeScop, bool]:
     """A mairie's request to the SCOP. A signalement also records that the SCOP was told."""
     now = now or utcnow()
+    # Who may, first: a form's token says nothing to someone who may not send it.
+    if not actor.has_role(*MAIRIE_ROLES_DEMANDE):
+        raise ServiceError("Seul le responsable de crise d'une mairie s'adresse à la SCOP.")
+    mairie_id = actor.mairie_id or (centre.mairie_id if centre else None)
+    if mairie_id is None or mairie_id not in evenement.mairie_ids or \
+            not evenement.can_view(actor):
+        raise ServiceError("Cet événement ne concerne pas votre mairie.")
     if jeton:
         existing = db.session.scalar(sa.select(DemandeScop).where(
             DemandeScop.jeton_creation == jeton))
@@ -109,12 +116,6 @@ def demander(actor: User, evenement: Evenement, *, type: str, urgence: str, cont
             return existing, False
         if existing is not None:
             jeton = None
-    if not actor.has_role(*MAIRIE_ROLES_DEMANDE):
-        raise ServiceError("Seul le responsable de crise d'une mairie s'adresse à la SCOP.")
-    mairie_id = actor.mairie_id or (centre.mairie_id if centre else None)
-    if mairie_id is None or mairie_id not in evenement.mairie_ids or \
-            not evenement.can_view(actor):
-        raise ServiceError("Cet événement ne concerne pas votre mairie.")
     if not evenement.en_cours:
         raise ServiceError("Cet événement est clos : plus de demande à la SCOP.")
     if urgence not in set(Urgence):

@@ -457,3 +457,21 @@ def test_two_desks_registering_for_the_last_place_at_once_never_go_over_unseen(
             services.depart(db.session.get(User, desks[0].id), personne, destination="proche",
                             detail="")
             db.session.commit()
+
+
+def test_a_registration_token_replayed_by_another_mairie_s_desk_is_refused(
+        app, create_centre, create_user):
+    centre = create_centre(mairie="11e")
+    onze = create_user("agent_accueil", mairie="11e")
+    douze = create_user("agent_accueil", mairie="12e")
+    with app.app_context():
+        services.enregistrer(db.session.get(User, onze.id),
+                             db.session.get(CentreAccueil, centre.id),
+                             [PersonneData(nom="Dupont", categorie="sinistre")], jeton="j-11")
+        db.session.commit()
+        with pytest.raises(ServiceError, match="Vous ne pouvez pas enregistrer"):
+            services.enregistrer(db.session.get(User, douze.id),
+                                 db.session.get(CentreAccueil, centre.id),
+                                 [PersonneData(nom="Dupont", categorie="sinistre")],
+                                 jeton="j-11")
+        db.session.rollback()

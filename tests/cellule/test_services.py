@@ -364,3 +364,26 @@ def test_amending_only_the_deadline_makes_a_new_decision(app, ctx):
         assert created and nouvelle.id != decision.id
         assert nouvelle.echeance_at == t0 + timedelta(hours=3)
         assert decision.statut == "remplacee"
+
+
+def test_a_decision_is_addressed_only_to_the_mairies_of_its_event(app, ctx):
+    with app.app_context():
+        with pytest.raises(ServiceError, match="n'en fait pas partie") as error:
+            services.decider(u(ctx, "cellule"), ev(ctx), services.DecisionData(
+                texte="Ouvrir un gymnase", mairies=[mairie_by_code("11e"),
+                                                    mairie_by_code("15e")]))
+        assert error.value.field == "mairies" and "15e" in error.value.message
+        db.session.rollback()
+
+
+def test_a_form_s_token_says_nothing_to_someone_who_may_not_send_it(app, ctx):
+    """A decision's token replayed by a mairie account: refused for its role, the existing
+    decision is not handed back."""
+    with app.app_context():
+        services.decider(u(ctx, "cellule"), ev(ctx), services.DecisionData(
+            texte="Point à 18 h", toutes_mairies=True), jeton="jeton-de-la-cellule")
+        db.session.commit()
+        with pytest.raises(ServiceError):
+            services.decider(u(ctx, "m11"), ev(ctx), services.DecisionData(
+                texte="x", toutes_mairies=True), jeton="jeton-de-la-cellule")
+        db.session.rollback()

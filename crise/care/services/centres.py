@@ -26,13 +26,13 @@ def ouvrir_centre(actor: User, evenement: Evenement, *, site: Site, capacite: in
                   now: datetime | None = None) -> tuple[CentreAccueil, bool]:
     """Open (« armer ») a C.A.RE for an event on one of the mairie's sites."""
     now = now or utcnow()
-    if jeton:
+    if not site.can_edit(actor):
+        raise ServiceError("Seul le responsable de crise de la mairie ouvre un C.A.RE.")
+    if jeton:  # after who may: a token says nothing to someone who may not send it
         existing = db.session.scalar(sa.select(CentreAccueil).where(
             CentreAccueil.jeton_creation == jeton))
         if existing is not None:
             return existing, False
-    if not site.can_edit(actor):
-        raise ServiceError("Seul le responsable de crise de la mairie ouvre un C.A.RE.")
     if not evenement.en_cours:
         raise ServiceError("Cet événement est clos : on n'y ouvre plus de C.A.RE.")
     if site.mairie_id not in evenement.mairie_ids:

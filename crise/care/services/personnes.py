@@ -135,6 +135,8 @@ def enregistrer(actor: User, centre: CentreAccueil, membres: list[PersonneData],
     Members without an address take the référent's. Returns (people, created).
     """
     now = now or utcnow()
+    if not centre.can_register(actor):  # who may, before any token
+        raise ServiceError("Vous ne pouvez pas enregistrer de personnes dans ce C.A.RE.")
     if jeton:
         first = db.session.scalar(sa.select(Personne).where(Personne.jeton_creation == jeton))
         if first is not None and membres and _same_person(first, membres[0]):
@@ -144,8 +146,6 @@ def enregistrer(actor: User, centre: CentreAccueil, membres: list[PersonneData],
             # The token came back with someone else typed in (a form restored by the
             # browser's Back button): register them, without the spent token.
             jeton = None
-    if not centre.can_register(actor):
-        raise ServiceError("Vous ne pouvez pas enregistrer de personnes dans ce C.A.RE.")
     if not centre.ouvert:
         raise ServiceError("Ce C.A.RE est fermé : on n'y enregistre plus personne.")
     if not membres:
