@@ -518,15 +518,16 @@ def annuler_fusion(fusion_id):
     return redirect(url_for("care.personne", personne_id=fusion.gardee_id))
 
 
-@bp.route("/<int:centre_id>/fiches-papier.pdf")
+@bp.route("/<int:centre_id>/fiches-papier.pdf", methods=["POST"])
 def fiches_papier(centre_id):
-    """Blank intake sheets with pre-printed badges, for when the network or laptop fails."""
+    """Blank intake sheets with pre-printed badges, for when the network or laptop fails.
+    A POST (CSRF-checked): printing creates their codes, no other site may trigger it."""
     centre = get_centre_or_404(centre_id)
     if not centre.can_register(current_user):
         abort(403)
     try:
         data = in_transaction(lambda: services.imprimer_feuilles(
-            current_user, centre, request.args.get("nombre", 10, type=int)))
+            current_user, centre, request.form.get("nombre", 10, type=int)))
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("care.centre", centre_id=centre.id))

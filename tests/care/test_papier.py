@@ -65,10 +65,12 @@ def test_a_sheet_of_another_mairie_is_refused(app, create_centre, create_user,
 def test_sheets_through_the_web(app, client, login_as, create_centre):
     centre = create_centre()
     login_as("agent_accueil", mairie="11e")
-    with client.get(f"/care/{centre.id}/fiches-papier.pdf?nombre=3") as response:
+    # A GET creates nothing (a link from another site cannot print 200 codes).
+    assert client.get(f"/care/{centre.id}/fiches-papier.pdf?nombre=3").status_code == 405
+    with client.post(f"/care/{centre.id}/fiches-papier.pdf", data={"nombre": 3}) as response:
         assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    response = client.get(f"/care/{centre.id}/fiches-papier.pdf?nombre=500",
-                          follow_redirects=True)
+    response = client.post(f"/care/{centre.id}/fiches-papier.pdf", data={"nombre": 500},
+                           follow_redirects=True)
     assert "De 1 à 200 fiches à la fois." in response.get_data(as_text=True)
     with app.app_context():
         code = db.session.scalar(sa.select(JetonPapier.code_court))
