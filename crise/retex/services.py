@@ -76,9 +76,7 @@ def _prendre(actor: User, evenement: Evenement, now: datetime) -> Retex:
         db.session.flush()
         record(actor, Action.CREATE, "retex", retex.id, evenement_id=evenement.id,
                summary=f"RETEX ouvert : {evenement.titre}")
-    db.session.execute(sa.update(Retex).where(Retex.id == retex.id).values(
-        revision=Retex.revision))
-    db.session.refresh(retex)
+    db.session.refresh(retex)  # the event's row held: read what the last writer left
     return retex
 
 
