@@ -41,6 +41,8 @@ def load_config(app, test_config=None):
             app.config[name] = os.environ[name]
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("CRISE_PROXIES_DE_CONFIANCE"):
+        app.config["PROXIES_DE_CONFIANCE"] = os.environ["CRISE_PROXIES_DE_CONFIANCE"].split(",")
     if test_config:
         app.config.from_mapping(test_config)
 
@@ -111,13 +113,12 @@ if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_pragmas):
 def register_extensions(app):
     from flask_migrate import Migrate
 
-    from crise.extensions import csrf, db, limiter, login_manager
+    from crise.extensions import csrf, db, login_manager
 
     db.init_app(app)
     Migrate().init_app(app, db, directory=str(PACKAGE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."

@@ -138,6 +138,32 @@ def users_enable(email):
     click.echo(f"Compte réactivé : {user.email}")
 
 
+@users.command("debloquer")
+@click.argument("email", required=False)
+@click.option("--adresse", default=None, help="Lever l'attente d'une adresse (le proxy d'un "
+                                              "service entier, par exemple).")
+@with_appcontext
+def users_debloquer(email, adresse):
+    """Lever l'attente de connexion d'un compte ou d'une adresse ; sans argument, la lister."""
+    from crise.auth import limites, services
+
+    if email:
+        nombre = _transaction(lambda: services.lever_attentes(
+            LIGNE_DE_COMMANDE, user=services.get_user(email)))
+    elif adresse:
+        nombre = _transaction(lambda: services.lever_attentes(
+            LIGNE_DE_COMMANDE, cle=limites.cle_adresse(adresse)))
+    else:
+        attentes = _transaction(limites.en_cours)
+        for ligne in attentes:
+            click.echo(f"{ligne.libelle}\t{ligne.nombre} essai(s)\tjusqu'à "
+                       f"{ligne.attente_jusqua:%Y-%m-%d %H:%M:%S} UTC")
+        if not attentes:
+            click.echo("Aucune attente de connexion en cours.")
+        return
+    click.echo(f"{nombre} attente(s) levée(s).")
+
+
 @users.command("set-password")
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée "

@@ -32,10 +32,11 @@ class Defaults:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
-    # Failed logins per client address.
-    LOGIN_RATE_LIMIT = "10 per 5 minutes"
-    RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = False
+    # Failed logins are throttled per account, per address and per known browser, in the
+    # database (crise.auth.limites). The address is the connection's, unless it comes from
+    # one of these reverse proxies (addresses or networks; env CRISE_PROXIES_DE_CONFIANCE,
+    # comma-separated): then the proxy's X-Forwarded-For names the client.
+    PROXIES_DE_CONFIANCE: list[str] = []
     # The display time zone: datetimes are stored in UTC.
     TIMEZONE = "Europe/Paris"
     MIN_PASSWORD_LENGTH = 12

@@ -2,8 +2,6 @@
 which loads Alembic, is bound there too: a command that only reads files does not pay for
 it.)"""
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -11,4 +9,3 @@ from crise.db import db  # noqa: F401 (the extensions are all reached from here)
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)

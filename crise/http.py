@@ -1,8 +1,10 @@
 """Requests and responses shared by the views."""
 
+import functools
 import io
+import ipaddress
 
-from flask import Request, abort, request, send_file
+from flask import Request, abort, current_app, request, send_file
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from crise.db import db
@@ -82,3 +84,37 @@ def get_for_user_or_404(model, object_id: int, user, *, check: str | None = None
     if check and not getattr(obj, check)(user):
         abort(403)
     return obj
+
+
+@functools.cache
+def _reseaux(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in proxies if p.strip())
+
+
+def _de_confiance(adresse: str, reseaux) -> bool:
+    try:
+        ip = ipaddress.ip_address(adresse.strip())
+    except ValueError:
+        return False
+    return any(ip in reseau for reseau in reseaux)
+
+
+def adresse_client() -> str:
+    """The address of the person's browser. It is the connection's own address, unless that
+    connection comes from a reverse proxy named in PROXIES_DE_CONFIANCE: then the proxy's
+    X-Forwarded-For is read from the right, skipping the trusted proxies, and its first
+    other address is the client's. A forwarded header from anyone else is ignored (a client
+    cannot choose the address it is counted under)."""
+    adresse = request.remote_addr or ""
+    reseaux = _reseaux(tuple(current_app.config.get("PROXIES_DE_CONFIANCE") or ()))
+    if not reseaux or not _de_confiance(adresse, reseaux):
+        return adresse
+    chaine = [a.strip() for a in ",".join(request.headers.getlist("X-Forwarded-For"))
+              .split(",") if a.strip()]
+    for precedente in reversed(chaine):
+        if not _de_confiance(precedente, reseaux):
+            try:
+                return str(ipaddress.ip_address(precedente))
+            except ValueError:
+                return adresse  # a malformed header: count the proxy itself
+    return chaine[0] if chaine else adresse

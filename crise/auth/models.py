@@ -206,3 +206,21 @@ class SessionCompte(db.Model):
     mur: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship()
+
+
+class LimiteTentatives(db.Model):
+    """One throttle counter (failed logins of an account or from an address, a browser's
+    failed logins, relatives' enquiries of an agent…), kept in the database so that every
+    worker and every host counts together (crise.auth.limites)."""
+
+    __tablename__ = "auth_limite"
+
+    cle: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    nombre: Mapped[int] = mapped_column(default=0)
+    premier_at: Mapped[datetime]
+    dernier_at: Mapped[datetime]
+    attente_jusqua: Mapped[datetime | None]
+    # The account concerned, when there is one (what an administrator lifts for it).
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    libelle: Mapped[str] = mapped_column(sa.String(160), default="")

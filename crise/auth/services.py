@@ -5,9 +5,12 @@ Services flush, never commit: the caller (a view or a CLI command) commits once.
 
 import sqlalchemy as sa
 from flask import current_app
+from zxcvbn import zxcvbn
 
-from crise.auth import sessions
-from crise.auth.models import MAIRIE_ROLES, SYSTEME, Role, User, new_session_token
+from crise.auth import limites, sessions
+from crise.auth.limites import LimiteAtteinte, duree_lisible
+from crise.auth.models import (MAIRIE_ROLES, SYSTEME, LimiteTentatives, Role, User,
+                               new_session_token)
 from crise.auth.passwords import generate_password, hash_password, needs_rehash, verify_password
 from crise import signals
 from crise.db import diff, snapshot, utcnow
@@ -78,7 +81,16 @@ def resolve_mairie(code: str | None) -> Mairie | None:
     return mairie
 
 
-def check_password_strength(password: str) -> None:
+# Words a Parisian agent reaches for first; zxcvbn's own dictionaries are English.
+_MOTS_DEVINABLES = ["paris", "mairie", "crise", "motdepasse", "azerty", "azertyuiop",
+                    "soleil", "bonjour", "doudou", "loulou", "chouchou", "marseille",
+                    "nicolas", "julien", "camille", "arrondissement", "accueil", "ville"]
+
+
+def check_password_strength(password: str, *, email: str = "", nom: str = "") -> None:
+    """Long enough, and not guessable: a common password, a keyboard run, a date, the
+    account's own e-mail or name (zxcvbn, a maintained strength estimator; score 3 of 4 at
+    least, as for « safely unguessable »). No periodic change is ever asked (NIST 800-63B)."""
     minimum = current_app.config["MIN_PASSWORD_LENGTH"]
     if len(password or "") < minimum:
         raise ServiceError(f"Le mot de passe doit faire au moins {minimum} caractères.",
@@ -86,6 +98,27 @@ def check_password_strength(password: str) -> None:
     if len(password) > 256:
         raise ServiceError("Le mot de passe ne doit pas dépasser 256 caractères.",
                            field="password")
+    personnel = [m for m in [email, *email.replace("@", " ").replace(".", " ").split(),
+                             nom, *nom.split()] if len(m) >= 3]
+    # zxcvbn's cost grows with the length; what follows the first 100 characters only
+    # makes a password stronger.
+    mots = personnel + _MOTS_DEVINABLES
+    score = zxcvbn(password[:100], user_inputs=mots)["score"]
+    # The account's own words count for nothing (zxcvbn misses « jeanne. » in
+    # « jeanne.dupont1975 »): what is left must be strong on its own.
+    reste = password.lower()
+    for mot in sorted((m.lower() for m in personnel if len(m) >= 4), key=len, reverse=True):
+        reste = reste.replace(mot, "")
+    proche_du_compte = reste != password.lower()
+    if proche_du_compte:
+        score = min(score, zxcvbn(reste[:100], user_inputs=mots)["score"] if reste else 0)
+    if score < 3:
+        raise ServiceError(
+            "Ce mot de passe se devine trop facilement"
+            + (" : il reprend votre adresse ou votre nom" if proche_du_compte else
+               " (mot courant, suite de touches, date ou répétition)")
+            + ". Choisissez par exemple trois ou quatre mots sans lien entre eux.",
+            field="password")
 
 
 def creer_compte(actor, *, email: str, role: str, mairie: Mairie | None = None,
@@ -100,7 +133,7 @@ def creer_compte(actor, *, email: str, role: str, mairie: Mairie | None = None,
     generated = None
     if password is None:
         password = generated = generate_password()
-    check_password_strength(password)
+    check_password_strength(password, email=email, nom=nom or "")
     user = User(email=email, nom=(nom or "").strip()[:120], role=str(Role(role)),
                 mairie=mairie, mairie_id=mairie.id if mairie else None,
                 password_hash=hash_password(password), actif=True)
@@ -165,7 +198,7 @@ def changer_mot_de_passe(actor, user: User, password: str | None = None, *,
     generated = None
     if password is None:
         password = generated = generate_password()
-    check_password_strength(password)
+    check_password_strength(password, email=user.email, nom=user.nom or "")
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     sessions.fermer_toutes(user, "mot_de_passe", sauf=session_courante)
@@ -176,35 +209,105 @@ def changer_mot_de_passe(actor, user: User, password: str | None = None, *,
     return generated
 
 
+def controler_mot_de_passe_actuel(user: User, current: str, *,
+                                  now=None) -> None:
+    """« Mon compte » asks the current password before a change: its failures are counted
+    per account (a stolen open session must not make a guessing machine), and the count
+    survives a password change. The caller commits even when this refuses."""
+    cle = limites.MOT_DE_PASSE_ACTUEL.cle(str(user.id))
+    attente = limites.attente(limites.MOT_DE_PASSE_ACTUEL, cle, now)
+    if attente is not None:
+        raise ServiceError("Trop d'essais du mot de passe actuel : réessayez dans "
+                           f"{duree_lisible(attente)}.", field="current_password")
+    if not verify_password(user.password_hash, current or ""):
+        limites.compter(limites.MOT_DE_PASSE_ACTUEL, cle, now=now, user_id=user.id,
+                        libelle=f"{user.email} (mot de passe actuel)")
+        raise ServiceError("Mot de passe actuel incorrect.", field="current_password")
+    limites.effacer(cle)
+
+
 def changer_son_mot_de_passe(user: User, current: str, new: str, *,
                              session_courante: str | None = None) -> None:
-    if not verify_password(user.password_hash, current):
-        raise ServiceError("Mot de passe actuel incorrect.", field="current_password")
+    """Change one's own password. The web checks ``current`` first on its own and commits
+    (a failure stays counted, as this refusal rolls back); it is checked here again."""
+    controler_mot_de_passe_actuel(user, current)
     if current == new:
         raise ServiceError("Le nouveau mot de passe doit être différent de l'ancien.",
                            field="password")
     changer_mot_de_passe(user, user, new, session_courante=session_courante)
 
 
-def authentifier(email: str, password: str, *, remote_addr: str = "") -> User | None:
-    """The active account matching these credentials, or None. Every attempt is audited."""
+def authentifier(email: str, password: str, *, remote_addr: str = "",
+                 postes: dict[int, str] | None = None, now=None) -> User | None:
+    """The active account matching these credentials, or None. Every attempt is audited.
+
+    Throttled (crise.auth.limites): raises LimiteAtteinte, without looking at the password,
+    while the account, the address or the known poste must wait. ``postes`` are the accounts
+    this browser already logged in with (its signed cookie). The caller commits in every
+    case: a failure stays counted."""
+    now = now or utcnow()
     user = get_user_by_email(email)
+    poste = (postes or {}).get(user.id) if user is not None else None
+    if poste:
+        compteurs = [(limites.CONNEXION_POSTE, limites.CONNEXION_POSTE.cle(poste),
+                      f"{user.email} (poste connu)")]
+    else:
+        compteurs = [(limites.CONNEXION_COMPTE, limites.cle_compte(email),
+                      normalise_email(email)[:150]),
+                     (limites.CONNEXION_ADRESSE, limites.cle_adresse(remote_addr),
+                      f"adresse {remote_addr}")]
+    attentes = [a for regle, cle, _ in compteurs
+                if (a := limites.attente(regle, cle, now)) is not None]
+    if attentes:
+        raise LimiteAtteinte(max(attentes))
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or not user.actif:
         reason = "compte désactivé" if ok else "identifiants incorrects"
         annoncer(signals.connexion_refusee, Fait(
             f"Échec de connexion pour {normalise_email(email)[:200]} ({reason}) depuis "
-            f"{remote_addr}", utcnow(), objet_type="user", objet_id=user.id if user else None,
+            f"{remote_addr}", now, objet_type="user", objet_id=user.id if user else None,
             acteur=user))
+        for regle, cle, libelle in compteurs:
+            nombre, _ = limites.compter(
+                regle, cle, now=now, libelle=libelle,
+                user_id=user.id if user is not None and regle is not
+                limites.CONNEXION_ADRESSE else None)
+            if nombre == regle.seuil:
+                annoncer(signals.connexion_refusee, Fait(
+                    f"{regle.libelle} ralenties après {nombre} échecs : {libelle}", now,
+                    objet_type="user", objet_id=user.id if user else None, acteur=user))
         db.session.flush()
         return None
+    # The account's own counters start again; the address's does not (an attacker's
+    # own account must not reset the count of its guesses at others).
+    limites.effacer(*[cle for regle, cle, _ in compteurs
+                      if regle is not limites.CONNEXION_ADRESSE])
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    annoncer(signals.connexion, Fait(f"Connexion depuis {remote_addr}", utcnow(),
+    user.last_login_at = now
+    annoncer(signals.connexion, Fait(f"Connexion depuis {remote_addr}", now,
                                      objet_type="user", objet_id=user.id, acteur=user))
     db.session.flush()
     return user
+
+
+def lever_attentes(actor, *, user: User | None = None, cle: str | None = None) -> int:
+    """An administrator lets in at once an account slowed by failed logins (every counter
+    naming it), or whoever waits under one counter (an address): how many were lifted."""
+    if user is not None:
+        quoi = f"du compte {user.email}"
+    else:
+        ligne = db.session.get(LimiteTentatives, cle or "")
+        if ligne is None:
+            raise NotFound("Aucune attente de ce nom.")
+        quoi = f"« {ligne.libelle} »"
+    nombre = limites.lever(user=user, cle=cle)
+    annoncer(signals.compte_modifie, Fait(
+        f"Attente de connexion levée : {quoi}", utcnow(), objet_type="user",
+        objet_id=user.id if user else None, acteur=actor,
+        mairie_id=user.mairie_id if user else None))
+    db.session.flush()
+    return nombre
 
 
 def load_user_by_session_token(token: str) -> User | None:

@@ -5,13 +5,15 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crise import signals
-from crise.auth import bp, services, sessions
+from crise.auth import bp, limites, services, sessions
 from crise.auth.decorators import role_required
 from crise.auth.forms import LoginForm, PasswordChangeForm, UserCreateForm, UserEditForm
 from crise.auth.models import Role, User
 from crise.db import utcnow
-from crise.extensions import db, limiter, login_manager
-from crise.forms import submit
+from crise.errors import ServiceError
+from crise.extensions import db, login_manager
+from crise.forms import apply_service_error, perform, submit
+from crise.http import adresse_client
 from crise.mairies.models import mairie_by_code, mairies_ordered
 from crise.signals import Fait, annoncer
 
@@ -82,30 +84,41 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"],
-               deduct_when=lambda response: response.status_code != 302)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authentifier(form.email.data, form.password.data,
-                                     remote_addr=request.remote_addr or "")
-        db.session.commit()
+        adresse = adresse_client()
+        postes = limites.postes_connus(request.cookies.get(limites.COOKIE_POSTES))
+        try:
+            user = services.authentifier(form.email.data, form.password.data,
+                                         remote_addr=adresse, postes=postes)
+        except limites.LimiteAtteinte as limite:
+            db.session.rollback()
+            form.form_errors.append(
+                "Trop de tentatives de connexion : réessayez dans "
+                f"{limites.duree_lisible(limite.attente)}. Depuis un poste où vous vous êtes "
+                "déjà connecté, vous pouvez le faire tout de suite ; un administrateur peut "
+                "aussi lever cette attente.")
+            return render_template("auth/login.html", form=form), 429
+        db.session.commit()  # a failure stays counted
         if user is not None:
             session.clear()
-            ouverte = sessions.ouvrir(user, adresse=request.remote_addr or "",
+            ouverte = sessions.ouvrir(user, adresse=adresse,
                                       navigateur=request.user_agent.string or "")
             db.session.commit()
             session["sid"] = ouverte.id
             login_user(user)
             flash(f"Bienvenue, {user}.", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+            response = redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+            # This browser becomes a known poste of the account (limites' device cookie).
+            response.set_cookie(
+                limites.COOKIE_POSTES, limites.cookie_postes(postes, user),
+                max_age=int(limites.POSTES_DUREE.total_seconds()), httponly=True,
+                secure=bool(current_app.config["SESSION_COOKIE_SECURE"]), samesite="Lax")
+            return response
         form.form_errors.append(
             "Adresse e-mail ou mot de passe incorrect, ou compte désactivé.")
     return render_template("auth/login.html", form=form)
@@ -135,14 +148,22 @@ def logout():
 def account():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        ok, _ = submit(form, lambda: services.changer_son_mot_de_passe(
-            current_user, form.current_password.data, form.password.data,
-            session_courante=session.get("sid")))
-        if ok:
-            # The session token rotated: log in again with the new one.
-            login_user(current_user._get_current_object())
-            flash("Mot de passe changé.", "success")
-            return redirect(url_for("auth.account"))
+        try:
+            services.controler_mot_de_passe_actuel(current_user, form.current_password.data)
+            controle = True
+        except ServiceError as error:
+            apply_service_error(form, error)
+            controle = False
+        db.session.commit()  # a failed try stays counted
+        if controle:
+            ok, _ = submit(form, lambda: services.changer_son_mot_de_passe(
+                current_user, form.current_password.data, form.password.data,
+                session_courante=session.get("sid")))
+            if ok:
+                # The session token rotated: log in again with the new one.
+                login_user(current_user._get_current_object())
+                flash("Mot de passe changé.", "success")
+                return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, session_compte=g.get("session_compte"))
 
 
@@ -183,7 +204,7 @@ def users():
     accounts = services.list_users(role=role if role in set(Role) else "",
                                    mairie_id=mairie.id if mairie else None)
     return render_template("auth/users.html", users=accounts, mairies=mairies_ordered(),
-                           roles=Role, selected_role=role,
+                           roles=Role, selected_role=role, attentes=limites.en_cours(),
                            selected_mairie=mairie.code if mairie else "")
 
 
@@ -222,7 +243,8 @@ def user_edit(user_id):
             flash(f"Compte {user.email} enregistré.", "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=user,
-                           sessions_ouvertes=sessions.ouvertes(user))
+                           sessions_ouvertes=sessions.ouvertes(user),
+                           attentes=limites.en_cours(user=user))
 
 
 @bp.route("/comptes/<int:user_id>/sessions/<cle>/fermer", methods=["POST"])
@@ -253,6 +275,28 @@ def _session_fermee(user, nombre: int) -> None:
         mairie_id=user.mairie_id))
     db.session.commit()
     flash(f"{nombre} session(s) fermée(s) : ce compte devra se reconnecter.", "success")
+
+
+@bp.route("/comptes/<int:user_id>/attentes/lever", methods=["POST"])
+@role_required(Role.ADMIN)
+def lever_attentes(user_id):
+    """The account's owner is slowed by someone else's guesses: let them in now."""
+    user = _get_user_or_404(user_id)
+    perform(lambda: services.lever_attentes(current_user, user=user), _attentes_levees)
+    return redirect(url_for("auth.user_edit", user_id=user.id))
+
+
+@bp.route("/comptes/attentes/lever", methods=["POST"])
+@role_required(Role.ADMIN)
+def lever_attente():
+    """One counter (an address behind which a whole service waits, say)."""
+    perform(lambda: services.lever_attentes(current_user, cle=request.form.get("cle", "")),
+            _attentes_levees)
+    return redirect(url_for("auth.users"))
+
+
+def _attentes_levees(nombre: int) -> str:
+    return f"{nombre} attente(s) levée(s)." if nombre else "Plus rien n'était en attente."
 
 
 @bp.route("/comptes/<int:user_id>/mot-de-passe", methods=["POST"])

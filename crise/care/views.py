@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crise.audit.services import record_view
+from crise.auth import limites
 from crise.care import bp, services
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
                               OuvertureForm, PersonneForm, ProcheForm, SiteForm)
@@ -14,7 +15,7 @@ from crise.http import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.db import in_transaction
-from crise.extensions import db, limiter
+from crise.extensions import db
 from crise.forms import choices, perform, submit
 from crise.http import file_response
 from crise.mairies.models import mairie_by_code, mairies_ordered
@@ -399,15 +400,28 @@ def export(centre_id, destinataire, fmt):
 
 
 @bp.route("/<int:centre_id>/proche", methods=["GET", "POST"])
-@limiter.limit("30 per hour", methods=["POST"],
-               key_func=lambda: f"proche:{current_user.get_id()}")
 def proche(centre_id):
-    """« Is my mother here? »: a yes or a no, and which C.A.RE; never a list."""
+    """« Is my mother here? »: a yes or a no, and which C.A.RE; never a list. An agent asks
+    at most 30 times an hour (counted in the database, for every worker, whatever the
+    agent's sessions or password changes): no one lists a C.A.RE by guessing names."""
     centre = get_centre_or_404(centre_id)
     if not centre.can_view_people(current_user):
         abort(403)
     form = ProcheForm()
     answer = None
+    if request.method == "POST":
+        cle = limites.PROCHE.cle(str(current_user.id))
+        attente = limites.attente(limites.PROCHE, cle)
+        if attente is None:
+            limites.compter(limites.PROCHE, cle, user_id=current_user.id,
+                            libelle=f"{current_user.email} (recherches pour un proche)")
+            db.session.commit()
+        else:
+            form.form_errors.append(
+                "Trop de recherches pour un proche en une heure : réessayez dans "
+                f"{limites.duree_lisible(attente)}, ou demandez à un responsable.")
+            return render_template("care/proche.html", centre=centre,
+                                   evenement=centre.evenement, form=form, answer=None), 429
     if form.validate_on_submit():
         _, answer = submit(form, lambda: services.recherche_proche(
             current_user, centre.evenement_id, nom=form.nom.data, prenom=form.prenom.data,

@@ -1,4 +1,4 @@
-"""Login, logout, sessions, rate limit, CSRF and account administration through the web."""
+"""Login, logout, sessions, CSRF and account administration through the web."""
 
 import re
 from datetime import timedelta
@@ -95,25 +95,6 @@ def test_disabling_an_account_ends_its_open_session(app, client, auth, create_us
         desactiver_compte(TESTS, db.session.get(User, user.id))
         db.session.commit()
     assert client.get("/evenements/").status_code == 302
-
-
-@pytest.mark.parametrize("app_config", [{"LOGIN_RATE_LIMIT": "3 per minute"}])
-def test_failed_logins_are_rate_limited(client, auth, create_user, app_config):
-    user = create_user("cellule")
-    for _ in range(3):
-        assert auth.login(user, password="mauvais").status_code == 200
-    response = auth.login(user)
-    assert response.status_code == 429
-    assert "Trop de tentatives" in response.get_data(as_text=True)
-
-
-@pytest.mark.parametrize("app_config", [{"LOGIN_RATE_LIMIT": "3 per minute"}])
-def test_successful_logins_do_not_count_toward_the_limit(client, auth, create_user,
-                                                         app_config):
-    user = create_user("cellule")
-    for _ in range(5):
-        assert auth.login(user).status_code == 302
-        auth.logout()
 
 
 @pytest.mark.parametrize("app_config", [{"PERMANENT_SESSION_LIFETIME": timedelta(seconds=1)}])

@@ -6,12 +6,14 @@ import pytest
 import sqlalchemy as sa
 
 from crise.audit.models import AuditEntry
+from crise.auth import services as auth_services
 from crise.auth.models import User
 from crise.care import services
 from crise.care.models import CentreAccueil
 from crise.care.services import PersonneData
 from crise.errors import ServiceError
 from crise.extensions import db
+from tests.conftest import TESTS
 
 
 @pytest.fixture
@@ -144,3 +146,22 @@ def test_an_arabic_name_asked_in_latin_letters_is_never_a_false_yes(app, event_w
                  date_naissance=date(1975, 4, 2))
     assert answer.trouve and answer.centre_nom == "Gymnase Japy"
     assert ask(app, event_with_two_centres, nom="محمد", prenom="علي").trouve
+
+
+def test_the_relatives_enquiry_limit_survives_a_new_session(app, client, auth,
+                                                             event_with_two_centres):
+    centre = event_with_two_centres["centre"]
+    agent = event_with_two_centres["agent"]
+    auth.login(agent)
+    for _ in range(20):
+        client.post(f"/care/{centre.id}/proche", data={"nom": "X", "prenom": "Y"})
+    with app.app_context():
+        auth_services.changer_mot_de_passe(TESTS, db.session.get(User, agent.id), "un autre mot long")
+        db.session.commit()
+    other = app.test_client()
+    other.post("/auth/connexion", data={"email": agent.email, "password": "un autre mot long"})
+    codes = [other.post(f"/care/{centre.id}/proche", data={"nom": "X", "prenom": "Y"})
+             .status_code for _ in range(11)]
+    assert codes == [200] * 10 + [429]
+    assert "Trop de recherches pour un proche" in other.post(
+        f"/care/{centre.id}/proche", data={"nom": "X", "prenom": "Y"}).get_data(as_text=True)

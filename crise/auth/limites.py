@@ -1,0 +1,205 @@
+"""Throttles that hold across workers and hosts (OWASP ASVS V2.2; the OWASP « device
+cookie » scheme against online guessing).
+
+Every counter is a row of ``auth_limite`` in the application's own database, incremented
+by one atomic upsert: four gunicorn workers, or several hosts on one PostgreSQL, count
+together. Nothing is kept in a process's memory.
+
+Logins are counted three ways:
+
+- per **account** (the e-mail typed, known or not, so that an unknown address behaves
+  exactly like a known one): after 5 failures from browsers the account has never logged in
+  from, each further try must wait, 30 s, then 1, 2, 4, 8 min, at most 15 min;
+- per **address** (the browser's, read through a trusted proxy only, see
+  ``crise.http.adresse_client``): 10 failures, then the same growing waits;
+- per **poste**: a browser where the account has already logged in carries a signed cookie
+  (« poste connu ») that names it. Its tries are counted for that browser only: an attacker
+  slowed on the account, or a proxy's address slowed by a neighbour, does not lock the owner
+  out of their own desk during a crisis. An administrator lifts any wait at once (page of
+  the account, or ``crise users debloquer``).
+
+A try that must wait is refused before the password is looked at: it teaches nothing.
+"""
+
+import hashlib
+import ipaddress
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy.dialects import postgresql, sqlite
+
+from crise.auth.models import LimiteTentatives, User
+from crise.db import UTCDateTime, utcnow
+from crise.extensions import db
+
+
+@dataclass(frozen=True)
+class Regle:
+    prefixe: str
+    libelle: str
+    seuil: int  # tries counted before any wait
+    oubli: timedelta  # the count starts again after this long without a counted try
+    premiere_attente: timedelta = timedelta(seconds=30)  # doubled at each further try
+    plafond: timedelta = timedelta(minutes=15)
+    # A quota (so many per window, from the first), rather than failures forgotten after a
+    # quiet time: the wait then lasts until the window ends.
+    quota: bool = False
+
+    def cle(self, valeur: str) -> str:
+        return f"{self.prefixe}:{valeur}"[:100]
+
+    def attente_apres(self, nombre: int, premier_at: datetime, now: datetime
+                      ) -> timedelta | None:
+        if nombre < self.seuil:
+            return None
+        if self.quota:
+            return max(premier_at + self.oubli - now, timedelta(seconds=1))
+        return min(self.plafond, self.premiere_attente * 2 ** min(nombre - self.seuil, 16))
+
+
+CONNEXION_COMPTE = Regle("compte", "Connexions au compte depuis des postes inconnus", 5,
+                         timedelta(hours=1))
+CONNEXION_ADRESSE = Regle("adresse", "Connexions depuis l'adresse", 10, timedelta(hours=1))
+CONNEXION_POSTE = Regle("poste", "Connexions au compte depuis un poste connu", 10,
+                        timedelta(hours=1))
+MOT_DE_PASSE_ACTUEL = Regle("motdepasse", "Mot de passe actuel (Mon compte)", 5,
+                            timedelta(hours=1))
+PROCHE = Regle("proche", "Recherches pour un proche", 30, timedelta(hours=1), quota=True)
+
+
+class LimiteAtteinte(Exception):
+    def __init__(self, attente: timedelta):
+        super().__init__(attente)
+        self.attente = attente
+
+
+def duree_lisible(attente: timedelta) -> str:
+    secondes = max(1, round(attente.total_seconds()))
+    if secondes < 60:
+        return f"{secondes} s"
+    minutes = -(-secondes // 60)
+    return f"{minutes} min"
+
+
+def attente(regle: Regle, cle: str, now: datetime | None = None) -> timedelta | None:
+    """How long a try counted under ``cle`` must still wait (None: it may go)."""
+    now = now or utcnow()
+    jusqua = db.session.scalar(sa.select(LimiteTentatives.attente_jusqua).where(
+        LimiteTentatives.cle == cle))
+    return jusqua - now if jusqua is not None and jusqua > now else None
+
+
+def compter(regle: Regle, cle: str, *, now: datetime | None = None, user_id: int | None = None,
+            libelle: str = "") -> tuple[int, timedelta | None]:
+    """Count one try under ``cle`` (one statement, whatever runs at the same time): how many
+    are counted now, and the wait it imposes on the next."""
+    now = now or utcnow()
+    table = LimiteTentatives.__table__
+    maintenant = sa.literal(now, UTCDateTime())
+    repere = table.c.premier_at if regle.quota else table.c.dernier_at
+    oublie = repere < sa.literal(now - regle.oubli, UTCDateTime())
+    dialecte = sqlite if db.engine.dialect.name == "sqlite" else postgresql
+    insertion = dialecte.insert(table).values(
+        cle=cle, nombre=1, premier_at=now, dernier_at=now, attente_jusqua=None,
+        user_id=user_id, libelle=libelle[:160])
+    upsert = insertion.on_conflict_do_update(index_elements=[table.c.cle], set_={
+        "nombre": sa.case((oublie, 1), else_=table.c.nombre + 1),
+        "premier_at": sa.case((oublie, maintenant), else_=table.c.premier_at),
+        "dernier_at": maintenant,
+        "attente_jusqua": sa.case((oublie, sa.null()), else_=table.c.attente_jusqua),
+        "user_id": sa.func.coalesce(insertion.excluded.user_id, table.c.user_id),
+        "libelle": insertion.excluded.libelle,
+    }).returning(table.c.nombre, table.c.premier_at)
+    nombre, premier_at = db.session.execute(upsert).one()
+    premier_at = UTCDateTime().process_result_value(premier_at, db.engine.dialect)
+    attendre = regle.attente_apres(nombre, premier_at, now)
+    if attendre is not None:
+        db.session.execute(sa.update(table).where(table.c.cle == cle).values(
+            attente_jusqua=now + attendre))
+    return nombre, attendre
+
+
+def effacer(*cles: str) -> None:
+    if cles:
+        db.session.execute(sa.delete(LimiteTentatives).where(LimiteTentatives.cle.in_(cles)))
+
+
+def en_cours(*, user: User | None = None, now: datetime | None = None
+             ) -> list[LimiteTentatives]:
+    """The counters that make someone wait now (of one account, or all), longest first."""
+    now = now or utcnow()
+    query = sa.select(LimiteTentatives).where(LimiteTentatives.attente_jusqua > now)
+    if user is not None:
+        query = query.where(LimiteTentatives.user_id == user.id)
+    return list(db.session.scalars(query.order_by(LimiteTentatives.attente_jusqua.desc())))
+
+
+def lever(*, user: User | None = None, cle: str | None = None) -> int:
+    """An administrator lifts the waits of an account (every counter naming it), or one
+    counter: how many were lifted."""
+    query = sa.delete(LimiteTentatives)
+    if user is not None:
+        query = query.where(LimiteTentatives.user_id == user.id)
+    elif cle is not None:
+        query = query.where(LimiteTentatives.cle == cle)
+    else:
+        return 0
+    return db.session.execute(query).rowcount
+
+
+# --- Keys ------------------------------------------------------------------------------
+
+
+def cle_compte(email: str) -> str:
+    """An account's key, from the e-mail as typed (normalised), known or not: no raw
+    attacker-chosen string as a key, and an unknown address counted like a known one."""
+    empreinte = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:40]
+    return CONNEXION_COMPTE.cle(empreinte)
+
+
+def cle_adresse(adresse: str) -> str:
+    """An address's key; an IPv6 client is counted by its /64 (one subscriber's block)."""
+    try:
+        ip = ipaddress.ip_address(adresse)
+    except ValueError:
+        return CONNEXION_ADRESSE.cle(adresse[:60] or "inconnue")
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return CONNEXION_ADRESSE.cle(str(ip.ipv4_mapped))
+        return CONNEXION_ADRESSE.cle(str(ipaddress.ip_network(f"{ip}/64", strict=False)))
+    return CONNEXION_ADRESSE.cle(str(ip))
+
+
+# --- « Postes connus » (the OWASP device cookie) -----------------------------------------
+
+COOKIE_POSTES = "crise_postes"
+POSTES_MAX = 20
+POSTES_DUREE = timedelta(days=180)
+
+
+def _signeur() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="crise-postes")
+
+
+def postes_connus(valeur: str | None) -> dict[int, str]:
+    """The accounts this browser has logged in with (account id → the browser's nonce), from
+    its signed cookie; nothing when the cookie is absent, forged or too old."""
+    if not valeur:
+        return {}
+    try:
+        paires = _signeur().loads(valeur, max_age=int(POSTES_DUREE.total_seconds()))
+        return {int(uid): str(nonce)[:40] for uid, nonce in paires[:POSTES_MAX]}
+    except (BadData, TypeError, ValueError):
+        return {}
+
+
+def cookie_postes(connus: dict[int, str], user: User) -> str:
+    """The cookie's new value once ``user`` logged in here: this browser is now (still) a
+    known poste for it, the most recent first."""
+    nonce = connus.get(user.id) or secrets.token_urlsafe(16)
+    paires = [[user.id, nonce]] + [[uid, n] for uid, n in connus.items() if uid != user.id]
+    return _signeur().dumps(paires[:POSTES_MAX])
