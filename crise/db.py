@@ -96,8 +96,18 @@ def recent_twin(model, created_column, now: datetime, *conditions,
     """The most recent row of ``model`` created in the last few minutes that meets every
     condition (the same content as what is being created), or None."""
     since = now - timedelta(minutes=minutes)
-    return db.session.scalar(sa.select(model).where(created_column >= since, *conditions)
+    twin = db.session.scalar(sa.select(model).where(created_column >= since, *conditions)
                              .order_by(created_column.desc()).limit(1))
+    if twin is not None:
+        # For the view, which tells the user that nothing was created twice.
+        twin.jumeau_retrouve = True
+    return twin
+
+
+def deja_fait(obj) -> bool:
+    """Whether a service returned what an identical form had created a moment before
+    (recent_twin) rather than something new."""
+    return bool(getattr(obj, "jumeau_retrouve", False))
 
 
 def diff(obj, fields: list[str], before: dict) -> dict:

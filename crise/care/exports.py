@@ -104,7 +104,7 @@ def to_pdf(liste: ListeNominative) -> bytes:
 def _widths(doc, rows, labels) -> list[float]:
     """Column widths in mm: a header never wraps, a one-line value (code, date) never
     wraps; the free texts share what is left in proportion to PDF_WIDTHS."""
-    padding = 6  # points, left and right
+    padding = 8  # points: 3 left and 3 right, and 2 so that a float never wraps a word
     least = {k: pdfmetrics.stringWidth(labels[k], FONT_BOLD, 7) + padding for k in PDF_KEYS}
     for k in ONE_LINE:
         values = [pdfmetrics.stringWidth(str(row[k]), FONT, 7) + padding for row in rows]

@@ -11,7 +11,7 @@ from crise.cellule.models import (PRIORITE_LABELS, TYPE_LABELS, Decision,
                                   DestinataireDecision, EntreeMainCourante, MembreCellule,
                                   PointSituation, Reunion, can_read_cellule,
                                   can_use_cellule)
-from crise.db import utcnow
+from crise.db import deja_fait, utcnow
 from crise.evenements.models import Statut, get_evenement_or_404
 from crise.evenements.services import visible_evenements_query
 from crise.extensions import db
@@ -165,7 +165,11 @@ def main_courante(evenement_id):
             priorite=form.priorite.data, objet=form.objet.data or "")))
         if ok:
             numero = services.numeros(evenement.id, [entree])[entree.id]
-            flash(f"Entrée n° {numero} écrite dans la main courante.", "success")
+            if deja_fait(entree):
+                flash(f"Cette entrée venait d'être écrite (n° {numero}) : rien n'a été écrit "
+                      "en double.", "info")
+            else:
+                flash(f"Entrée n° {numero} écrite dans la main courante.", "success")
             return redirect(url_for("cellule.main_courante", evenement_id=evenement.id))
         status = 422
     elif request.method == "POST":
@@ -238,10 +242,14 @@ def _decision_form(evenement, remplace: Decision | None = None):
             current_user, remplace, data, jeton=form.jeton.data)) if remplace else (
             lambda: services.decider(current_user, evenement, data, jeton=form.jeton.data)))
         if ok:
-            decision, _ = result
-            flash(f"Décision n° {decision.id} transmise à ses destinataires"
-                  + (f" ; elle remplace la décision n° {remplace.id}." if remplace else "."),
-                  "success")
+            decision, creee = result
+            if not creee:
+                flash(f"Cette décision venait d'être transmise (n° {decision.id}) : rien n'a "
+                      "été envoyé en double.", "info")
+            else:
+                flash(f"Décision n° {decision.id} transmise à ses destinataires"
+                      + (f" ; elle remplace la décision n° {remplace.id}." if remplace
+                         else "."), "success")
             return redirect(url_for("cellule.decision", decision_id=decision.id))
     return render_template("cellule/decision_form.html", evenement=evenement, form=form,
                            remplace=remplace)
@@ -488,8 +496,12 @@ def decider_en_reunion(reunion_id):
                 directions=list(form.directions.data or [])), jeton=form.jeton.data,
             reunion_id=reunion.id))
         if ok:
-            flash(f"Décision n° {result[0].id} prise en réunion et transmise à ses "
-                  "destinataires.", "success")
+            if not result[1]:
+                flash(f"Cette décision venait d'être transmise (n° {result[0].id}) : rien "
+                      "n'a été envoyé en double.", "info")
+            else:
+                flash(f"Décision n° {result[0].id} prise en réunion et transmise à ses "
+                      "destinataires.", "success")
             return redirect(url_for("cellule.reunion", reunion_id=reunion.id))
     return _reunion_page(db.session.get(Reunion, reunion_id), 422, decision_form=form)
 

@@ -239,4 +239,7 @@ def test_the_desk_at_full_speed_with_the_keyboard(page, live_server, create_user
     expect(page.get_by_test_id("impression")).to_contain_text("envoyés à l'imprimante")
     frame = page.locator("iframe.print-frame")
     expect(frame).to_have_attribute("src", re.compile(r"/badges-foyer\.pdf$"))
+    # Once printed, the next name is typed at once: the focus is not left in the frame.
+    expect(frame).to_have_attribute("data-imprime", "1")
+    expect(page.get_by_role("textbox", name="Nom", exact=True).first).to_be_focused()
     expect(page.get_by_role("heading", name="Enregistrer une personne")).to_be_visible()

@@ -99,7 +99,10 @@ def test_queue_through_the_web(app, client, login_as, deux_mairies):
     page = client.get(f"/evenements/{ev}").get_data(as_text=True)
     assert "Doublons à revoir (1)" in page
     page = client.get(f"/care/evenements/{ev}/doublons").get_data(as_text=True)
-    assert "ИВАНОВ Сергей" in page and "IVANOV Sergei" in page and "École Bercy" in page
+    assert "ИВАНОВ Сергей" in page and "École Bercy" in page
+    # The 12e's record: where and which code, never its name nor its birth date.
+    assert deux_mairies["code_b"] in page and "IVANOV" not in page
+    assert "Fiche d'une autre mairie" in page
     assert "Martin" not in page
     response = client.post(f"/care/evenements/{ev}/doublons/ecarter",
                            data={"a": deux_mairies["a"], "b": deux_mairies["b"]},
@@ -108,6 +111,13 @@ def test_queue_through_the_web(app, client, login_as, deux_mairies):
     # Another event's id, a record of nowhere: refused, nothing written.
     assert client.post(f"/care/evenements/{ev}/doublons/ecarter",
                        data={"a": 99999, "b": deux_mairies["b"]}).status_code == 404
+
+
+def test_central_roles_see_both_names_in_the_queue(client, login_as, deux_mairies):
+    login_as("cellule")
+    page = client.get(f"/care/evenements/{deux_mairies['evenement'].id}/doublons").get_data(
+        as_text=True)
+    assert "ИВАНОВ Сергей" in page and "IVANOV Sergei" in page
 
 
 def test_desk_typing_box_says_where_the_double_is(app, client, login_as, deux_mairies):

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from crise.audit.models import AuditEntry
 from crise.auth.models import User
 from crise.care import services
-from crise.care.models import CentreAccueil
+from crise.care.models import CentreAccueil, Personne
 from crise.care.services import PersonneData
 from crise.extensions import db
 
@@ -196,12 +196,19 @@ def test_prefecture_pdf_reads_like_a_list(app, create_centre, create_user):
                                         for nom in ("Zola", "de la Tour", "Delatour",
                                                     "Élodie", "dupont", "Durand",
                                                     "Ebert", "Martin", "Abadie", "Yilmaz")])
+        # A departure fills the widest one-line columns: the free ones get what is left.
+        services.depart(user, db.session.scalar(sa.select(Personne).limit(1)),
+                        destination="domicile")
         db.session.commit()
     data, _, _ = export(app, centre, create_user("responsable_care", mairie="11e"),
                         "prefecture", "pdf")
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
                           check=True).stdout.decode()
     assert "Page 1 / 2" in text and "Page 2 / 2" in text
+    # Headers on one line each, never cut inside a word (« Nationalit / é »).
+    header = next(line for line in text.splitlines() if "Code" in line and "Nom" in line)
+    for label in ("Nationalité", "Téléphone", "Catégorie", "Naissance / âge", "Destination"):
+        assert label in header, (label, header)
     lines = [line.strip() for line in text.splitlines() if CODE.match(line.strip())]
     assert len(lines) == 40  # every code whole on its line, none split over two
     assert all(DATE.search(line) for line in lines)  # and the date of arrival too

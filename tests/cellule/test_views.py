@@ -194,3 +194,18 @@ def test_late_decision_on_the_mairie_home_page_and_the_cellules_steps(app, clien
                 data={"statut": "close", "motif": "Berges fermées"})
     page = client.get(f"/cellule/decisions/{decision_id}").get_data(as_text=True)
     assert "Close (appliquée)" in page and "Berges fermées" in page
+
+
+def test_sent_again_after_back_is_said_not_repeated(app, client, auth, scene):
+    """Back, then send again: one entry, one decision, and the user is told so."""
+    auth.login(scene["cellule"])
+    client.get(write(client, scene).headers["Location"])  # its message read
+    html = client.get(write(client, scene).headers["Location"]).get_data(as_text=True)
+    assert "venait d&#39;être écrite (n° 1)" in html and "n° 1 écrite" not in html
+    assert count(app, EntreeMainCourante) == 1
+    url = f"/cellule/evenements/{scene['evenement'].id}/decisions/nouvelle"
+    data = {"texte": "Ouvrir un gymnase", "mairies": ["11e"], "jeton": "jeton-retour"}
+    client.post(url, data=data, follow_redirects=True)
+    html = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Cette décision venait d&#39;être transmise" in html
+    assert count(app, DestinataireDecision) == 1

@@ -81,6 +81,12 @@
     document.querySelectorAll("iframe[data-print-on-load]").forEach(function (frame) {
       frame.addEventListener("load", function () {
         try { frame.contentWindow.focus(); frame.contentWindow.print(); } catch (e) { /* the link stays */ }
+        // Printed (print() returns once the dialog is closed): the next person is typed at
+        // once, not into the frame.
+        window.focus();
+        var next = document.querySelector("[autofocus]");
+        if (next) { next.focus(); }
+        frame.setAttribute("data-imprime", "1");
       });
     });
 
