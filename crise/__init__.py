@@ -190,8 +190,19 @@ def register_errorhandlers(app):
                       "Rechargez la page et recommencez : rien n'a été enregistré.")
 
     def handle_500(error):
+        from flask import g, request
+
         from crise.extensions import db
         db.session.rollback()
+        if request.method == "POST" and g.get("commit_fait"):
+            # The error came after the commit: what was sent exists, say so and where.
+            texte, url = g.get("enregistre") or ("Ce que vous avez envoyé", None)
+            return render_template(
+                "errors/error.html", code=500, title="Enregistré, mais la page suivante "
+                "n'a pas pu s'afficher",
+                text=f"{texte} : c'est bien enregistré. Ne renvoyez pas le formulaire. Une "
+                "erreur s'est produite ensuite ; prévenez l'administrateur si elle revient.",
+                lien=url), 500
         return render(500)
 
     app.register_error_handler(CSRFError, handle_csrf)
@@ -227,6 +238,14 @@ def register_request_hooks(app):
         # Inactivity, the absolute lifetime and the logout are the server's business
         # (crise.auth.sessions): the cookie itself is gone when the browser closes.
         session.permanent = False
+
+    @app.before_request
+    def commits_of_the_view_only():
+        # Registered last: loading the user (which notes the session's use) has committed
+        # already; from here on, a commit is the view's own (see crise.db).
+        from flask import g
+
+        g.commit_fait = False
 
     @app.after_request
     def security_headers(response):

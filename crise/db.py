@@ -155,3 +155,13 @@ def in_transaction(action, *, retry_conflict: bool = False):
         except BaseException:
             db.session.rollback()
             raise
+
+
+@sa.event.listens_for(db.session, "after_commit")
+def _commit_dans_la_requete(session) -> None:
+    """Remember that this request wrote something for good: an error after that must not
+    say « nothing was saved » (crise.__init__'s 500 page)."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.commit_fait = True

@@ -118,3 +118,12 @@ def adresse_client() -> str:
             except ValueError:
                 return adresse  # a malformed header: count the proxy itself
     return chaine[0] if chaine else adresse
+
+
+def noter_enregistre(texte: str, url: str | None = None) -> None:
+    """What this request has just saved, with its code and where to find it: said by the
+    error page if anything fails after the commit (the duplicate search after a
+    registration, the next page), so that the agent does not type it again."""
+    from flask import g
+
+    g.enregistre = (texte, url)

@@ -61,3 +61,12 @@ def clean_data(data, *, multiline: tuple = ()):
 
 # An e-mail address as forms accept it: something, @, a domain with a dot.
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_code(code: str) -> str:
+    """A person's short code typed in any case, with or without its dash: « k7m4qx » →
+    « K7M-4QX » (the desk's search, the paper sheets, the audit's filter)."""
+    short = (code or "").strip().upper().replace(" ", "")
+    if len(short) == 6 and "-" not in short:
+        short = f"{short[:3]}-{short[3:]}"
+    return short

@@ -2,7 +2,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crise.db import utcnow
 from crise.extensions import db
@@ -37,7 +37,7 @@ ACTION_LABELS = {
 
 # What an entry is about, as shown to the administrator. Each module declares its own
 # (declare_object_type, beside its models); the accounts, below the audit, are named here.
-OBJECT_LABELS = {"user": "Compte"}
+OBJECT_LABELS = {"user": "Compte", "audit": "Journal d'audit"}
 
 
 def declare_object_type(code: str, label: str) -> None:
@@ -65,6 +65,10 @@ class AuditEntry(db.Model):
         sa.ForeignKey("evenement.id", ondelete="SET NULL"), index=True)
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     changes: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The people whose data this read or change showed or touched (a record, a board's
+    # rows, a search's results, an export's lines).
+    personnes: Mapped[list["AuditPersonne"]] = relationship(
+        cascade="all, delete-orphan", lazy="raise")
 
     @property
     def object_label(self) -> str:
@@ -76,3 +80,17 @@ class AuditEntry(db.Model):
             return Action(self.action).label
         except ValueError:
             return self.action
+
+
+class AuditPersonne(db.Model):
+    """One person seen or changed by an audit entry: by id and by short code (a code the
+    administrator types to ask « who saw this person? »), never by name. No foreign key:
+    the trail outlives what it describes."""
+
+    __tablename__ = "audit_personne"
+    __table_args__ = (sa.Index("ix_audit_personne_personne", "personne_id", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("audit_entry.id", ondelete="CASCADE"), primary_key=True)
+    personne_id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), default="", index=True)

@@ -17,6 +17,12 @@ declare_object_type("site", "Site")
 declare_object_type("centre", "C.A.RE")
 declare_object_type("personne", "Personne")
 declare_object_type("recherche_proche", "Question d'un proche")
+declare_object_type("personne_modification", "Formulaire d'une fiche")
+declare_object_type("recherche", "Recherche au C.A.RE")
+declare_object_type("suggestions", "Doublons proposés pendant la saisie")
+declare_object_type("doublons_evenement", "Doublons à revoir")
+declare_object_type("fusion", "Comparaison avant fusion")
+declare_object_type("cellule_soutien", "Tableau d'une cellule de soutien")
 
 # Who works with the people registered at a C.A.RE (within their scope).
 # (The animateur reads the people of exercise events only: User.perimetre.)

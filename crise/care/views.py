@@ -11,13 +11,12 @@ from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, Fermeture
 from crise.care.models import (CATEGORIE_LABELS, CELLULE_SOUTIEN_LABELS, CelluleSoutien,
                                CentreAccueil, Fusion, Orientation, Personne, Site,
                                can_manage_centres)
-from crise.http import get_for_user_or_404
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.db import in_transaction
 from crise.extensions import db
 from crise.forms import choices, perform, submit
-from crise.http import file_response
+from crise.http import file_response, get_for_user_or_404, noter_enregistre
 from crise.mairies.models import mairie_by_code, mairies_ordered
 from crise.signals import contributions, page_centre, page_personne
 
@@ -73,12 +72,23 @@ def centre(centre_id):
     centre = get_centre_or_404(centre_id)
     if not centre.can_view_people(current_user):
         abort(403)
+    present = services.present_people(centre)
+    _vu(centre, "centre", centre.id, present,
+        f"Page du C.A.RE {centre.nom} : {len(present)} personne(s) présente(s)")
     return render_template(
         "care/centre.html", centre=centre, evenement=centre.evenement,
-        counts=services.present_counts(centre), present=services.present_people(centre),
+        counts=services.present_counts(centre), present=present,
         categories=CATEGORIE_LABELS, fermeture_form=FermetureForm(),
         attente=services.attente_par_cellule_soutien(centre), cellules=CELLULE_SOUTIEN_LABELS,
         **contributions(page_centre, centre, user=current_user._get_current_object()))
+
+
+def _vu(centre, objet_type, objet_id, personnes, resume) -> None:
+    """The access log: who saw whom on this page (issue 13 §3), grouped over 10 minutes
+    per viewer and page (a board refreshing itself writes only for newcomers)."""
+    record_view(current_user, objet_type, objet_id, summary=resume, personnes=personnes,
+                mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+    db.session.commit()
 
 
 @bp.route("/<int:centre_id>/etapes/<code>", methods=["POST"])
@@ -165,6 +175,8 @@ def enregistrer(centre_id):
                       "en double.", "info")
                 return redirect(url_for("care.personne", personne_id=people[0].id))
             flash(f"{len(people)} personne(s) enregistrée(s) : {codes}.", "success")
+            noter_enregistre(f"{len(people)} personne(s) enregistrée(s) : {codes}",
+                             url_for("care.personne", personne_id=people[0].id))
             doubles = services.possible_duplicates(current_user, people[0])
             if doubles:
                 flash("Doublon possible avec la fiche "
@@ -199,8 +211,12 @@ def _form_page(centre, form):
 @bp.route("/personnes/<int:personne_id>")
 def personne(personne_id):
     personne = get_personne_or_404(personne_id)
-    record_view(current_user, "personne", personne.id, summary=f"Fiche de {personne}",
-                mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
+    foyer = services.membres_du_foyer(personne) if personne.foyer else []
+    record_view(current_user, "personne", personne.id,
+                summary=f"Fiche {personne.code_court}"
+                + (f" et son foyer ({len(foyer)} personnes)" if len(foyer) > 1 else ""),
+                personnes=[personne, *foyer], mairie_id=personne.mairie_id,
+                evenement_id=personne.evenement_id)
     db.session.commit()
     return _personne_page(personne, DepartForm())
 
@@ -226,6 +242,12 @@ def modifier(personne_id):
     if not medical:
         del form.notes_medicales
     if request.method == "GET":
+        record_view(current_user, "personne_modification", personne.id,
+                    summary=f"Formulaire de modification de la fiche {personne.code_court}"
+                    + (", notes médicales comprises" if medical else ""),
+                    personnes=[personne], mairie_id=personne.mairie_id,
+                    evenement_id=personne.evenement_id)
+        db.session.commit()
         form.sinus.data = personne.sinus_affiche
         form.recherche_code.data = (personne.recherche_personne.code_court
                                     if personne.recherche_personne else "")
@@ -294,6 +316,8 @@ def recherche(centre_id):
             current_user, centre.evenement_id, query)
         if not results:
             papier = services.papier_non_saisi(centre, query)
+        _vu(centre, "recherche", centre.id, [p for p, _ in results],
+            f"Recherche au C.A.RE {centre.nom} : {len(results)} résultat(s)")
     return render_template("care/recherche.html", centre=centre, evenement=centre.evenement,
                            query=query, results=results, papier=papier)
 
@@ -307,8 +331,13 @@ def doublons(centre_id):
     query = (request.args.get("q") or "").strip()[:120]
     results = services.search_names(current_user, centre.evenement_id, query, limit=5) \
         if len(query) >= 2 else []
+    ailleurs = services.ailleurs(current_user, centre.evenement_id, query)
+    if results or ailleurs:
+        _vu(centre, "suggestions", centre.id, [p for p, _ in results],
+            f"Doublons possibles pendant la saisie au C.A.RE {centre.nom} : {len(results)} "
+            f"fiche(s), {len(ailleurs)} ailleurs (code seul)")
     return render_template("care/_doublons.html", query=query, results=results,
-                           ailleurs=services.ailleurs(current_user, centre.evenement_id, query))
+                           ailleurs=ailleurs)
 
 
 @bp.route("/evenements/<int:evenement_id>/doublons")
@@ -318,6 +347,11 @@ def file_doublons(evenement_id):
     if not services.can_review(current_user):
         abort(403)
     suspects = services.file_doublons(current_user, evenement.id)
+    vus = [p for s in suspects for p in s.personnes]
+    record_view(current_user, "doublons_evenement", evenement.id, personnes=vus,
+                summary=f"Doublons à revoir : {len(suspects)} groupe(s), {len(vus)} fiche(s)",
+                evenement_id=evenement.id, mairie_id=current_user.mairie_id)
+    db.session.commit()
     return render_template("care/doublons.html", evenement=evenement, suspects=suspects)
 
 
@@ -467,8 +501,7 @@ def cellule_soutien(centre_id, cellule):
         abort(403)
     cellule = _cellule_soutien_or_404(cellule)
     return render_template("care/cellule_soutien.html", centre=centre, evenement=centre.evenement,
-                           cellule=cellule,
-                           board=services.file_cellule_soutien(centre, cellule),
+                           cellule=cellule, board=_file_vue(centre, cellule),
                            cellules=CELLULE_SOUTIEN_LABELS)
 
 
@@ -480,7 +513,16 @@ def cellule_soutien_file(centre_id, cellule):
         abort(403)
     cellule = _cellule_soutien_or_404(cellule)
     return render_template("care/_file_cellule_soutien.html", centre=centre, cellule=cellule,
-                           board=services.file_cellule_soutien(centre, cellule))
+                           board=_file_vue(centre, cellule))
+
+
+def _file_vue(centre, cellule) -> dict:
+    board = services.file_cellule_soutien(centre, cellule)
+    vus = [o.personne for rows in board.values() for o in rows]
+    _vu(centre, "cellule_soutien", f"{centre.id}-{cellule}", vus,
+        f"Tableau de la cellule {CELLULE_SOUTIEN_LABELS[cellule]} du C.A.RE {centre.nom} : "
+        f"{len(vus)} personne(s)")
+    return board
 
 
 @bp.route("/orientations/<int:orientation_id>/<statut>", methods=["POST"])
@@ -508,6 +550,11 @@ def fusionner(personne_id):
         autre = services.find_in_event(gardee.evenement_id, code)
         if autre is None or not autre.can_view(current_user):
             autre, error = None, "Aucune fiche de cet événement n'a ce code dans votre périmètre."
+    if autre is not None and request.method == "GET":
+        record_view(current_user, "fusion", f"{gardee.id}-{autre.id}", personnes=[gardee, autre],
+                    summary=f"Comparaison des fiches {gardee.code_court} et {autre.code_court}",
+                    mairie_id=gardee.mairie_id, evenement_id=gardee.evenement_id)
+        db.session.commit()
     if request.method == "POST" and autre is not None and request.form.get("confirmer"):
         try:
             in_transaction(lambda: services.fusionner(current_user, gardee, autre))

@@ -22,6 +22,9 @@ from crise.extensions import db
 
 declare_object_type("hebergement", "Dossier d'hébergement")
 declare_object_type("hebergement_evenement", "Hébergement d'un événement")
+declare_object_type("hebergement_liste", "Liste d'hébergement")
+declare_object_type("hebergement_modification", "Formulaire d'un dossier d'hébergement")
+declare_object_type("hebergement_ouverture", "Ouverture d'un dossier d'hébergement")
 
 # Who records needs and finds a roof: DSOL, and the mairie for its own C.A.RE.
 HEBERGEMENT_EDIT_ROLES = (Role.DSOL, Role.RESPONSABLE_CARE, Role.AGENT_ACCUEIL, Role.ADMIN)

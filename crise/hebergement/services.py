@@ -50,8 +50,16 @@ def _age(personne: Personne, today: date) -> int | None:
 
 def _log(dossier: DossierHebergement, actor: User | None, texte: str,
          now: datetime | None = None) -> None:
+    """Written in the dossier's journal, and in the audit trail with the household's
+    people (the access log sees every change of a person's data, issue 13 §3)."""
     dossier.journal.append(JournalHebergement(auteur_id=getattr(actor, "id", None),
                                               texte=texte[:1000], at=now or utcnow()))
+    db.session.flush()
+    record(actor, Action.CREATE if not dossier.journal[:-1] else Action.UPDATE,
+           "hebergement", dossier.id,
+           summary=f"Foyer de {dossier.referent.code_court} — {texte}",
+           mairie_id=dossier.mairie_id, evenement_id=dossier.evenement_id,
+           personnes=dossier.membres)
 
 
 def _fr(d: date) -> str:
@@ -159,10 +167,6 @@ def ouvrir_dossier(actor: User, personne: Personne, data: DossierData, *,
     db.session.add(dossier)
     _log(dossier, actor, f"Dossier ouvert : {dossier.nb_personnes} personne(s), "
                          f"{dossier.nb_nuits} nuit(s) demandée(s)", now)
-    db.session.flush()
-    record(actor, Action.CREATE, "hebergement", dossier.id,
-           summary=f"Dossier d'hébergement du foyer de {referent.code_court}",
-           mairie_id=dossier.mairie_id, evenement_id=dossier.evenement_id)
     return dossier, True
 
 

@@ -67,13 +67,20 @@ def listes(evenement_id):
     pagination = db.paginate(query.options(*_list_loading(vue)),
                              page=page_number(),
                              per_page=PAGE_SIZE, error_out=False)
+    a_recenser = services.a_recenser(current_user, evenement, limit=50) \
+        if vue == "sans-solution" else []
+    referents = [(item.dossier if vue == "relogement" else item).referent
+                 for item in pagination.items] + [d.personne for d in a_recenser]
+    record_view(current_user, "hebergement_liste", f"{evenement.id}-{vue}", personnes=referents,
+                summary=f"Liste d'hébergement « {VUES[vue]} » : {len(referents)} foyer(s)",
+                evenement_id=evenement.id, mairie_id=current_user.mairie_id)
+    db.session.commit()
     return render_template(
         "hebergement/listes.html", evenement=evenement, vue=vue, vues=VUES, nuit=nuit,
         lendemain=nuit + timedelta(days=1),
         pagination=pagination, items=pagination.items, statut=statut,
         statuts=list(StatutRelogement), totaux=services.totaux(current_user, evenement, nuit),
-        a_recenser=services.a_recenser(current_user, evenement, limit=50)
-        if vue == "sans-solution" else [], besoins_care=BESOIN_LABELS,
+        a_recenser=a_recenser, besoins_care=BESOIN_LABELS,
         peut_exporter=can_export_housing(current_user), listes=LISTES)
 
 
@@ -117,6 +124,9 @@ def ouvrir(personne_id):
     membres = membres_du_foyer(referent)
     form = DossierForm()
     if request.method == "GET":
+        _vu("hebergement_ouverture", referent.id, membres,
+            f"Ouverture d'un dossier d'hébergement pour le foyer de {referent.code_court}",
+            referent)
         form.new_jeton()
         form.nb_personnes.data, form.nb_enfants.data = services.composition(membres)
         if "animal" in (referent.besoins or []):
@@ -147,6 +157,10 @@ def _dossier_data(form) -> services.DossierData:
 def modifier(dossier_id):
     dossier = get_dossier_or_404(dossier_id, edit=True)
     form = DossierForm(obj=dossier if request.method == "GET" else None)
+    if request.method == "GET":
+        _vu("hebergement_modification", dossier.id, dossier.membres,
+            f"Formulaire du dossier d'hébergement du foyer de {dossier.referent.code_court}",
+            dossier)
     if form.validate_on_submit():
         ok, _ = submit(form, lambda: services.modifier_dossier(current_user, dossier,
                                                               _dossier_data(form)))
@@ -164,11 +178,17 @@ def modifier(dossier_id):
 @bp.route("/dossiers/<int:dossier_id>")
 def dossier(dossier_id):
     dossier = get_dossier_or_404(dossier_id)
-    record_view(current_user, "hebergement", dossier.id,
-                summary=f"Dossier d'hébergement du foyer de {dossier.referent.code_court}",
-                mairie_id=dossier.mairie_id, evenement_id=dossier.evenement_id)
-    db.session.commit()
+    _vu("hebergement", dossier.id, dossier.membres,
+        f"Dossier d'hébergement du foyer de {dossier.referent.code_court}", dossier)
     return _dossier_page(dossier)
+
+
+def _vu(objet_type, objet_id, personnes, resume, source) -> None:
+    """The access log: who saw whom (issue 13 §3), grouped over 10 minutes per viewer and
+    page. ``source``: what carries the mairie and the event (a dossier, a person)."""
+    record_view(current_user, objet_type, objet_id, summary=resume, personnes=personnes,
+                mairie_id=source.mairie_id, evenement_id=source.evenement_id)
+    db.session.commit()
 
 
 def _dossier_page(dossier, status=200, **forms):

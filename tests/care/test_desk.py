@@ -128,3 +128,32 @@ def test_a_scanned_paper_badge_not_yet_typed_in_offers_its_record(app, client, l
     link = re.search(r'href="([^"]*jeton_papier=[^"]*)"', html).group(1).replace("&amp;", "&")
     form = client.get(link).get_data(as_text=True)
     assert f'value="{code}"' in form
+
+
+def test_an_error_after_the_commit_says_the_person_was_saved_with_the_code(
+        app, client, login_as, create_centre, monkeypatch):
+    """The duplicate search runs after the registration is committed: if it fails, the
+    agent is told the person exists (with the code), not « nothing was saved »."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    centre = create_centre()
+    login_as("agent_accueil", mairie="11e")
+
+    def panne(*args, **kwargs):
+        raise RuntimeError("panne après l'enregistrement")
+
+    monkeypatch.setattr(services, "possible_duplicates", panne)
+    response = client.post(f"/care/{centre.id}/enregistrer", data=register_form(
+        {"nom": "Ангелина", "categorie": "sinistre"}, jeton="apres-commit"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    with app.app_context():
+        personne = db.session.scalar(sa.select(Personne))
+    assert f"1 personne(s) enregistrée(s) : {personne.code_court}" in html
+    assert "Ne renvoyez pas le formulaire" in html and "Rien n&#39;a été enregistré" not in html
+    assert f'href="/care/personnes/{personne.id}"' in html
+    # A failure before any commit still says nothing was saved.
+    monkeypatch.setattr(services, "enregistrer", panne)
+    html = client.post(f"/care/{centre.id}/enregistrer", data=register_form(
+        {"nom": "Boris", "categorie": "sinistre"}, jeton="avant-commit")).get_data(
+        as_text=True)
+    assert "Rien n&#39;a été enregistré" in html

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from crise.care.models import JetonPapier, Personne
 from crise.extensions import db
+from crise.text import normalise_code
 
 __all__ = ["CODE_ALPHABET", "SINUS_RE", "code_matches", "find_in_event", "new_badge_token",
            "new_code_court", "normalise_code", "normalise_sinus", "phone_digits"]
@@ -52,14 +53,6 @@ def find_in_event(evenement_id: int, code: str) -> Personne | None:
     """A person of the event by short code or badge token (no scope: used to link records)."""
     return db.session.scalar(sa.select(Personne).where(
         Personne.evenement_id == evenement_id, code_matches(code)))
-
-
-def normalise_code(code: str) -> str:
-    """A short code typed in any case, with or without its dash: « k7m4qx » → « K7M-4QX »."""
-    short = (code or "").strip().upper().replace(" ", "")
-    if len(short) == 6 and "-" not in short:
-        short = f"{short[:3]}-{short[3:]}"
-    return short
 
 
 def code_matches(code: str):
