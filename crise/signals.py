@@ -54,6 +54,11 @@ compte_consulte = _faits.signal("compte-consulte")
 # waits in its module, as a French sentence, or None. The closing asks for confirmation.
 cloture_demandee = _faits.signal("cloture-demandee")
 
+# Asked before a mairie is taken off an event, with the event as sender and ``mairie=``:
+# a listener returns, as a French sentence, what that mairie already has in the event in
+# its module (it would lose sight of it), or None. The removal is refused.
+retrait_mairie_demande = _faits.signal("retrait-mairie-demande")
+
 # Pages that features complete (Indico's template hooks): the host page sends, each feature
 # connected in its own package returns the variables of its part ({name: value}), and the
 # host imports none of them. The event page: sender the event, ``user=`` who looks.

@@ -114,9 +114,9 @@ def barrer(actor: User, entree: EntreeMainCourante, motif: str, *,
         raise ServiceError("Indiquez pourquoi l'entrée est barrée.", field="motif")
     if entree.barree_at is not None:
         raise ServiceError("Cette entrée est déjà barrée.")
-    if entree.systeme:
-        raise ServiceError("Une entrée écrite par l'application ne se barre pas : elle dit ce "
-                           "qui s'est passé dans l'outil.")
+    if entree.systeme and entree.auteur_id is None:
+        raise ServiceError("Une entrée écrite par l'application seule ne se barre pas : elle "
+                           "dit ce qui s'est passé dans l'outil.")
     entree.barree_at, entree.barree_par_id = now or utcnow(), actor.id
     entree.barree_par_nom, entree.barree_motif = actor.nom or actor.email, motif[:500]
     try:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crise import signals
 from crise.audit.models import declare_object_type
-from crise.auth.models import Role
+from crise.auth.models import Role, User
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
@@ -122,38 +122,40 @@ def ecrire_application(evenement_id: int, texte: str, *, objet_type: str = "",
     return entree
 
 
-# What the application writes in the main courante, and as which type of entry; the faits
-# marked True are signed by the person who acted (a decision is theirs).
+# What the application writes in the main courante, and as which type of entry. An entry
+# is signed by the person who acted, when a person did (a decision is theirs, and so is the
+# text a mairie typed in a signalement, a point de situation or a report): it says who,
+# and the cellule can strike it through like any entry written by a person.
 JOURNALISES = {
-    signals.centre_ouvert: ("information", False),
-    signals.centre_ferme: ("information", False),
-    signals.demande_scop_envoyee: ("demande", False),
-    signals.demande_scop_changee: ("information", False),
-    signals.cellule_activee: ("information", False),
-    signals.cellule_desactivee: ("information", False),
-    signals.decision_prise: ("decision", True),
-    signals.decision_relancee: ("information", False),
-    signals.decision_terminee: ("decision", False),
-    signals.decision_modifiee: ("decision", False),
-    signals.decision_lue: ("information", False),
-    signals.decision_repondue: ("information", False),
-    signals.point_situation_recu: ("point_situation", False),
-    signals.rythme_change: ("information", False),
-    signals.reunion_planifiee: ("information", False),
-    signals.compte_rendu_ecrit: ("information", False),
+    signals.centre_ouvert: "information",
+    signals.centre_ferme: "information",
+    signals.demande_scop_envoyee: "demande",
+    signals.demande_scop_changee: "information",
+    signals.cellule_activee: "information",
+    signals.cellule_desactivee: "information",
+    signals.decision_prise: "decision",
+    signals.decision_relancee: "information",
+    signals.decision_terminee: "decision",
+    signals.decision_modifiee: "decision",
+    signals.decision_lue: "information",
+    signals.decision_repondue: "information",
+    signals.point_situation_recu: "point_situation",
+    signals.rythme_change: "information",
+    signals.reunion_planifiee: "information",
+    signals.compte_rendu_ecrit: "information",
 }
 
 
-def _journaliser(type_entree: str, signe: bool):
+def _journaliser(type_entree: str):
     def receiver(fait: signals.Fait) -> None:
         ecrire_application(fait.evenement_id, fait.texte, objet_type=fait.objet_type,
                            objet_id=fait.objet_id, type=type_entree, now=fait.at,
-                           auteur=fait.acteur if signe else None)
+                           auteur=fait.acteur if isinstance(fait.acteur, User) else None)
     return receiver
 
 
-for _signal, (_type, _signe) in JOURNALISES.items():
-    _signal.connect(_journaliser(_type, _signe), weak=False)
+for _signal, _type in JOURNALISES.items():
+    _signal.connect(_journaliser(_type), weak=False)
 
 
 # --- The main courante is append-only ------------------------------------------------------

@@ -174,3 +174,16 @@ def can_create_evenement(user: User) -> bool:
 def get_evenement_or_404(evenement_id: int, user: User, *, edit: bool = False) -> Evenement:
     """The event, if the user may see it (404 otherwise) and, with ``edit``, change it (403)."""
     return get_for_user_or_404(Evenement, evenement_id, user, check="can_edit" if edit else None)
+
+
+class ClotureMairie(db.Model):
+    """A mairie's agreement to close a shared event: the event closes when every one of its
+    mairies has agreed (or when a central role closes it)."""
+
+    __tablename__ = "evenement_cloture_mairie"
+
+    evenement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("evenement.id", ondelete="CASCADE"), primary_key=True)
+    mairie_id: Mapped[int] = mapped_column(sa.ForeignKey("mairie.id"), primary_key=True)
+    at: Mapped[datetime]
+    par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

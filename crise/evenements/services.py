@@ -14,11 +14,11 @@ from crise.audit.services import record
 from crise.auth.models import Role, User
 from crise.db import diff, recent_twin, snapshot, utcnow
 from crise.errors import ServiceError
-from crise.evenements.models import (Evenement, SourceInformation, Statut, TypeEvenement,
-                                     can_create_evenement, evenement_mairie)
+from crise.evenements.models import (ClotureMairie, Evenement, SourceInformation, Statut,
+                                     TypeEvenement, can_create_evenement, evenement_mairie)
 from crise.extensions import db
 from crise.formatting import exercice_label
-from crise.signals import cloture_demandee
+from crise.signals import cloture_demandee, retrait_mairie_demande
 from crise.text import clean_data
 from crise.mairies.models import Mairie
 
@@ -148,9 +148,9 @@ def modifier_evenement(actor: User, evenement: Evenement, data: EvenementData,
         # Exercise data never mixes with real data: the flag is fixed at creation.
         raise ServiceError("On ne transforme pas un exercice en événement réel, ni l'inverse : "
                            "déclarez un nouvel événement.", field="exercice")
+    _check_participation(actor, evenement, data)
     before = _audit_snapshot(evenement)
-    for name in ("titre", "type", "survenu_at", "fin_at", "lieu", "description",
-                 "source_information", "source_detail"):
+    for name in DESCRIPTION_FIELDS:
         setattr(evenement, name, getattr(data, name))
     evenement.mairies = list(data.mairies)
     after = _audit_snapshot(evenement)
@@ -161,6 +161,52 @@ def modifier_evenement(actor: User, evenement: Evenement, data: EvenementData,
                evenement_id=evenement.id)
     db.session.flush()
     return evenement
+
+
+DESCRIPTION_FIELDS = ("titre", "type", "survenu_at", "fin_at", "lieu", "description",
+                      "source_information", "source_detail")
+
+
+def _mairie_declarante(evenement: Evenement) -> int | None:
+    return evenement.created_by.mairie_id if evenement.created_by is not None else None
+
+
+def _differe(nouveau, ancien) -> bool:
+    """A field really changed: a time typed to the minute is not a change of the seconds
+    the declaration stored, nor an empty text a change of a missing one."""
+    if isinstance(nouveau, datetime) and isinstance(ancien, datetime):
+        return nouveau.replace(second=0, microsecond=0) != ancien.replace(second=0,
+                                                                          microsecond=0)
+    return (nouveau or None) != (ancien or None)
+
+
+def _check_participation(actor: User, evenement: Evenement, data: EvenementData) -> None:
+    """On an event shared by several mairies, a mairie changes its own participation only:
+    it may bring another mairie in, never take one out; the event's description is the
+    declaring mairie's (and the central roles'). A mairie that has C.A.RE in the event is
+    never taken out of it, by anyone (it would lose sight of its own work)."""
+    gardees = {m.id for m in data.mairies}
+    retirees = [m for m in evenement.mairies if m.id not in gardees]
+    if not actor.is_central:
+        autres = [m for m in retirees if m.id != actor.mairie_id]
+        if autres:
+            raise ServiceError(
+                "Une mairie ne retire pas une autre mairie d'un événement partagé ("
+                + ", ".join(m.nom_court for m in autres) + ") : demandez-le à la cellule, "
+                "à la SCOP ou à la mairie concernée.", field="mairies")
+        partage = any(m.id != actor.mairie_id for m in evenement.mairies)
+        change = [f for f in DESCRIPTION_FIELDS
+                  if _differe(getattr(data, f), getattr(evenement, f))]
+        if partage and change and _mairie_declarante(evenement) != actor.mairie_id:
+            raise ServiceError(
+                "Cet événement est partagé avec d'autres mairies : sa description est "
+                "modifiée par la mairie qui l'a déclaré, la cellule ou la SCOP. Vous pouvez y "
+                "ajouter une mairie.", field=change[0])
+    for mairie in retirees:
+        raisons = [r for _, r in retrait_mairie_demande.send(evenement, mairie=mairie) if r]
+        if raisons:
+            raise ServiceError(f"{mairie.nom_court} ne peut pas être retirée de l'événement : "
+                               + " ; ".join(raisons) + ".", field="mairies")
 
 
 def noter_scop_informee(actor: User, evenement: Evenement, *, informed_at: datetime | None,
@@ -198,7 +244,10 @@ def marquer_scop_informee(actor: User, evenement: Evenement, at: datetime, conta
 
 
 def clore_evenement(actor: User, evenement: Evenement, *, malgre_demandes: bool = False,
-                    now: datetime | None = None):
+                    now: datetime | None = None) -> list:
+    """Close the event; the mairies that still have to agree, if any. On an event shared
+    by several mairies, a mairie gives its agreement: the event closes once all of them
+    have (a central role closes it at once)."""
     if not evenement.can_edit(actor):
         raise ServiceError("Vous ne pouvez pas clore cet événement.")
     if not evenement.en_cours:
@@ -208,6 +257,20 @@ def clore_evenement(actor: User, evenement: Evenement, *, malgre_demandes: bool 
         raise ServiceError(" ; ".join(attente) + " : vérifiez-les, ou confirmez la clôture "
                            "malgré elles.", field="malgre_demandes")
     now = now or utcnow()
+    if not actor.is_central and any(m.id != actor.mairie_id for m in evenement.mairies):
+        if db.session.get(ClotureMairie, (evenement.id, actor.mairie_id)) is None:
+            db.session.add(ClotureMairie(evenement_id=evenement.id, mairie_id=actor.mairie_id,
+                                         at=now, par_id=actor.id))
+            db.session.flush()
+        restent = mairies_sans_accord(evenement)
+        if restent:
+            record(actor, Action.UPDATE, "evenement", evenement.id,
+                   summary=f"Clôture de « {evenement.titre[:150]} » acceptée par la "
+                           f"{actor.mairie.nom} ; attendue de : "
+                           + ", ".join(m.nom_court for m in restent),
+                   evenement_id=evenement.id, mairie_id=actor.mairie_id)
+            db.session.flush()
+            return restent
     evenement.statut = Statut.CLOS
     evenement.clos_at = now
     if evenement.fin_at is None:
@@ -215,6 +278,14 @@ def clore_evenement(actor: User, evenement: Evenement, *, malgre_demandes: bool 
     record(actor, Action.UPDATE, "evenement", evenement.id,
            summary=f"Événement « {evenement.titre[:150]} » clos", evenement_id=evenement.id)
     db.session.flush()
+    return []
+
+
+def mairies_sans_accord(evenement: Evenement) -> list:
+    """The mairies of a shared event that have not yet agreed to close it."""
+    accord = set(db.session.scalars(sa.select(ClotureMairie.mairie_id).where(
+        ClotureMairie.evenement_id == evenement.id)))
+    return [m for m in evenement.mairies if m.id not in accord]
 
 
 def rouvrir_evenement(actor: User, evenement: Evenement):
@@ -224,6 +295,8 @@ def rouvrir_evenement(actor: User, evenement: Evenement):
         raise ServiceError("Cet événement est déjà en cours.")
     evenement.statut = Statut.EN_COURS
     evenement.clos_at = None
+    db.session.execute(sa.delete(ClotureMairie).where(
+        ClotureMairie.evenement_id == evenement.id))
     record(actor, Action.UPDATE, "evenement", evenement.id,
            summary=f"Événement « {evenement.titre[:150]} » rouvert", evenement_id=evenement.id)
     db.session.flush()

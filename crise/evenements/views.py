@@ -124,7 +124,9 @@ def close(evenement_id):
     evenement = get_evenement_or_404(evenement_id, current_user, edit=True)
     malgre = request.form.get("malgre_demandes") == "1"
     perform(lambda: services.clore_evenement(current_user, evenement, malgre_demandes=malgre),
-            "Événement clos.")
+            lambda restent: "Clôture acceptée pour votre mairie ; l'événement reste en cours "
+            "jusqu'à l'accord de : " + ", ".join(m.nom_court for m in restent)
+            + " (ou sa clôture par la cellule)." if restent else "Événement clos.")
     return redirect(url_for("evenements.detail", evenement_id=evenement.id))
 
 

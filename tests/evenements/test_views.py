@@ -157,7 +157,7 @@ def test_edit_close_reopen_through_the_web(app, client, login_as, create_eveneme
     evenement = create_evenement(mairies=("11e",))
     login_as("responsable_care", mairie="11e")
     response = client.post(f"/evenements/{evenement.id}/modifier", data=form(
-        titre="Incendie — bilan révisé", mairies=["11e", "20e"]))
+        titre="Incendie — bilan révisé", mairies=["11e"]))
     assert response.status_code == 302
     assert get_db_object(app, Evenement, evenement.id).titre == "Incendie — bilan révisé"
     client.post(f"/evenements/{evenement.id}/clore")

@@ -29,7 +29,8 @@ def paper_token(centre: CentreAccueil, code: str) -> JetonPapier:
     printed_for = db.session.get(CentreAccueil, papier.centre_id)
     if printed_for.mairie_id != centre.mairie_id or printed_for.evenement_id != \
             centre.evenement_id:
-        raise ServiceError("Cette fiche papier a été imprimée pour un autre C.A.RE.",
+        # Another mairie's sheet: answered as an unknown code (its existence is not ours).
+        raise ServiceError("Code de fiche papier inconnu : vérifiez-le sur la fiche.",
                            field="jeton_papier")
     if papier.personne_id is not None:
         raise ServiceError("Cette fiche papier a déjà été saisie : cherchez la personne par "

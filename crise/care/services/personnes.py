@@ -253,15 +253,20 @@ def modifier_personne(actor: User, personne: Personne, data: PersonneData, *,
     if not personne.can_edit(actor):
         raise ServiceError("Vous ne pouvez pas modifier cette personne.")
     data = _clean_person(data, None, now.date())
+    # Only what the actor may see answers: another mairie's number, code or C.A.RE is
+    # answered as if it did not exist (its doubles are the responsables' queue's business).
     if data.sinus and db.session.scalar(sa.select(Personne.id).where(
             Personne.sinus == data.sinus, Personne.evenement_id == personne.evenement_id,
-            Personne.id != personne.id)):
+            Personne.id != personne.id,
+            actor.perimetre(Personne.mairie_id, Personne.evenement_id))):
         raise ServiceError("Ce numéro SINUS est déjà attribué à une autre personne de "
                            "l'événement.", field="sinus")
     sought = None
     code = (recherche_code or "").strip()
     if code:
         sought = find_in_event(personne.evenement_id, code)
+        if sought is not None and not sought.can_view(actor):
+            sought = None
         if sought is None:
             raise ServiceError("Aucune personne de cet événement n'a ce code.",
                                field="recherche_code")
