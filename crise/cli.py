@@ -5,6 +5,7 @@ Commands are thin: they call the same services as the web interface.
 
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -238,6 +239,54 @@ def reindex():
     click.echo(f"Clés de recherche reconstruites pour {count} personne(s).")
 
 
+@click.command("sauvegarde")
+@click.option("--vers", "destination", default=None, type=click.Path(path_type=Path),
+              help="Fichier, ou dossier (par défaut instance/sauvegardes/).")
+@with_appcontext
+def sauvegarde(destination):
+    """Sauvegarder la base (SQLite : copie en ligne vérifiée ; PostgreSQL : pg_dump)."""
+    from crise.audit.models import Action
+    from crise.audit.services import record
+    from crise.db import utcnow
+    from crise.sauvegarde import nom_par_defaut, sauvegarder
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    destination = destination or Path(current_app.instance_path) / "sauvegardes"
+    if destination.is_dir() or not destination.suffix:
+        destination = nom_par_defaut(url, destination, utcnow())
+    try:
+        chemin = sauvegarder(url, destination)
+    except ServiceError as error:
+        _fail(error)
+    # The copy holds every person's data: who made it, and where, is in the trail.
+    _transaction(lambda: record(LIGNE_DE_COMMANDE, Action.EXPORT, "sauvegarde", None,
+                                summary=f"Sauvegarde de la base : {chemin}"))
+    click.echo(f"Sauvegarde écrite : {chemin} ({chemin.stat().st_size // 1024} Kio)")
+
+
+@click.command("restaurer")
+@click.argument("fichier", type=click.Path(path_type=Path))
+@click.option("--oui", is_flag=True, help="Confirmer : tout le contenu de la base est remplacé.")
+@with_appcontext
+def restaurer(fichier, oui):
+    """Restaurer une sauvegarde dans la base configurée (application arrêtée)."""
+    from crise.extensions import db
+    from crise.sauvegarde import restaurer as restaurer_base
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not oui:
+        raise click.ClickException(
+            f"Tout le contenu de {url.split('@')[-1]} sera remplacé par {fichier} : arrêtez "
+            "l'application, puis relancez avec --oui.")
+    db.engine.dispose()
+    try:
+        restaurer_base(url, fichier)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Sauvegarde {fichier} restaurée. Lancez « crise setup » si elle est plus "
+               "ancienne que cette version de l'application (migrations).")
+
+
 def register(app):
     from crise.exercices.commandes import exercices
     from crise.retex.commandes import retex
@@ -248,3 +297,5 @@ def register(app):
     app.cli.add_command(reindex)
     app.cli.add_command(load_reference)
     app.cli.add_command(setup)
+    app.cli.add_command(sauvegarde)
+    app.cli.add_command(restaurer)

@@ -112,3 +112,84 @@ def test_cli_after_make_run_needs_no_secret_key(tmp_path):
     assert listed.returncode == 0, listed.stderr
     assert "Traceback" not in listed.stderr
     assert "admin@crise.paris.local" in listed.stdout
+
+
+class _Navigateur:
+    """A browser speaking to the server as the proxy would: its own cookie jar, the CSRF
+    token of the page it last read."""
+
+    def __init__(self, base):
+        self.base, self.jar = base, CookieJar(policy=_ProxyPolicy())
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path):
+        try:
+            response = self.opener.open(self.base + path, timeout=30)
+            return response.status, response.geturl(), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.geturl(), error.read().decode()
+
+    def post(self, path, data):
+        _, _, page = self.get(path if path.startswith("/auth/connexion") else "/")
+        champ = re.search(r'<input[^>]*name="csrf_token"[^>]*>', page).group(0)
+        token = re.search(r'value="([^"]+)"', champ).group(1)
+        body = urllib.parse.urlencode({**data, "csrf_token": token})
+        try:
+            response = self.opener.open(self.base + path, data=body.encode(), timeout=30)
+            return response.status, response.geturl(), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.geturl(), error.read().decode()
+
+
+def test_four_workers_share_sessions_and_throttling(tmp_path):
+    """Four gunicorn workers behave as one: the login throttle counts across them (each
+    alone let about ten more guesses through before), a session opened by one is known to
+    the others, and a logout on one ends it on all."""
+    env = _env(tmp_path, SECRET_KEY="k" * 64)
+    assert subprocess.run([str(BIN / "crise"), "setup"], cwd=ROOT, env=env,
+                          capture_output=True, timeout=120).returncode == 0
+    subprocess.run([str(BIN / "crise"), "users", "create", "chef@paris.test", "--role",
+                    "cellule", "--password-stdin"], cwd=ROOT, env=env, check=True,
+                   input="girafe lampadaire cerise ouragan\n", text=True, timeout=60)
+    port = _free_port()
+    log_path = tmp_path / "gunicorn.log"
+    log = open(log_path, "wb")
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "4", "--bind", f"127.0.0.1:{port}",
+         "--access-logformat", "pid=%(p)s %(U)s %(s)s", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(base + "/auth/connexion")
+        # Guesses from a browser the account never used: five, then every try waits,
+        # the right password included, whichever worker answers.
+        intrus = _Navigateur(base)
+        codes = [intrus.post("/auth/connexion", {"email": "chef@paris.test",
+                                                 "password": f"essai-{n}"})[0]
+                 for n in range(8)]
+        assert codes == [200] * 5 + [429] * 3, codes
+        assert intrus.post("/auth/connexion", {"email": "chef@paris.test",
+                                               "password": "girafe lampadaire cerise ouragan"}
+                           )[0] == 429
+        # The owner: an administrator lifts the wait from the command line, then a session
+        # opened on one worker is valid on every worker.
+        subprocess.run([str(BIN / "crise"), "users", "debloquer", "chef@paris.test"],
+                       cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
+        chef = _Navigateur(base)
+        status, url, page = chef.post("/auth/connexion", {
+            "email": "chef@paris.test", "password": "girafe lampadaire cerise ouragan"})
+        assert "Se déconnecter" in page, (status, url)
+        copie = [c for c in chef.jar if c.name == "crise_session"][0]
+        assert all(chef.get("/evenements/")[1].endswith("/evenements/") for _ in range(16))
+        status, url, page = chef.post("/auth/deconnexion", {})
+        assert "Vous êtes déconnecté" in page, (status, url, page[-800:])
+        # The cookie copied before the logout opens nothing, on any worker.
+        voleur = _Navigateur(base)
+        voleur.jar.set_cookie(copie)
+        assert all("/auth/connexion" in voleur.get("/evenements/")[1] for _ in range(16))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    pids = set(re.findall(r"pid=<?(\d+)>? /evenements/ ", log_path.read_text()))
+    assert len(pids) >= 2, "the requests were not spread over several workers"

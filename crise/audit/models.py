@@ -37,7 +37,8 @@ ACTION_LABELS = {
 
 # What an entry is about, as shown to the administrator. Each module declares its own
 # (declare_object_type, beside its models); the accounts, below the audit, are named here.
-OBJECT_LABELS = {"user": "Compte", "audit": "Journal d'audit"}
+OBJECT_LABELS = {"user": "Compte", "audit": "Journal d'audit",
+                 "sauvegarde": "Sauvegarde de la base"}
 
 
 def declare_object_type(code: str, label: str) -> None:

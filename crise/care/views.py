@@ -8,9 +8,8 @@ from crise.auth import limites
 from crise.care import bp, services
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
                               OuvertureForm, PersonneForm, ProcheForm, SiteForm)
-from crise.care.models import (CATEGORIE_LABELS, CELLULE_SOUTIEN_LABELS, CelluleSoutien,
-                               CentreAccueil, Fusion, Orientation, Personne, Site,
-                               can_manage_centres)
+from crise.care.models import (CATEGORIE_LABELS, CELLULE_SOUTIEN_LABELS, CentreAccueil,
+                               Fusion, Personne, Site, can_manage_centres)
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.db import in_transaction
@@ -73,7 +72,7 @@ def centre(centre_id):
     if not centre.can_view_people(current_user):
         abort(403)
     present = services.present_people(centre)
-    _vu(centre, "centre", centre.id, present,
+    vu(centre, "centre", centre.id, present,
         f"Page du C.A.RE {centre.nom} : {len(present)} personne(s) présente(s)")
     return render_template(
         "care/centre.html", centre=centre, evenement=centre.evenement,
@@ -83,7 +82,7 @@ def centre(centre_id):
         **contributions(page_centre, centre, user=current_user._get_current_object()))
 
 
-def _vu(centre, objet_type, objet_id, personnes, resume) -> None:
+def vu(centre, objet_type, objet_id, personnes, resume) -> None:
     """The access log: who saw whom on this page (issue 13 §3), grouped over 10 minutes
     per viewer and page (a board refreshing itself writes only for newcomers)."""
     record_view(current_user, objet_type, objet_id, summary=resume, personnes=personnes,
@@ -316,7 +315,7 @@ def recherche(centre_id):
             current_user, centre.evenement_id, query)
         if not results:
             papier = services.papier_non_saisi(centre, query)
-        _vu(centre, "recherche", centre.id, [p for p, _ in results],
+        vu(centre, "recherche", centre.id, [p for p, _ in results],
             f"Recherche au C.A.RE {centre.nom} : {len(results)} résultat(s)")
     return render_template("care/recherche.html", centre=centre, evenement=centre.evenement,
                            query=query, results=results, papier=papier)
@@ -333,7 +332,7 @@ def doublons(centre_id):
         if len(query) >= 2 else []
     ailleurs = services.ailleurs(current_user, centre.evenement_id, query)
     if results or ailleurs:
-        _vu(centre, "suggestions", centre.id, [p for p, _ in results],
+        vu(centre, "suggestions", centre.id, [p for p, _ in results],
             f"Doublons possibles pendant la saisie au C.A.RE {centre.nom} : {len(results)} "
             f"fiche(s), {len(ailleurs)} ailleurs (code seul)")
     return render_template("care/_doublons.html", query=query, results=results,
@@ -473,66 +472,6 @@ def indicateurs():
     data = services.indicateurs(current_user, annee=annee)
     return render_template("care/indicateurs.html", data=data, annee=annee,
                            categories=CATEGORIE_LABELS)
-
-
-# --- Support cells ----------------------------------------------------------------------
-
-
-@bp.route("/personnes/<int:personne_id>/orienter", methods=["POST"])
-def orienter(personne_id):
-    personne = get_personne_or_404(personne_id, edit=True)
-    perform(lambda: services.orienter(current_user, personne, request.form.get("cellule", ""),
-                                      note=request.form.get("note", "")),
-            lambda orientation: f"Orienté(e) vers : {orientation.cellule_label}.")
-    return redirect(url_for("care.personne", personne_id=personne.id))
-
-
-def _cellule_soutien_or_404(cellule: str) -> CelluleSoutien:
-    try:
-        return CelluleSoutien(cellule)
-    except ValueError:
-        abort(404)
-
-
-@bp.route("/<int:centre_id>/cellules/<cellule>")
-def cellule_soutien(centre_id, cellule):
-    centre = get_centre_or_404(centre_id)
-    if not centre.can_view_people(current_user):
-        abort(403)
-    cellule = _cellule_soutien_or_404(cellule)
-    return render_template("care/cellule_soutien.html", centre=centre, evenement=centre.evenement,
-                           cellule=cellule, board=_file_vue(centre, cellule),
-                           cellules=CELLULE_SOUTIEN_LABELS)
-
-
-@bp.route("/<int:centre_id>/cellules/<cellule>/tableau")
-def cellule_soutien_file(centre_id, cellule):
-    """The board alone, fetched again every few seconds by the page."""
-    centre = get_centre_or_404(centre_id)
-    if not centre.can_view_people(current_user):
-        abort(403)
-    cellule = _cellule_soutien_or_404(cellule)
-    return render_template("care/_file_cellule_soutien.html", centre=centre, cellule=cellule,
-                           board=_file_vue(centre, cellule))
-
-
-def _file_vue(centre, cellule) -> dict:
-    board = services.file_cellule_soutien(centre, cellule)
-    vus = [o.personne for rows in board.values() for o in rows]
-    _vu(centre, "cellule_soutien", f"{centre.id}-{cellule}", vus,
-        f"Tableau de la cellule {CELLULE_SOUTIEN_LABELS[cellule]} du C.A.RE {centre.nom} : "
-        f"{len(vus)} personne(s)")
-    return board
-
-
-@bp.route("/orientations/<int:orientation_id>/<statut>", methods=["POST"])
-def orientation_statut(orientation_id, statut):
-    orientation = db.session.get(Orientation, orientation_id)
-    if orientation is None or not orientation.personne.can_view(current_user):
-        abort(404)
-    perform(lambda: services.changer_orientation(current_user, orientation, statut))
-    return redirect(url_for("care.cellule_soutien", centre_id=orientation.centre_id,
-                            cellule=orientation.cellule))
 
 
 # --- Merging records --------------------------------------------------------------------

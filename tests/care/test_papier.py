@@ -54,7 +54,8 @@ def test_a_sheet_of_another_mairie_is_refused(app, create_centre, create_user,
                                    db.session.get(CentreAccueil, centre_12.id), 1)
         db.session.commit()
         code = db.session.scalar(sa.select(JetonPapier.code_court))
-        with pytest.raises(ServiceError, match="autre C.A.RE"):
+        # Answered as an unknown code: the 12e's sheet is none of the 11e's business.
+        with pytest.raises(ServiceError, match="Code de fiche papier inconnu"):
             services.enregistrer(db.session.get(User, agent_11.id),
                                  db.session.get(CentreAccueil, centre_11.id),
                                  [PersonneData(nom="X", categorie="sinistre")], jeton_papier=code)
