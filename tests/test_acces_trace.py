@@ -110,7 +110,7 @@ def test_every_route_showing_a_person_writes_who_saw_whom(app, client, world, cr
                 if _montre_une_personne(client.get(url)):
                     montrent.append((role, modele.id, rule.endpoint, url))
         auth.logout()
-    assert len({m[2] for m in montrent}) >= 15, " ".join(sorted({m[2] for m in montrent}))
+    assert len({m[2] for m in montrent}) >= 17, " ".join(sorted({m[2] for m in montrent}))
     # Then each of them, by an account of its own, must leave a trace.
     muettes = []
     for n, (role, modele_id, endpoint, url) in enumerate(montrent):
