@@ -23,19 +23,20 @@ def orienter(personne_id):
     return redirect(url_for("care.personne", personne_id=personne.id))
 
 
-def _cellule_soutien_or_404(cellule: str) -> CelluleSoutien:
+def _centre_et_cellule(centre_id: int, cellule: str):
+    """The C.A.RE (its people visible to the user) and one of its support cells, or 404/403."""
+    centre = get_centre_or_404(centre_id)
+    if not centre.can_view_people(current_user):
+        abort(403)
     try:
-        return CelluleSoutien(cellule)
+        return centre, CelluleSoutien(cellule)
     except ValueError:
         abort(404)
 
 
 @bp.route("/<int:centre_id>/cellules/<cellule>")
 def cellule_soutien(centre_id, cellule):
-    centre = get_centre_or_404(centre_id)
-    if not centre.can_view_people(current_user):
-        abort(403)
-    cellule = _cellule_soutien_or_404(cellule)
+    centre, cellule = _centre_et_cellule(centre_id, cellule)
     return render_template("care/cellule_soutien.html", centre=centre, evenement=centre.evenement,
                            cellule=cellule, board=_file_vue(centre, cellule),
                            cellules=CELLULE_SOUTIEN_LABELS)
@@ -44,10 +45,7 @@ def cellule_soutien(centre_id, cellule):
 @bp.route("/<int:centre_id>/cellules/<cellule>/tableau")
 def cellule_soutien_file(centre_id, cellule):
     """The board alone, fetched again every few seconds by the page."""
-    centre = get_centre_or_404(centre_id)
-    if not centre.can_view_people(current_user):
-        abort(403)
-    cellule = _cellule_soutien_or_404(cellule)
+    centre, cellule = _centre_et_cellule(centre_id, cellule)
     return render_template("care/_file_cellule_soutien.html", centre=centre, cellule=cellule,
                            board=_file_vue(centre, cellule))
 
