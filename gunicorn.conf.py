@@ -36,3 +36,19 @@ errorlog = "-"
 # gunicorn 27 opens a control socket under the user's home, shared by every instance of that
 # user: two instances on one host (a second site, the tests) would collide. Not used here.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """A configuration that cannot run (no SECRET_KEY in production) stops the server here,
+    in one French line, before any worker prints a traceback."""
+    import sys
+
+    from flask import Flask
+
+    from crise import ConfigurationError, load_config
+
+    try:
+        load_config(Flask("crise", instance_relative_config=True))
+    except ConfigurationError as error:
+        print(f"crise : {error}", file=sys.stderr)
+        sys.exit(1)

@@ -98,6 +98,7 @@ def test_gunicorn_refuses_to_start_without_secret_key(tmp_path):
         cwd=ROOT, env=_env(tmp_path), capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "SECRET_KEY n'est pas définie" in result.stderr
+    assert "Traceback" not in result.stderr  # one French line, not a worker's crash
 
 
 def test_cli_after_make_run_needs_no_secret_key(tmp_path):
