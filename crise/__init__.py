@@ -1,5 +1,6 @@
 """« crise »: crisis-management toolkit for the Ville de Paris and its mairies."""
 
+import ipaddress
 import os
 import secrets
 import sqlite3
@@ -60,6 +61,14 @@ def load_config(app, test_config=None):
         app.config["SESSION_COOKIE_SECURE"] = secure == "1"
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["CRISE_ENV"] == "production"
+
+    for proxy in app.config.get("PROXIES_DE_CONFIANCE") or ():
+        try:
+            ipaddress.ip_network(str(proxy).strip(), strict=False)
+        except ValueError:
+            raise ConfigurationError(
+                f"CRISE_PROXIES_DE_CONFIANCE : « {proxy} » n'est ni une adresse ni un réseau "
+                "(exemples : 10.0.0.2, 10.0.0.0/24).") from None
 
     if not app.config.get("SECRET_KEY"):
         if app.config["CRISE_ENV"] == "production":
@@ -194,9 +203,10 @@ def register_errorhandlers(app):
 
         from crise.extensions import db
         db.session.rollback()
-        if request.method == "POST" and g.get("commit_fait"):
-            # The error came after the commit: what was sent exists, say so and where.
-            texte, url = g.get("enregistre") or ("Ce que vous avez envoyé", None)
+        if request.method == "POST" and g.get("commit_fait") and g.get("enregistre"):
+            # The error came after the view committed what it said it saved (a counter
+            # committed on its own does not count): it exists, say so and where.
+            texte, url = g.enregistre
             return render_template(
                 "errors/error.html", code=500, title="Enregistré, mais la page suivante "
                 "n'a pas pu s'afficher",

@@ -36,7 +36,9 @@ class Defaults:
     # database (crise.auth.limites). The address is the connection's, unless it comes from
     # one of these reverse proxies (addresses or networks; env CRISE_PROXIES_DE_CONFIANCE,
     # comma-separated): then the proxy's X-Forwarded-For names the client.
-    PROXIES_DE_CONFIANCE: list[str] = []
+    # The loopback by default: the README's proxy runs on the same host, and no remote
+    # client connects from it.
+    PROXIES_DE_CONFIANCE: list[str] = ["127.0.0.1", "::1"]
     # The display time zone: datetimes are stored in UTC.
     TIMEZONE = "Europe/Paris"
     MIN_PASSWORD_LENGTH = 12

@@ -9,6 +9,7 @@ A restore goes into the database the configuration names, which should be a new 
 replacement server) or one whose application is stopped: it replaces everything in it.
 """
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -27,9 +28,14 @@ def _sqlite_path(url: sa.engine.URL) -> Path:
     return Path(url.database)
 
 
-def _libpq(url: sa.engine.URL) -> str:
-    """The URL as pg_dump and pg_restore read it (no SQLAlchemy driver name)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _libpq(url: sa.engine.URL) -> tuple[str, dict]:
+    """The URL as pg_dump and pg_restore read it (no SQLAlchemy driver name), and their
+    environment: the password goes through PGPASSWORD, never on a command line that
+    « ps » shows to every user of the server."""
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    return url.set(drivername="postgresql", password=None).render_as_string(), env
 
 
 def _outil(nom: str) -> str:
@@ -48,9 +54,12 @@ def nom_par_defaut(url: str, dossier: Path, now: datetime) -> Path:
 def sauvegarder(url: str, destination: Path) -> Path:
     """A consistent copy of the database at ``url`` in ``destination``; its path."""
     parsed = sa.engine.make_url(url)
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    # Every person's data is in it: readable by its owner alone, from its first byte.
+    destination.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     provisoire = destination.with_name(destination.name + ".partiel")
     provisoire.unlink(missing_ok=True)
+    os.close(os.open(provisoire, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(provisoire, 0o600)
     if parsed.get_backend_name() == "sqlite":
         source = sqlite3.connect(f"file:{_sqlite_path(parsed)}?mode=ro", uri=True)
         copie = sqlite3.connect(provisoire)
@@ -65,9 +74,10 @@ def sauvegarder(url: str, destination: Path) -> Path:
             provisoire.unlink(missing_ok=True)
             raise ServiceError(f"La copie n'est pas intègre ({verdict}) : recommencez.")
     else:
+        cible, env = _libpq(parsed)
         resultat = subprocess.run(
             [_outil("pg_dump"), "--format=custom", "--no-owner", "--file", str(provisoire),
-             "--dbname", _libpq(parsed)], capture_output=True, text=True)
+             "--dbname", cible], capture_output=True, text=True, env=env)
         if resultat.returncode != 0:
             provisoire.unlink(missing_ok=True)
             raise ServiceError("pg_dump a échoué : " + resultat.stderr.strip()[:500])
@@ -97,8 +107,9 @@ def restaurer(url: str, source: Path) -> None:
         finally:
             sauvegarde.close()
         return
+    cible, env = _libpq(parsed)
     resultat = subprocess.run(
         [_outil("pg_restore"), "--clean", "--if-exists", "--no-owner", "--exit-on-error",
-         "--dbname", _libpq(parsed), str(source)], capture_output=True, text=True)
+         "--dbname", cible, str(source)], capture_output=True, text=True, env=env)
     if resultat.returncode != 0:
         raise ServiceError("pg_restore a échoué : " + resultat.stderr.strip()[:500])

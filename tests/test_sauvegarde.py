@@ -53,6 +53,7 @@ def test_a_backup_restored_into_a_new_database_holds_everyone(app, runner, datab
     assert result.exit_code == 0, result.output
     fichier = next((tmp_path / "sauvegardes").iterdir())
     assert "Sauvegarde écrite" in result.output and fichier.stat().st_size > 0
+    assert fichier.stat().st_mode & 0o777 == 0o600  # every person's data: its owner only
     _enregistrer(app, agent, centre, "Après la sauvegarde")
     with app.app_context():
         assert db.session.scalar(sa.select(AuditEntry.summary).where(

@@ -118,9 +118,19 @@ def compter(regle: Regle, cle: str, *, now: datetime | None = None, user_id: int
     premier_at = UTCDateTime().process_result_value(premier_at, db.engine.dialect)
     attendre = regle.attente_apres(nombre, premier_at, now)
     if attendre is not None:
+        # Never shortened by a request that counted earlier and arrives later.
+        jusqua = sa.literal(now + attendre, UTCDateTime())
         db.session.execute(sa.update(table).where(table.c.cle == cle).values(
-            attente_jusqua=now + attendre))
+            attente_jusqua=sa.case((table.c.attente_jusqua > jusqua, table.c.attente_jusqua),
+                                   else_=jusqua)))
     return nombre, attendre
+
+
+def decompter(cle: str) -> None:
+    """Take one counted try back (it turned out to be a success)."""
+    table = LimiteTentatives.__table__
+    db.session.execute(sa.update(table).where(table.c.cle == cle, table.c.nombre > 0)
+                       .values(nombre=table.c.nombre - 1))
 
 
 def effacer(*cles: str) -> None:
@@ -185,21 +195,30 @@ def _signeur() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="crise-postes")
 
 
-def postes_connus(valeur: str | None) -> dict[int, str]:
-    """The accounts this browser has logged in with (account id → the browser's nonce), from
-    its signed cookie; nothing when the cookie is absent, forged or too old."""
+def empreinte_session(user: User) -> str:
+    """A short print of the account's session token, which a password change, a reset or
+    a disabling renews: a poste known before that is known no more."""
+    return hashlib.sha256((user.session_token or "").encode()).hexdigest()[:12]
+
+
+def postes_connus(valeur: str | None) -> dict[int, tuple[str, str]]:
+    """The accounts this browser has logged in with (account id → (the browser's nonce, the
+    account's print then)), from its signed cookie; nothing when the cookie is absent,
+    forged or too old."""
     if not valeur:
         return {}
     try:
-        paires = _signeur().loads(valeur, max_age=int(POSTES_DUREE.total_seconds()))
-        return {int(uid): str(nonce)[:40] for uid, nonce in paires[:POSTES_MAX]}
+        entrees = _signeur().loads(valeur, max_age=int(POSTES_DUREE.total_seconds()))
+        return {int(uid): (str(nonce)[:40], str(empreinte)[:12])
+                for uid, nonce, empreinte in entrees[:POSTES_MAX]}
     except (BadData, TypeError, ValueError):
         return {}
 
 
-def cookie_postes(connus: dict[int, str], user: User) -> str:
+def cookie_postes(connus: dict[int, tuple[str, str]], user: User) -> str:
     """The cookie's new value once ``user`` logged in here: this browser is now (still) a
     known poste for it, the most recent first."""
-    nonce = connus.get(user.id) or secrets.token_urlsafe(16)
-    paires = [[user.id, nonce]] + [[uid, n] for uid, n in connus.items() if uid != user.id]
-    return _signeur().dumps(paires[:POSTES_MAX])
+    nonce = connus[user.id][0] if user.id in connus else secrets.token_urlsafe(16)
+    entrees = [[user.id, nonce, empreinte_session(user)]] + [
+        [uid, n, e] for uid, (n, e) in connus.items() if uid != user.id]
+    return _signeur().dumps(entrees[:POSTES_MAX])

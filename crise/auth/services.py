@@ -242,24 +242,40 @@ def authentifier(email: str, password: str, *, remote_addr: str = "",
     """The active account matching these credentials, or None. Every attempt is audited.
 
     Throttled (crise.auth.limites): raises LimiteAtteinte, without looking at the password,
-    while the account, the address or the known poste must wait. ``postes`` are the accounts
-    this browser already logged in with (its signed cookie). The caller commits in every
-    case: a failure stays counted."""
+    while the account, the address or the known poste must wait. The try is counted before
+    the password is looked at (one upsert each): requests arriving together on several
+    workers each see the others' count, and the one over the threshold is refused. A
+    success takes its count back. ``postes`` are the accounts this browser already logged
+    in with (its signed cookie). The caller commits in every case."""
     now = now or utcnow()
     user = get_user_by_email(email)
     poste = (postes or {}).get(user.id) if user is not None else None
+    if poste and poste[1] != limites.empreinte_session(user):
+        poste = None  # a cookie from before a password change or a reset: worth nothing
     if poste:
-        compteurs = [(limites.CONNEXION_POSTE, limites.CONNEXION_POSTE.cle(poste),
+        compteurs = [(limites.CONNEXION_POSTE, limites.CONNEXION_POSTE.cle(poste[0]),
                       f"{user.email} (poste connu)")]
     else:
         compteurs = [(limites.CONNEXION_COMPTE, limites.cle_compte(email),
-                      normalise_email(email)[:150]),
+                      user.email if user is not None else "adresse e-mail sans compte"),
                      (limites.CONNEXION_ADRESSE, limites.cle_adresse(remote_addr),
                       f"adresse {remote_addr}")]
     attentes = [a for regle, cle, _ in compteurs
                 if (a := limites.attente(regle, cle, now)) is not None]
     if attentes:
         raise LimiteAtteinte(max(attentes))
+    comptes = []
+    for regle, cle, libelle in compteurs:
+        nombre, _ = limites.compter(
+            regle, cle, now=now, libelle=libelle,
+            user_id=user.id if user is not None and regle is not
+            limites.CONNEXION_ADRESSE else None)
+        comptes.append((regle, cle, libelle, nombre))
+    # A twin request counted first: this one is over the threshold, refused unread.
+    depasses = [(regle, cle) for regle, cle, _, nombre in comptes if nombre > regle.seuil]
+    if depasses:
+        raise LimiteAtteinte(max(limites.attente(regle, cle, now) or regle.premiere_attente
+                                 for regle, cle in depasses))
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or not user.actif:
         reason = "compte désactivé" if ok else "identifiants incorrects"
@@ -267,21 +283,20 @@ def authentifier(email: str, password: str, *, remote_addr: str = "",
             f"Échec de connexion pour {normalise_email(email)[:200]} ({reason}) depuis "
             f"{remote_addr}", now, objet_type="user", objet_id=user.id if user else None,
             acteur=user))
-        for regle, cle, libelle in compteurs:
-            nombre, _ = limites.compter(
-                regle, cle, now=now, libelle=libelle,
-                user_id=user.id if user is not None and regle is not
-                limites.CONNEXION_ADRESSE else None)
+        for regle, _, libelle, nombre in comptes:
             if nombre == regle.seuil:
                 annoncer(signals.connexion_refusee, Fait(
                     f"{regle.libelle} ralenties après {nombre} échecs : {libelle}", now,
                     objet_type="user", objet_id=user.id if user else None, acteur=user))
         db.session.flush()
         return None
-    # The account's own counters start again; the address's does not (an attacker's
-    # own account must not reset the count of its guesses at others).
-    limites.effacer(*[cle for regle, cle, _ in compteurs
-                      if regle is not limites.CONNEXION_ADRESSE])
+    # The account's own counters start again; the address's only takes this success back
+    # (an attacker's own account must not reset the count of its guesses at others).
+    for regle, cle, _, _ in comptes:
+        if regle is limites.CONNEXION_ADRESSE:
+            limites.decompter(cle)
+        else:
+            limites.effacer(cle)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now

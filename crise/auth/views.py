@@ -96,7 +96,7 @@ def login():
             user = services.authentifier(form.email.data, form.password.data,
                                          remote_addr=adresse, postes=postes)
         except limites.LimiteAtteinte as limite:
-            db.session.rollback()
+            db.session.commit()  # the try stays counted
             form.form_errors.append(
                 "Trop de tentatives de connexion : réessayez dans "
                 f"{limites.duree_lisible(limite.attente)}. Depuis un poste où vous vous êtes "

@@ -258,6 +258,10 @@ def clore_evenement(actor: User, evenement: Evenement, *, malgre_demandes: bool 
                            "malgré elles.", field="malgre_demandes")
     now = now or utcnow()
     if not actor.is_central and any(m.id != actor.mairie_id for m in evenement.mairies):
+        # The event's row first: the last two mairies agreeing at the same instant see each
+        # other's agreement (one waits for the other), and the event closes.
+        db.session.execute(sa.update(Evenement).where(Evenement.id == evenement.id)
+                           .values(statut=Evenement.statut))
         if db.session.get(ClotureMairie, (evenement.id, actor.mairie_id)) is None:
             db.session.add(ClotureMairie(evenement_id=evenement.id, mairie_id=actor.mairie_id,
                                          at=now, par_id=actor.id))

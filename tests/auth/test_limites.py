@@ -324,3 +324,40 @@ def test_the_web_says_why_a_password_is_refused(client, auth, create_user):
         "current_password": PASSWORD, "password": "password1234",
         "confirm": "password1234"}).get_data(as_text=True)
     assert "se devine trop facilement" in html
+
+
+def test_guesses_sent_at_the_same_instant_get_no_extra_tries(app, create_user):
+    """Eight workers receiving a guess at the same instant: each try is counted before the
+    password is looked at, so five are checked and not one more."""
+    user = create_user("cellule")
+    barrier = threading.Barrier(8)
+    codes = []
+
+    def guess(n):
+        client = app.test_client()
+        barrier.wait()
+        codes.append(essayer(client, user.email, f"devine-{n}",
+                             adresse=f"198.51.100.{n}").status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [200] * 5 + [429] * 3
+    with app.app_context():
+        checked = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
+            AuditEntry.summary.like("Échec de connexion%identifiants incorrects%")))
+    assert checked == 5
+
+
+def test_a_password_reset_makes_the_known_browsers_unknown(app, client, create_user):
+    user = create_user("cellule")
+    assert reussie(essayer(client, user.email, PASSWORD))
+    client.post("/auth/deconnexion")
+    with app.app_context():
+        services.changer_mot_de_passe(TESTS, db.session.get(User, user.id), "un autre mot long")
+        db.session.commit()
+    # The old cookie no longer exempts this browser from the account's count.
+    codes = [essayer(client, user.email, f"faux-{n}").status_code for n in range(6)]
+    assert codes == [200] * 5 + [429]

@@ -27,7 +27,7 @@ def badges(actor: User, centre: CentreAccueil, personnes: list[Personne], *,
     record(actor, Action.EXPORT, "personne" if len(personnes) == 1 else "centre",
            personnes[0].id if len(personnes) == 1 else centre.id,
            summary=f"Badges imprimés ({what}, {len(personnes)} personne(s))",
-           mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+           personnes=personnes, mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
     db.session.flush()
     return badges_pdf(personnes, exercice=centre.evenement.exercice,
                       title=f"Badges — {centre.nom}")
@@ -46,7 +46,7 @@ def export_liste(actor: User, centre: CentreAccueil, *, destinataire: str, fmt: 
     record(actor, Action.EXPORT, "centre", centre.id,
            summary=f"Liste nominative exportée ({exports.DESTINATAIRES[destinataire]}, "
                    f"{fmt.upper()}, {len(liste.people)} personne(s))",
-           mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
+           personnes=liste.people, mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
     db.session.flush()
     return build(liste), mimetype, export_filename(f"care-{centre.id}-{destinataire}", fmt, now,
                                                    exercice=liste.exercice)

@@ -162,7 +162,7 @@ def ecarter(actor: User, a: Personne, b: Personne, *, now: datetime | None = Non
                                      par_id=actor.id))
         record(actor, Action.UPDATE, "personne", low,
                summary=f"Doublon écarté : {a.code_court} et {b.code_court} sont deux "
-                       "personnes différentes",
+                       "personnes différentes", personnes=[a, b],
                mairie_id=a.mairie_id, evenement_id=a.evenement_id)
     try:
         db.session.flush()

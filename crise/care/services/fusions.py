@@ -87,7 +87,7 @@ def fusionner(actor: User, gardee: Personne, absorbee: Personne,
     for personne, text in ((gardee, f"Fiche {absorbee.code_court} fusionnée dans celle-ci"),
                            (absorbee, f"Fusionnée dans la fiche {gardee.code_court}")):
         record(actor, Action.UPDATE, "personne", personne.id, summary=text,
-               mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
+               personnes=[personne], mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
     return fusion
 
 
@@ -123,4 +123,4 @@ def annuler_fusion(actor: User, fusion: Fusion, now: datetime | None = None) -> 
     for personne in (gardee, absorbee):
         record(actor, Action.UPDATE, "personne", personne.id,
                summary=f"Fusion annulée ({gardee.code_court} / {absorbee.code_court})",
-               mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
+               personnes=[personne], mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)

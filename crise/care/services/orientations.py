@@ -50,7 +50,7 @@ def orienter(actor: User, personne: Personne, cellule: str, *, note: str = "",
     db.session.flush()
     record(actor, Action.UPDATE, "personne", personne.id,
            summary=f"Orienté(e) vers : {CelluleSoutien(cellule).label}",
-           mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
+           personnes=[personne], mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
     return orientation
 
 
@@ -80,7 +80,7 @@ def changer_orientation(actor: User, orientation: Orientation, statut: str,
         orientation.termine_at = now
     record(actor, Action.UPDATE, "personne", personne.id,
            summary=f"{orientation.cellule_label} : {orientation.statut_label.lower()}",
-           mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
+           personnes=[personne], mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
     db.session.flush()
     return orientation
 

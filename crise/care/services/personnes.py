@@ -195,7 +195,7 @@ def enregistrer(actor: User, centre: CentreAccueil, membres: list[PersonneData],
         index_keys(personne)
         record(actor, Action.CREATE, "personne", personne.id,
                summary=f"{personne.categorie_label} enregistré(e) au C.A.RE {centre.nom}"
-                       + (" (foyer)" if foyer else ""),
+                       + (" (foyer)" if foyer else ""), personnes=[personne],
                mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
     # Never a name in a fait: counts and codes only.
     annoncer(personne_enregistree, Fait(
@@ -299,6 +299,6 @@ def modifier_personne(actor: User, personne: Personne, data: PersonneData, *,
     if changed:
         record(actor, Action.UPDATE, "personne", personne.id,
                summary="Fiche complétée : " + ", ".join(sorted(changed)),
-               mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
+               personnes=[personne], mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
     db.session.flush()
     return personne

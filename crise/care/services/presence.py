@@ -85,7 +85,7 @@ def depart(actor: User, personne: Personne, *, destination: str, detail: str = "
         raise ServiceError("255 caractères au maximum.", field="detail")
     close_passage(actor, personne, destination, (detail or "").strip(), now)
     record(actor, Action.UPDATE, "personne", personne.id,
-           summary=f"Départ : {Destination(destination).label}",
+           summary=f"Départ : {Destination(destination).label}", personnes=[personne],
            mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
     db.session.flush()
     return personne.dernier_passage
@@ -116,6 +116,6 @@ def retour(actor: User, personne: Personne, *, depasser_capacite: bool = False,
     personne.passages.append(passage)
     personne.present = True
     record(actor, Action.UPDATE, "personne", personne.id, summary="Retour au C.A.RE",
-           mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
+           personnes=[personne], mairie_id=personne.mairie_id, evenement_id=personne.evenement_id)
     db.session.flush()
     return passage

@@ -162,7 +162,7 @@ def recherche_proche(actor: User, evenement_id: int, *, nom: str, prenom: str,
            summary="Recherche par un proche : " + (
                "personne trouvée" if answer.trouve else
                "plusieurs correspondances" if answer.ambigu else "aucune correspondance"),
-           mairie_id=actor.mairie_id, evenement_id=evenement_id)
+           personnes=matches[:1] if answer.trouve else [], mairie_id=actor.mairie_id, evenement_id=evenement_id)
     db.session.flush()
     return answer
 
