@@ -217,13 +217,16 @@ def personne(personne_id):
                 personnes=[personne, *foyer], mairie_id=personne.mairie_id,
                 evenement_id=personne.evenement_id)
     db.session.commit()
-    return _personne_page(personne, DepartForm())
+    return _personne_page(personne, DepartForm(), foyer=foyer)
 
 
-def _personne_page(personne, depart_form, status=200):
-    """A person's record; housing adds its part (crise.signals.page_personne)."""
+def _personne_page(personne, depart_form, status=200, foyer=None):
+    """A person's record; housing adds its part (crise.signals.page_personne). ``foyer``:
+    the household, when the caller has it already."""
+    if foyer is None:
+        foyer = services.membres_du_foyer(personne) if personne.foyer else []
     return render_template("care/personne.html", personne=personne, centre=personne.centre,
-                           foyer=services.membres_du_foyer(personne) if personne.foyer else [],
+                           foyer=foyer,
                            **contributions(page_personne, personne,
                                            user=current_user._get_current_object()),
                            evenement=personne.centre.evenement, depart_form=depart_form,
