@@ -246,8 +246,12 @@ def register_request_hooks(app):
     @app.before_request
     def session_cookie_dies_with_the_browser():
         # Inactivity, the absolute lifetime and the logout are the server's business
-        # (crise.auth.sessions): the cookie itself is gone when the browser closes.
-        session.permanent = False
+        # (crise.auth.sessions): the cookie itself is gone when the browser closes. Set only
+        # when it was not so: setting it marks the session changed, and every answer would
+        # then write the cookie it was sent, so a board's refresh sent before a post and
+        # answered after it would erase what the post put there (its message).
+        if session.permanent:
+            session.permanent = False
 
     @app.before_request
     def commits_of_the_view_only():

@@ -134,3 +134,15 @@ def test_a_form_posted_after_the_session_ended_on_the_server_leads_back_to_it(
     assert "next=/care/1/enregistrer?brouillon%3D1" in r.headers["Location"]
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "rien n&#39;a encore été enregistré" in page
+
+
+def test_an_answer_writes_the_session_cookie_only_when_the_session_changed(app, client,
+                                                                          login_as):
+    """A board's refresh sent before a post and answered after it must not put back the
+    cookie it was sent: the post's message (« Demande passée à l'état … ») would vanish."""
+    login_as("cellule")
+    assert client.get(PAGE).status_code == 200
+    for headers in ({"X-Crise-Rafraichissement": "1"}, {}):
+        r = client.get(PAGE, headers=headers)
+        assert r.status_code == 200
+        assert not any(c.startswith("crise_session=") for c in r.headers.getlist("Set-Cookie"))
