@@ -143,10 +143,10 @@ def register_blueprints(app):
     import importlib
 
     from crise import (audit, auth, care, cellule, evenements, exercices, hebergement, main,
-                       retex, scop)
+                       pcs, retex, scop)
 
     for package in (auth, audit, evenements, care, scop, hebergement, cellule, exercices,
-                    retex):
+                    retex, pcs):
         for module in package.BRANCHEMENTS:
             importlib.import_module(f"{package.__name__}.{module}")
     app.register_blueprint(main.bp)
@@ -159,6 +159,7 @@ def register_blueprints(app):
     app.register_blueprint(cellule.bp)
     app.register_blueprint(exercices.bp)
     app.register_blueprint(retex.bp)
+    app.register_blueprint(pcs.bp)
 
 
 def register_errorhandlers(app):

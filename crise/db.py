@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
+from crise.formatting import format_datetime
 from crise.text import clean, clean_line
 
 NAMING_CONVENTION = {
@@ -84,6 +85,49 @@ def _clean_string_columns(mapper, class_):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# A record of the PCS (a site, a contact, a stock) not checked for this long is stale.
+FRAICHEUR_JOURS = 183
+
+
+class VerificationMixin:
+    """A record someone must check on the ground from time to time (the PCS): when and by
+    whom last, and a version that refuses an edit made over someone else's."""
+
+    verifie_at: Mapped[datetime | None]
+    verifie_par_nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    modifie_par_nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    def perime(self, now: datetime | None = None) -> bool:
+        """Never checked, or not for six months."""
+        return self.verifie_at is None or (now or utcnow()) - self.verifie_at > timedelta(
+            days=FRAICHEUR_JOURS)
+
+    def perime_avant(self, limite: datetime) -> bool:
+        """Stale already, or by ``limite`` (the end of the month: what to check this month)."""
+        return self.verifie_at is None or limite - self.verifie_at > timedelta(
+            days=FRAICHEUR_JOURS)
+
+    def noter_verification(self, qui, now: datetime | None = None) -> None:
+        self.verifie_at, self.verifie_par_nom = now or utcnow(), str(qui)[:120]
+
+    def conflit(self, quoi: str) -> str:
+        """What an editor is told when someone else changed the record meanwhile."""
+        return (f"{quoi} a été modifié par {self.modifie_par_nom or 'quelqu’un'} le "
+                f"{format_datetime(self.updated_at)} pendant que vous le modifiiez : la fiche "
+                "est affichée telle qu'elle est maintenant ; vos valeurs sont restées dans le "
+                "formulaire, enregistrez de nouveau si elles valent toujours.")
+
+
+def prendre(obj, version_vue: int | None = None) -> bool:
+    """Take ``obj``'s row for this transaction (two edits pass one after the other), read
+    it afresh, and tell whether it is still the version its editor saw."""
+    cls = type(obj)
+    db.session.execute(sa.update(cls).where(cls.id == obj.id).values(version=cls.version))
+    db.session.refresh(obj)
+    return version_vue is None or obj.version == version_vue
 
 
 # The same thing created again within this time (Back, then send: the form's token is new)

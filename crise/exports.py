@@ -162,11 +162,11 @@ def pdf_finish(buffer, doc, story, header, body, widths_mm, *, footer: str = "")
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]))
     story.append(table)
-    doc.build(story, canvasmaker=_numbered_canvas(footer))
+    doc.build(story, canvasmaker=numbered_canvas(footer))
     return buffer.getvalue()
 
 
-def _numbered_canvas(footer: str):
+def numbered_canvas(footer: str):
     """A canvas that keeps its pages until the end, to write « Page n / N » on each."""
 
     class NumberedCanvas(Canvas):

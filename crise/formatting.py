@@ -28,6 +28,14 @@ def format_datetime(value: datetime | None) -> str:
     return local.strftime("%d/%m/%Y %H:%M") if local else "—"
 
 
+def fin_du_mois(now: datetime) -> datetime:
+    """The last instant of ``now``'s month in Paris (what must be checked « this month »)."""
+    local = to_paris(now)
+    suivant = (local.replace(day=28) + timedelta(days=4)).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0)
+    return suivant.astimezone(timezone.utc) - timedelta(microseconds=1)
+
+
 def format_date(value: datetime | None) -> str:
     local = to_paris(value)
     return local.strftime("%d/%m/%Y") if local else "—"

@@ -210,3 +210,20 @@ def perform(action, success=None) -> bool:
     if ok and success:
         flash(success(result) if callable(success) else success, "success")
     return ok
+
+
+class FrenchFloatField(wtforms.FloatField):
+    """A number typed the French way (« 0,5 ») or the other (« 0.5 »). A text field with a
+    decimal keypad: a browser's number field in French turns « 0,5 » into « 05 »."""
+
+    widget = wtforms.widgets.TextInput()
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([v.replace(",", ".").strip() for v in valuelist])
+        if self.data is not None and self.data != self.data:  # NaN
+            self.data = None
+            raise ValueError("Un nombre, par exemple 1, 2 ou 0,5.")
+
+    def _value(self):
+        return f"{self.data:g}".replace(".", ",") if self.data is not None else \
+            super()._value()

@@ -33,6 +33,9 @@ FICHIERS_SANS_PERSONNE = {
     "exercices.preparer_fichier": "a scenario file",
     "cellule.export_main_courante": "the cellule's log: its entries carry codes, no record "
                                     "(its export is in the trail as such)",
+    "pcs.annuaire_csv": "the operational directory: partners' and staff's numbers, no one "
+                        "registered (its exports are in the trail as such)",
+    "pcs.annuaire_pdf": "the pocket directory: the same",
 }
 
 

@@ -88,8 +88,15 @@ def world(app, create_user, create_centre, create_evenement):
         action = plan_actions.creer_action(anim, preco, action="Acheter des panneaux",
                                            element="equipement", porteur="dir:DSOL",
                                            echeance=date.today() + timedelta(days=30))
+        # The PCS: a line of the mairie's directory, a stock of cots.
+        from crise.pcs import annuaire, moyens
+
+        contact = annuaire.enregistrer_contact(r, None, mairie=r.mairie, data=annuaire.ContactData(
+            "astreinte_dsol", "Astreinte DSOL", "01 43 47 77 77"))
+        moyen = moyens.enregistrer_moyen(r, None, mairie=r.mairie, data=moyens.MoyenData(
+            "lits", "Lits de camp", 10, site_id=centre.site_id))
         db.session.commit()
-        ids = {"evenement_id": ev.id, "centre_id": centre.id, "personne_id": people[0].id,
+        ids = {"contact_id": contact.id, "moyen_id": moyen.id, "evenement_id": ev.id, "centre_id": centre.id, "personne_id": people[0].id,
                "orientation_id": orientation.id, "demande_id": demande.id,
                "dossier_id": dossier.id, "solution_id": solution.id, "membre_id": membre.id,
                "entree_id": entree.id, "decision_id": decision.id, "reunion_id": reunion.id,

@@ -1,11 +1,12 @@
-from wtforms import (BooleanField, FieldList, FormField, IntegerField, RadioField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, FieldList, FormField, HiddenField, IntegerField, RadioField,
+                     SelectField, StringField, TextAreaField)
 from wtforms.validators import Length, NumberRange, Optional
 
-from crise.care.models import BESOIN_LABELS, CATEGORIE_LABELS, DESTINATION_LABELS, SEXE_LABELS
+from crise.care.models import (BESOIN_LABELS, CATEGORIE_LABELS, DESTINATION_LABELS, SEXE_LABELS,
+                               SITE_CATEGORIES, SITE_EQUIPEMENTS, SITE_USAGES)
 from crise.care.services import CAPACITE_MAX, FOYER_MAX, GROUPE_MAX, NOM_MAX
-from crise.forms import (MultiCheckboxField, DateField, Form, JetonMixin, NotBlank, ParisDateTimeField,
-                         SubForm, choices, max_length_message)
+from crise.forms import (DateField, Form, FrenchFloatField, JetonMixin, MultiCheckboxField,
+                         NotBlank, ParisDateTimeField, SubForm, choices, max_length_message)
 
 BESOINS = list(BESOIN_LABELS.items())
 
@@ -26,14 +27,32 @@ class OuvertureForm(JetonMixin, Form):
 
 class SiteForm(Form):
     mairie = SelectField("Mairie", validators=[Optional()])
+    version = HiddenField()
     nom = StringField("Nom du site", validators=[NotBlank("Donnez un nom au site."), Length(
         max=200, message=max_length_message(200))],
         description="Ex. : Gymnase Japy, salle des fêtes de la mairie…")
+    categorie = SelectField("Type de bâtiment", choices=choices(SITE_CATEGORIES.items()),
+                            default="equipement")
     adresse = StringField("Adresse", validators=[Optional(), Length(
         max=255, message=max_length_message(255))])
-    capacite = IntegerField("Capacité d'accueil (personnes)", validators=[
-        Optional(), NumberRange(1, CAPACITE_MAX, f"Entre 1 et {CAPACITE_MAX} personnes.")])
+    arrondissement = SelectField("Arrondissement", validators=[Optional()])
+    usages = MultiCheckboxField("Peut servir de", choices=choices(SITE_USAGES.items()),
+                                default=["care"])
+    capacite = IntegerField("Capacité assise (personnes accueillies)", validators=[
+        Optional(), NumberRange(0, CAPACITE_MAX, f"Entre 0 et {CAPACITE_MAX} personnes.")])
+    capacite_couchage = IntegerField("Capacité couchée (personnes pour la nuit)", validators=[
+        Optional(), NumberRange(0, CAPACITE_MAX, f"Entre 0 et {CAPACITE_MAX} personnes.")])
+    equipements = MultiCheckboxField("Accès et équipements",
+                                     choices=choices(SITE_EQUIPEMENTS.items()))
+    cles = StringField("Clés détenues par", validators=[Optional(), Length(
+        max=255, message=max_length_message(255))],
+        description="Qui ouvre le site la nuit : nom, fonction, téléphone.")
+    latitude = FrenchFloatField("Latitude", validators=[Optional()],
+                                description="Facultatif, pour la carte : ex. 48,8566.")
+    longitude = FrenchFloatField("Longitude", validators=[Optional()],
+                                 description="Ex. 2,3522.")
     actif = BooleanField("Site utilisable", default=True)
+    verifie = BooleanField("J'ai vérifié ces informations aujourd'hui")
 
 
 class MembreFoyerForm(SubForm):

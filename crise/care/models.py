@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crise.audit.models import declare_object_type
 from crise.auth.models import Role, User
-from crise.db import TimestampMixin, utcnow
+from crise.db import TimestampMixin, VerificationMixin, utcnow
 from crise.evenements.models import Evenement
 from crise.extensions import db
 from crise.mairies.models import Mairie
@@ -106,8 +106,19 @@ ETAPES_OUVERTURE = [
 ]
 
 
-class Site(TimestampMixin, db.Model):
-    """A municipal building of a mairie where a C.A.RE can be opened."""
+# What a site is, and what it can be used for on the night (the PCS).
+SITE_CATEGORIES = {"gymnase": "Gymnase", "ecole": "École", "salle_fetes": "Salle des fêtes",
+                   "mairie": "Mairie", "equipement": "Autre équipement municipal"}
+SITE_USAGES = {"care": "C.A.RE", "frais": "Salle rafraîchie",
+               "hebergement": "Hébergement (lits)"}
+SITE_EQUIPEMENTS = {"pmr": "Accessible PMR", "animaux": "Animaux acceptés",
+                    "climatise": "Climatisé", "groupe_electrogene": "Groupe électrogène",
+                    "cuisine": "Cuisine"}
+
+
+class Site(VerificationMixin, TimestampMixin, db.Model):
+    """A building of a mairie where a C.A.RE, a cooled room or a shelter can be opened: the
+    sites de repli of the PCS. Capacities, access and equipment as last checked."""
 
     __tablename__ = "care_site"
 
@@ -115,10 +126,37 @@ class Site(TimestampMixin, db.Model):
     mairie_id: Mapped[int] = mapped_column(sa.ForeignKey("mairie.id"), index=True)
     nom: Mapped[str] = mapped_column(sa.String(200))
     adresse: Mapped[str] = mapped_column(sa.String(255), default="")
+    # Seated: how many people it takes in (a C.A.RE, a cooled room); lying: for the night.
     capacite: Mapped[int | None]
+    capacite_couchage: Mapped[int | None]
+    categorie: Mapped[str] = mapped_column(sa.String(20), default="equipement")
+    arrondissement: Mapped[int | None]
+    usage_care: Mapped[bool] = mapped_column(default=True)
+    usage_frais: Mapped[bool] = mapped_column(default=False)
+    usage_hebergement: Mapped[bool] = mapped_column(default=False)
+    pmr: Mapped[bool] = mapped_column(default=False)
+    animaux: Mapped[bool] = mapped_column(default=False)
+    climatise: Mapped[bool] = mapped_column(default=False)
+    groupe_electrogene: Mapped[bool] = mapped_column(default=False)
+    cuisine: Mapped[bool] = mapped_column(default=False)
+    cles: Mapped[str] = mapped_column(sa.String(255), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
     actif: Mapped[bool] = mapped_column(default=True)
 
     mairie: Mapped[Mairie] = relationship()
+
+    @property
+    def categorie_label(self) -> str:
+        return SITE_CATEGORIES.get(self.categorie, self.categorie)
+
+    @property
+    def usages(self) -> list[str]:
+        return [label for code, label in SITE_USAGES.items() if getattr(self, f"usage_{code}")]
+
+    @property
+    def equipements(self) -> list[str]:
+        return [label for code, label in SITE_EQUIPEMENTS.items() if getattr(self, code)]
 
     def can_view(self, user: User) -> bool:
         return user.can_access_mairie(self.mairie_id)

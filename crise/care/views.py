@@ -7,16 +7,15 @@ from crise.audit.services import record_view
 from crise.auth import limites
 from crise.care import bp, services
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
-                              OuvertureForm, PersonneForm, ProcheForm, SiteForm)
+                              OuvertureForm, PersonneForm, ProcheForm)
 from crise.care.models import (CATEGORIE_LABELS, CELLULE_SOUTIEN_LABELS, CentreAccueil,
-                               Fusion, Personne, Site, can_manage_centres)
+                               Fusion, Personne)
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.db import in_transaction
 from crise.extensions import db
 from crise.forms import choices, perform, submit
 from crise.http import file_response, get_for_user_or_404, noter_enregistre
-from crise.mairies.models import mairie_by_code, mairies_ordered
 from crise.signals import contributions, page_centre, page_personne
 
 
@@ -535,45 +534,3 @@ def fiches_papier(centre_id):
         flash(error.message, "error")
         return redirect(url_for("care.centre", centre_id=centre.id))
     return _pdf(data, f"fiches-papier-care-{centre.id}.pdf")
-
-
-# --- The mairie's sites -----------------------------------------------------------------
-
-
-@bp.route("/sites")
-def sites():
-    if not can_manage_centres(current_user):
-        abort(403)
-    return render_template("care/sites.html", sites=services.sites_in_scope(current_user))
-
-
-@bp.route("/sites/nouveau", methods=["GET", "POST"])
-@bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
-def site(site_id=None):
-    if not can_manage_centres(current_user):
-        abort(403)
-    site = None
-    if site_id is not None:
-        site = db.session.get(Site, site_id)
-        if site is None or not site.can_view(current_user):
-            abort(404)
-    form = SiteForm(obj=site if request.method == "GET" else None)
-    mairies = mairies_ordered() if current_user.is_central else [current_user.mairie]
-    form.mairie.choices = choices((m.code, m.nom) for m in mairies)
-    if request.method == "GET":
-        form.mairie.data = (site.mairie if site else mairies[0]).code
-        if site is None:
-            form.actif.data = True
-    if form.validate_on_submit():
-        mairie = site.mairie if site else mairie_by_code(form.mairie.data)
-        if mairie is None:
-            form.mairie.errors = ["Choisissez la mairie du site."]
-        else:
-            ok, saved = submit(form, lambda: services.enregistrer_site(
-                current_user, site, mairie=mairie, nom=form.nom.data,
-                adresse=form.adresse.data or "", capacite=form.capacite.data,
-                actif=form.actif.data))
-            if ok:
-                flash(f"Site « {saved.nom} » enregistré.", "success")
-                return redirect(url_for("care.sites"))
-    return render_template("care/site_form.html", form=form, site=site)

@@ -1,12 +1,12 @@
 from flask_wtf.file import FileField
-from wtforms import (FloatField, HiddenField, RadioField, SelectField, StringField,
+from wtforms import (HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import Length, Optional
-from wtforms.widgets import TextInput
 
 from crise.exercices.livraisons import MESSAGE_MAX, TITRE_MAX
 from crise.exercices.models import Livraison
-from crise.forms import Form, JetonMixin, MultiCheckboxField, NotBlank, choices
+from crise.forms import (Form, FrenchFloatField, JetonMixin, MultiCheckboxField, NotBlank,
+                         choices)
 
 
 class ChargerForm(Form):
@@ -38,23 +38,6 @@ class SautForm(JetonMixin, Form):
 
 class PauseForm(Form):
     motif = StringField("Motif de la pause", validators=[Optional(), Length(max=500)])
-
-
-class FrenchFloatField(FloatField):
-    """A number typed the French way (« 0,5 ») or the other (« 0.5 »). A text field with a
-    decimal keypad: a browser's number field in French turns « 0,5 » into « 05 »."""
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist):
-        super().process_formdata([v.replace(",", ".").strip() for v in valuelist])
-        if self.data is not None and self.data != self.data:  # NaN
-            self.data = None
-            raise ValueError("Un nombre, par exemple 1, 2 ou 0,5.")
-
-    def _value(self):
-        return f"{self.data:g}".replace(".", ",") if self.data is not None else \
-            super()._value()
 
 
 class CadenceForm(Form):

@@ -24,6 +24,11 @@ class Mairie(db.Model):
         """« Paris Centre », « 5e »… for lists and check boxes."""
         return "Paris Centre" if self.code == "centre" else self.code
 
+    @property
+    def arrondissements(self) -> list[int]:
+        """The arrondissements it serves: 1 to 4 for Paris Centre, else its own."""
+        return [1, 2, 3, 4] if self.code == "centre" else [int(self.code.rstrip("e"))]
+
 
 def mairies_ordered():
     return db.session.scalars(sa.select(Mairie).order_by(Mairie.ordre)).all()

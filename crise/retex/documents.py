@@ -215,7 +215,7 @@ def pdf(b: Brouillon, ecrit: dict) -> bytes:
                                     Paragraph, Spacer, Table, TableStyle)
     from reportlab.platypus.tableofcontents import TableOfContents
 
-    from crise.exports import _numbered_canvas, paragraph
+    from crise.exports import numbered_canvas, paragraph
     from crise import pdftext
     from crise.pdftext import FONT, FONT_BOLD, register_fonts
 
@@ -323,7 +323,7 @@ def pdf(b: Brouillon, ecrit: dict) -> bytes:
                 table.setStyle(style)
                 story.append(table)
             story.append(Spacer(1, 3 * mm))
-    doc.multiBuild(story, canvasmaker=_numbered_canvas(clean(titre)))
+    doc.multiBuild(story, canvasmaker=numbered_canvas(clean(titre)))
     return buffer.getvalue()
 
 

@@ -124,6 +124,34 @@
       }, seconds * 1000);
     });
 
+    // A search that answers while typing (the directory at 3 a.m.): the list below the
+    // form is fetched again a moment after each key, the address bar follows.
+    document.querySelectorAll("form[data-live-search]").forEach(function (form) {
+      var target = document.getElementById(form.getAttribute("data-live-target"));
+      var timer = null;
+      var last = "";
+      function run() {
+        var params = new URLSearchParams(new FormData(form));
+        var query = params.toString();
+        if (query === last) { return; }
+        last = query;
+        window.history.replaceState(null, "", "?" + query);
+        params.set("partiel", "1");
+        fetch(form.getAttribute("data-live-search") + "?" + params.toString(),
+              { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) {
+            if (html !== null && query === last) { target.innerHTML = html; }
+          })
+          .catch(function () { /* offline: the button still sends the form */ });
+      }
+      form.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(run, 150);
+      });
+      form.addEventListener("change", function () { clearTimeout(timer); run(); });
+    });
+
     // Boards of the cellule: the whole page comes again every minute, unless someone is
     // typing in it (a field has the focus, or something was typed and not sent).
     var every = parseInt(document.body.getAttribute("data-page-refresh") || "0", 10);
