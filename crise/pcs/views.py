@@ -10,6 +10,7 @@ from crise.formatting import fin_du_mois
 from crise.forms import choices, perform, submit
 from crise.mairies.models import mairie_by_code, mairies_ordered
 from crise.pcs import annuaire, bp, moyens
+from crise.retex.actions import gere_le_plan
 from crise.pcs.forms import MoyenForm
 from crise.pcs.models import Moyen, lit_le_pcs, tient_le_pcs
 from crise.pcs.moyens import MoyenData
@@ -36,7 +37,8 @@ def index():
         "pcs/index.html", now=now, sites=sites, contacts_a_verifier=contacts,
         sites_a_verifier=[s for s in sites if s.actif and s.perime_avant(fin)
                           and s.can_edit(current_user)],
-        moyens_a_verifier=stocks, peut_gerer=tient_le_pcs(current_user))
+        moyens_a_verifier=stocks, peut_gerer=tient_le_pcs(current_user),
+        voit_obligation=gere_le_plan(current_user) or current_user.is_admin)
 
 
 @bp.route("/moyens")

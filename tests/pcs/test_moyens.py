@@ -54,3 +54,12 @@ def test_the_pcs_home_says_what_to_check_this_month(app, client, login_as, creat
     html = client.get("/pcs/").get_data(as_text=True)
     assert "1 site(s) de repli" in html
     assert "À vérifier" in client.get("/care/sites").get_data(as_text=True)
+
+
+def test_the_five_year_duty_is_linked_for_those_who_run_the_plan_only(client, login_as):
+    login_as("responsable_care", mairie="11e")
+    assert "Exercices sur cinq ans" not in client.get("/pcs/").get_data(as_text=True)
+    client.post("/auth/deconnexion")
+    login_as("cellule", email="cellule@crise.test")
+    html = client.get("/pcs/").get_data(as_text=True)
+    assert "Exercices sur cinq ans" in html and client.get("/retex/obligation").status_code == 200

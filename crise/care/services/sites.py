@@ -56,8 +56,9 @@ def sites_in_scope(actor: User) -> list[Site]:
 
 
 def sites_for_opening(actor: User, evenement: Evenement) -> list[Site]:
-    """The sites where the actor may open a C.A.RE for this event."""
-    query = sa.select(Site).join(Mairie).where(Site.actif.is_(True),
+    """The sites where the actor may open a C.A.RE for this event: in use, and said fit
+    for one in the PCS (a shelter without a hall is not offered)."""
+    query = sa.select(Site).join(Mairie).where(Site.actif.is_(True), Site.usage_care.is_(True),
                                                Site.mairie_id.in_(evenement.mairie_ids))
     query = query.where(actor.perimetre(Site.mairie_id))
     return db.session.scalars(query.order_by(Mairie.ordre, Site.nom)).all()
