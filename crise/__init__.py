@@ -142,11 +142,11 @@ def register_extensions(app):
 def register_blueprints(app):
     import importlib
 
-    from crise import (audit, auth, care, cellule, evenements, exercices, hebergement, main,
-                       pcs, retex, scop)
+    from crise import (audit, auth, care, carte, cellule, evenements, exercices, hebergement,
+                       main, pcs, retex, scop)
 
     for package in (auth, audit, evenements, care, scop, hebergement, cellule, exercices,
-                    retex, pcs):
+                    retex, pcs, carte):
         for module in package.BRANCHEMENTS:
             importlib.import_module(f"{package.__name__}.{module}")
     app.register_blueprint(main.bp)
@@ -160,6 +160,7 @@ def register_blueprints(app):
     app.register_blueprint(exercices.bp)
     app.register_blueprint(retex.bp)
     app.register_blueprint(pcs.bp)
+    app.register_blueprint(carte.bp)
 
 
 def register_errorhandlers(app):

@@ -472,19 +472,8 @@ def demandes_sans_dossier(actor: User | None, evenement: Evenement, *,
                           mairie_ids: list[int] | None = None) -> list[DemandeSansDossier]:
     """Households still at a C.A.RE with « hébergement » among their needs and no dossier,
     one line per household, oldest first. ``actor`` None: every mairie (or ``mairie_ids``)."""
-    autre = aliased(Personne)
-    query = (sa.select(Personne).where(
-        Personne.evenement_id == evenement.id, Personne.fusionne_dans_id.is_(None),
-        Personne.present.is_(True),
-        Personne.besoin_condition("hebergement"),
-        # No dossier for them, nor for anyone of their household (filtered by the
-        # database: an event of 20,000 housed households loads none of them).
-        ~sa.select(DossierHebergement.id).where(
-            DossierHebergement.referent_id == Personne.id).exists(),
-        ~sa.select(DossierHebergement.id).join(
-            autre, autre.id == DossierHebergement.referent_id).where(
-            Personne.foyer_id.is_not(None), autre.foyer_id == Personne.foyer_id).exists())
-        .order_by(Personne.created_at, Personne.id))
+    query = sa.select(Personne).where(*conditions_sans_dossier(evenement)).order_by(
+        Personne.created_at, Personne.id)
     if actor is not None:
         query = query.where(actor.perimetre(Personne.mairie_id, Personne.evenement_id))
     if mairie_ids is not None:
@@ -498,6 +487,23 @@ def demandes_sans_dossier(actor: User | None, evenement: Evenement, *,
         seen.add(household)
         found.append(DemandeSansDossier(personne, len(membres) or 1, personne.created_at))
     return found
+
+
+def conditions_sans_dossier(evenement: Evenement) -> list:
+    """People still at a C.A.RE who asked for a roof and have no dossier, nor anyone of
+    their household (filtered by the database)."""
+    autre = aliased(Personne)
+    return [
+        Personne.evenement_id == evenement.id, Personne.fusionne_dans_id.is_(None),
+        Personne.present.is_(True),
+        Personne.besoin_condition("hebergement"),
+        # No dossier for them, nor for anyone of their household (filtered by the
+        # database: an event of 20,000 housed households loads none of them).
+        ~sa.select(DossierHebergement.id).where(
+            DossierHebergement.referent_id == Personne.id).exists(),
+        ~sa.select(DossierHebergement.id).join(
+            autre, autre.id == DossierHebergement.referent_id).where(
+            Personne.foyer_id.is_not(None), autre.foyer_id == Personne.foyer_id).exists()]
 
 
 def a_recenser(actor: User, evenement: Evenement, limit: int = 100) -> list[DemandeSansDossier]:
