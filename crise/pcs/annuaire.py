@@ -20,11 +20,12 @@ from crise.errors import ServiceError
 from crise.extensions import db
 from crise.formatting import fin_du_mois, format_date
 from crise.mairies.models import Mairie
-from crise.pcs.models import FONCTIONS, Contact, can_edit_pcs
+from crise.pcs.models import FONCTIONS, Contact, can_edit_pcs, tient_le_pcs
 from crise.text import clean_line
 
 NOM_MAX, TEXTE_MAX, NOTES_MAX = 200, 200, 500
-RESULTATS_MAX = 200
+# What a search shows at once: enough to pick from at night; « précisez » beyond.
+RESULTATS_MAX = 60
 # Short numbers a directory holds as they are: 15, 17, 18, then 112, 115, 3975, 3919…
 _URGENCES = {"15", "17", "18"}
 
@@ -204,6 +205,11 @@ def visibles(actor: User):
     return sa.or_(Contact.mairie_id.is_(None), actor.perimetre(Contact.mairie_id))
 
 
+def _a_verifier(limite_at: datetime):
+    return sa.or_(Contact.verifie_at.is_(None),
+                  Contact.verifie_at < limite_at - timedelta(days=FRAICHEUR_JOURS))
+
+
 def rechercher(actor: User, texte: str = "", *, fonction: str = "", mairie_id: int | None = None,
                a_verifier: bool = False, limite: int = RESULTATS_MAX,
                now: datetime | None = None) -> list[Contact]:
@@ -221,18 +227,25 @@ def rechercher(actor: User, texte: str = "", *, fonction: str = "", mairie_id: i
     if mairie_id is not None:
         query = query.where(sa.or_(Contact.mairie_id == mairie_id, Contact.mairie_id.is_(None))
                             if mairie_id else Contact.mairie_id.is_(None))
-    if a_verifier:
-        limite_at = fin_du_mois(now or utcnow())
-        query = query.where(sa.or_(Contact.verifie_at.is_(None), Contact.verifie_at
-                                   < limite_at - timedelta(days=FRAICHEUR_JOURS)))
+    if a_verifier:  # what the user must check (what they keep), or for a reader all stale
+        query = query.where(_a_verifier(fin_du_mois(now or utcnow())))
+        if tient_le_pcs(actor):
+            query = query.where(_tenus(actor))
     return db.session.scalars(query.order_by(Contact.fonction, Contact.nom).limit(limite)).all()
 
 
-def a_verifier_ce_mois(actor: User, now: datetime | None = None) -> list[Contact]:
-    """What the user's mairie must check this month: stale already, or by the month's end.
-    Only the entries the user keeps (a desk agent checks nothing)."""
-    contacts = rechercher(actor, a_verifier=True, limite=1000, now=now)
-    return [c for c in contacts if c.can_edit(actor)]
+def _tenus(actor: User):
+    """The entries the user keeps: their mairie's; every one for the central editors."""
+    if not tient_le_pcs(actor):
+        return sa.false()
+    return sa.true() if actor.is_central else Contact.mairie_id == actor.mairie_id
+
+
+def a_verifier_ce_mois(actor: User, now: datetime | None = None) -> int:
+    """How many entries the user keeps must be checked this month: stale already, or by
+    the month's end (a desk agent checks nothing)."""
+    return db.session.scalar(sa.select(sa.func.count()).where(
+        _tenus(actor), Contact.actif.is_(True), _a_verifier(fin_du_mois(now or utcnow())))) or 0
 
 
 # --- CSV -------------------------------------------------------------------------------------

@@ -55,12 +55,14 @@ def _recherche(limite: int = annuaire.RESULTATS_MAX) -> list[Contact]:
 @bp.route("/annuaire")
 def annuaire_page():
     now = utcnow()
-    contacts = _recherche()
+    contacts = _recherche(limite=annuaire.RESULTATS_MAX + 1)
+    tronque = len(contacts) > annuaire.RESULTATS_MAX
+    contacts = contacts[:annuaire.RESULTATS_MAX]
     gabarit = "pcs/_annuaire_resultats.html" if request.args.get("partiel") else \
         "pcs/annuaire.html"
     return render_template(gabarit, contacts=contacts, filtres=_filtres(), fonctions=FONCTIONS,
                            now=now, annuaires=_annuaires(),
-                           tronque=len(contacts) >= annuaire.RESULTATS_MAX)
+                           tronque=tronque)
 
 
 @bp.route("/annuaire/nouveau", methods=["GET", "POST"])

@@ -30,11 +30,11 @@ def index():
     now = utcnow()
     fin = fin_du_mois(now)
     sites = sites_in_scope(current_user)
-    contacts = annuaire.a_verifier_ce_mois(current_user, now=now)
+    nb_contacts = annuaire.a_verifier_ce_mois(current_user, now=now)
     stocks = [m for m in moyens.moyens_in_scope(current_user)
               if m.perime_avant(fin) and m.can_edit(current_user)]
     return render_template(
-        "pcs/index.html", now=now, sites=sites, contacts_a_verifier=contacts,
+        "pcs/index.html", now=now, sites=sites, contacts_a_verifier=nb_contacts,
         sites_a_verifier=[s for s in sites if s.actif and s.perime_avant(fin)
                           and s.can_edit(current_user)],
         moyens_a_verifier=stocks, peut_gerer=tient_le_pcs(current_user),
