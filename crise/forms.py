@@ -199,14 +199,14 @@ def submit(form, action, *, retry_conflict: bool = False):
     return _run(action, lambda error: apply_service_error(form, error), retry_conflict)
 
 
-def perform(action, success=None) -> bool:
+def perform(action, success=None, *, retry_conflict: bool = False) -> bool:
     """A button's service call: on refusal roll back and flash why; else commit.
 
     ``success`` is the message to flash, or a function of the action's result giving it.
     """
     from flask import flash
 
-    ok, result = _run(action, lambda error: flash(error.message, "error"))
+    ok, result = _run(action, lambda error: flash(error.message, "error"), retry_conflict)
     if ok and success:
         flash(success(result) if callable(success) else success, "success")
     return ok

@@ -59,6 +59,10 @@ cloture_demandee = _faits.signal("cloture-demandee")
 # its module (it would lose sight of it), or None. The removal is refused.
 retrait_mairie_demande = _faits.signal("retrait-mairie-demande")
 
+# Asked when a C.A.RE opens, with no sender: a listener returns the steps of the fiche
+# réflexe d'ouverture as it stands ([(code, libellé)]), or None (the built-in steps then).
+etapes_ouverture_demandees = _faits.signal("etapes-ouverture-demandees")
+
 # Pages that features complete (Indico's template hooks): the host page sends, each feature
 # connected in its own package returns the variables of its part ({name: value}), and the
 # host imports none of them. The event page: sender the event, ``user=`` who looks.

@@ -95,8 +95,14 @@ def world(app, create_user, create_centre, create_evenement):
             "astreinte_dsol", "Astreinte DSOL", "01 43 47 77 77"))
         moyen = moyens.enregistrer_moyen(r, None, mairie=r.mairie, data=moyens.MoyenData(
             "lits", "Lits de camp", 10, site_id=centre.site_id))
+        from crise.pcs.fiches import charger_fiches_par_defaut
+        from crise.pcs.models import FicheReflexe
+
+        charger_fiches_par_defaut()
+        fiche = db.session.scalar(sa.select(FicheReflexe).where(
+            FicheReflexe.code == "responsable-premiere-heure"))
         db.session.commit()
-        ids = {"contact_id": contact.id, "moyen_id": moyen.id, "evenement_id": ev.id, "centre_id": centre.id, "personne_id": people[0].id,
+        ids = {"contact_id": contact.id, "moyen_id": moyen.id, "fiche_id": fiche.id, "evenement_id": ev.id, "centre_id": centre.id, "personne_id": people[0].id,
                "orientation_id": orientation.id, "demande_id": demande.id,
                "dossier_id": dossier.id, "solution_id": solution.id, "membre_id": membre.id,
                "entree_id": entree.id, "decision_id": decision.id, "reunion_id": reunion.id,

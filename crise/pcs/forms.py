@@ -1,5 +1,6 @@
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import (BooleanField, HiddenField, IntegerField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import Length, NumberRange, Optional
 
 from crise.forms import Form, NotBlank, choices, max_length_message
@@ -57,3 +58,20 @@ class MoyenForm(Form):
         max=255, message=max_length_message(255))],
         description="Ex. : local 2, sous-sol ; ou l'adresse si ce n'est pas un site.")
     verifie = BooleanField("J'ai vérifié ce stock aujourd'hui")
+
+
+class CocheForm(Form):
+    """A tick of a fiche réflexe's line (the CSRF token; the line and state in the button)."""
+
+
+class FicheForm(Form):
+    version = HiddenField()
+    titre = StringField("Titre", validators=[NotBlank("Donnez un titre à la fiche."), Length(
+        max=200, message=max_length_message(200))])
+    risque = SelectField("Risque", validators=[NotBlank("Choisissez le risque.")])
+    role = SelectField("Pour qui", validators=[NotBlank("Choisissez le rôle.")])
+    texte = TextAreaField("Les actions, une par ligne", validators=[
+        NotBlank("Écrivez au moins une action, une par ligne.")],
+        render_kw={"rows": 12},
+        description="Une ligne par action, dans l'ordre où on les fait. Une ligne inchangée "
+                    "garde ses coches dans les événements en cours.")

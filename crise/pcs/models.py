@@ -1,5 +1,7 @@
 """The PCS's records: the means a mairie holds, the operational directory."""
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -123,3 +125,83 @@ class Contact(VerificationMixin, TimestampMixin, db.Model):
 
     def can_edit(self, user: User) -> bool:
         return can_edit_pcs(user, self.mairie_id)
+
+
+# --- Fiches réflexes ------------------------------------------------------------------------
+
+declare_object_type("fiche_reflexe", "Fiche réflexe")
+# Who writes the fiches réflexes of the Ville: the cellule and the admin.
+FICHE_EDIT_ROLES = (Role.CELLULE, Role.ADMIN)
+# The fiche that gives its steps to every C.A.RE when it opens (crise.care asks for it).
+FICHE_OUVERTURE_CARE = "ouverture-care"
+TOUS_RISQUES = "tous"
+
+
+def can_edit_fiches(user: User) -> bool:
+    return user.has_role(*FICHE_EDIT_ROLES)
+
+
+class FicheReflexe(TimestampMixin, db.Model):
+    """What a role does in the first hour of a kind of crisis: a checklist, written and
+    versioned in the application (every version kept in FicheVersion)."""
+
+    __tablename__ = "pcs_fiche"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    titre: Mapped[str] = mapped_column(sa.String(200))
+    # A type of event (crise.evenements.TypeEvenement) or « tous ».
+    risque: Mapped[str] = mapped_column(sa.String(20), index=True)
+    role: Mapped[str] = mapped_column(sa.String(30))
+    # [{"code": "scop", "texte": "Informer la SCOP…"}, …]: a code stays with its line from
+    # version to version, so a tick keeps its meaning when the wording is mended.
+    items: Mapped[list] = mapped_column(sa.JSON, default=list)
+    version: Mapped[int] = mapped_column(default=1)
+    modifie_par_nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    actif: Mapped[bool] = mapped_column(default=True)
+
+    versions: Mapped[list["FicheVersion"]] = relationship(
+        back_populates="fiche", order_by="FicheVersion.version.desc()",
+        cascade="all, delete-orphan")
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role in set(Role) else self.role
+
+
+class FicheVersion(db.Model):
+    """One version of a fiche as it was written: who, when, and what it said."""
+
+    __tablename__ = "pcs_fiche_version"
+    __table_args__ = (sa.UniqueConstraint("fiche_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiche_id: Mapped[int] = mapped_column(sa.ForeignKey("pcs_fiche.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    titre: Mapped[str] = mapped_column(sa.String(200))
+    risque: Mapped[str] = mapped_column(sa.String(20))
+    role: Mapped[str] = mapped_column(sa.String(30))
+    items: Mapped[list] = mapped_column(sa.JSON, default=list)
+    auteur_nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    at: Mapped[datetime]
+
+    fiche: Mapped[FicheReflexe] = relationship(back_populates="versions")
+
+
+class CocheFiche(db.Model):
+    """A line of a fiche réflexe ticked for an event: by whom, when, for which mairie (or
+    the Ville, for the central roles)."""
+
+    __tablename__ = "pcs_fiche_coche"
+    __table_args__ = (sa.UniqueConstraint("evenement_id", "fiche_id", "item_code", "portee"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evenement_id: Mapped[int] = mapped_column(sa.ForeignKey("evenement.id"), index=True)
+    fiche_id: Mapped[int] = mapped_column(sa.ForeignKey("pcs_fiche.id", ondelete="CASCADE"))
+    item_code: Mapped[str] = mapped_column(sa.String(40))
+    # « m12 » (a mairie's id) or « ville »: each mairie ticks its own copy of the fiche.
+    portee: Mapped[str] = mapped_column(sa.String(12))
+    fiche_version: Mapped[int]
+    fait_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    fait_par_nom: Mapped[str] = mapped_column(sa.String(120), default="")
+    fait_at: Mapped[datetime]

@@ -15,9 +15,19 @@ from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
-from crise.signals import Fait, annoncer, centre_ferme, centre_ouvert
+from crise.signals import (Fait, annoncer, centre_ferme, centre_ouvert,
+                           etapes_ouverture_demandees)
 
 __all__ = ["centres_for", "cocher_etape", "fermer_centre", "open_centres_for", "ouvrir_centre"]
+
+
+def etapes_ouverture() -> list[tuple[str, str]]:
+    """The steps of the fiche réflexe d'ouverture as the PCS keeps it (versioned there), or
+    the built-in ones when no fiche answers."""
+    for _, etapes in etapes_ouverture_demandees.send(None):
+        if etapes:
+            return list(etapes)
+    return ETAPES_OUVERTURE
 
 
 def ouvrir_centre(actor: User, evenement: Evenement, *, site: Site, capacite: int | None,
@@ -62,7 +72,7 @@ def ouvrir_centre(actor: User, evenement: Evenement, *, site: Site, capacite: in
         nom=site.nom, adresse=site.adresse, capacite=capacite, responsable_nom=responsable_nom,
         cai=cai, caf=caf, ouvert_at=ouvert_at, ouvert_par=actor, jeton_creation=jeton or None,
         etapes=[EtapeOuverture(code=code, libelle=libelle, ordre=i)
-                for i, (code, libelle) in enumerate(ETAPES_OUVERTURE)])
+                for i, (code, libelle) in enumerate(etapes_ouverture())])
     db.session.add(centre)
     db.session.flush()
     record(actor, Action.CREATE, "centre", centre.id,
