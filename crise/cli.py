@@ -190,12 +190,15 @@ def load_reference():
     from crise.care.services import charger_sites_par_defaut
     from crise.mairies.services import load_mairies
     from crise.pcs.fiches import charger_fiches_par_defaut
+    from crise.pcs.risques import charger_risques_par_defaut
 
     created, updated = _transaction(load_mairies)
     sites = _transaction(charger_sites_par_defaut)
     fiches = _transaction(charger_fiches_par_defaut)
+    risques = _transaction(charger_risques_par_defaut)
     click.echo(f"Mairies : {created} créée(s), {updated} mise(s) à jour. "
-               f"Sites par défaut créés : {sites}. Fiches réflexes de départ : {fiches}.")
+               f"Sites par défaut créés : {sites}. Fiches réflexes de départ : {fiches}. "
+               f"Risques de départ : {risques}.")
 
 
 @click.command("setup")
@@ -208,11 +211,13 @@ def setup():
     from crise.care.services import charger_sites_par_defaut
     from crise.mairies.services import load_mairies
     from crise.pcs.fiches import charger_fiches_par_defaut
+    from crise.pcs.risques import charger_risques_par_defaut
 
     def reference_and_admin():
         load_mairies()
         charger_sites_par_defaut()
         charger_fiches_par_defaut()
+        charger_risques_par_defaut()
         return services.creer_premier_admin(os.environ.get("CRISE_ADMIN_EMAIL",
                                                            "admin@crise.paris.local"))
 

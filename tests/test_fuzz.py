@@ -99,10 +99,15 @@ def world(app, create_user, create_centre, create_evenement):
         from crise.pcs.models import FicheReflexe
 
         charger_fiches_par_defaut()
+        from crise.pcs.risques import charger_risques_par_defaut
+        from crise.pcs.models import Risque
+
+        charger_risques_par_defaut()
+        risque = db.session.scalar(sa.select(Risque).order_by(Risque.id))
         fiche = db.session.scalar(sa.select(FicheReflexe).where(
             FicheReflexe.code == "responsable-premiere-heure"))
         db.session.commit()
-        ids = {"contact_id": contact.id, "moyen_id": moyen.id, "fiche_id": fiche.id, "evenement_id": ev.id, "centre_id": centre.id, "personne_id": people[0].id,
+        ids = {"contact_id": contact.id, "moyen_id": moyen.id, "fiche_id": fiche.id, "risque_id": risque.id, "evenement_id": ev.id, "centre_id": centre.id, "personne_id": people[0].id,
                "orientation_id": orientation.id, "demande_id": demande.id,
                "dossier_id": dossier.id, "solution_id": solution.id, "membre_id": membre.id,
                "entree_id": entree.id, "decision_id": decision.id, "reunion_id": reunion.id,

@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("pcs", __name__, url_prefix="/pcs")
 
 # Imported by create_app (routes, page parts), not here: see crise.exercices.
-BRANCHEMENTS = ("views", "annuaire_views", "fiches_views", "pages")
+BRANCHEMENTS = ("views", "annuaire_views", "fiches_views", "risques_views", "pages")

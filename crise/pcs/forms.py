@@ -3,7 +3,7 @@ from wtforms import (BooleanField, HiddenField, IntegerField, SelectField, Strin
                      TextAreaField)
 from wtforms.validators import Length, NumberRange, Optional
 
-from crise.forms import Form, NotBlank, choices, max_length_message
+from crise.forms import Form, MultiCheckboxField, NotBlank, choices, max_length_message
 from crise.pcs.annuaire import NOM_MAX, NOTES_MAX, TEXTE_MAX
 from crise.pcs.models import FONCTIONS, MOYEN_CATEGORIES
 from crise.pcs.moyens import QUANTITE_MAX
@@ -75,3 +75,20 @@ class FicheForm(Form):
         render_kw={"rows": 12},
         description="Une ligne par action, dans l'ordre où on les fait. Une ligne inchangée "
                     "garde ses coches dans les événements en cours.")
+
+
+class RisqueForm(Form):
+    version = HiddenField()
+    titre = StringField("Risque", validators=[NotBlank("Donnez un nom au risque."), Length(
+        max=200, message=max_length_message(200))])
+    type_evenement = SelectField("Type d'événement correspondant", validators=[Optional()],
+                                 description="Relie le risque à ses exercices et fiches réflexes.")
+    arrondissements = MultiCheckboxField("Arrondissements concernés")
+    description = TextAreaField("Ce qui peut arriver", validators=[Optional()],
+                                render_kw={"rows": 4})
+    mesures_ville = TextAreaField("Ce que fait la Ville", validators=[Optional()],
+                                  render_kw={"rows": 4})
+    consignes = TextAreaField("Ce que doivent faire les habitants", validators=[
+        NotBlank("Dites aux habitants ce qu'ils doivent faire : c'est l'objet du DICRIM.")],
+        render_kw={"rows": 4})
+    actif = BooleanField("Dans la liste", default=True)

@@ -205,3 +205,34 @@ class CocheFiche(db.Model):
     fait_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     fait_par_nom: Mapped[str] = mapped_column(sa.String(120), default="")
     fait_at: Mapped[datetime]
+
+
+# --- Risks of Paris and the DICRIM ----------------------------------------------------------
+
+declare_object_type("risque", "Risque majeur")
+
+
+class Risque(VerificationMixin, TimestampMixin, db.Model):
+    """A major risk of Paris, the arrondissements it concerns, what the Ville does and what
+    the inhabitants should do: the short list the cellule keeps, printed per arrondissement
+    as a DICRIM-style page."""
+
+    __tablename__ = "pcs_risque"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    titre: Mapped[str] = mapped_column(sa.String(200))
+    # A type of event (crue, canicule…) when there is one: its exercises and fiches.
+    type_evenement: Mapped[str] = mapped_column(sa.String(20), default="")
+    arrondissements: Mapped[list] = mapped_column(sa.JSON, default=list)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    mesures_ville: Mapped[str] = mapped_column(sa.Text, default="")
+    consignes: Mapped[str] = mapped_column(sa.Text, default="")
+    ordre: Mapped[int] = mapped_column(default=0)
+    actif: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def arrondissements_label(self) -> str:
+        return ", ".join("1er" if a == 1 else f"{a}e" for a in sorted(self.arrondissements or []))
+
+    def concerne(self, arrondissements) -> bool:
+        return bool(set(self.arrondissements or []) & set(arrondissements))

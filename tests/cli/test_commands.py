@@ -114,5 +114,6 @@ def test_load_reference_is_idempotent(runner):
     assert result.exit_code == 0 and "0 créée(s), 0 mise(s) à jour" in result.output
     assert "Sites par défaut créés : 17." in result.output
     assert "Fiches réflexes de départ : 10." in result.output
+    assert "Risques de départ : 5." in result.output
     again = runner.invoke(args=["load-reference"]).output
     assert "Sites par défaut créés : 0." in again and "Fiches réflexes de départ : 0." in again

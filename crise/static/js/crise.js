@@ -90,6 +90,11 @@
       });
     });
 
+    // « Imprimer » buttons (a DICRIM page, a map): the browser's print dialog.
+    document.querySelectorAll("[data-imprimer]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+
     // Live boards: fetch the board again every few seconds, without reloading the page.
     document.querySelectorAll("[data-refresh-url]").forEach(function (zone) {
       var url = zone.getAttribute("data-refresh-url");
