@@ -13,13 +13,18 @@ from crise.pcs import bp, risques
 from crise.pcs.forms import RisqueForm
 from crise.pcs.models import Risque, can_edit_fiches
 from crise.pcs.risques import RisqueData
+from crise.retex import obligation
+from crise.retex.actions import gere_le_plan
 
 
 @bp.route("/risques")
 def risques_page():
+    # The five-year duty per type of risk (the RETEX's page), for those who run the plan.
+    exercices = ({o.type.value: o for o in obligation.obligations()}
+                 if gere_le_plan(current_user) or current_user.is_admin else None)
     return render_template("pcs/risques.html", risques=risques.risques_actifs(),
                            mairies=mairies_ordered(), peut_ecrire=can_edit_fiches(current_user),
-                           types={t.value: t.label for t in TypeEvenement})
+                           types={t.value: t.label for t in TypeEvenement}, exercices=exercices)
 
 
 @bp.route("/risques/nouveau", methods=["GET", "POST"])

@@ -69,3 +69,13 @@ def test_the_cellule_keeps_the_list_and_two_edits_do_not_overwrite_each_other(
     listing = client.get("/pcs/risques").get_data(as_text=True)
     assert "1er, 4e, 5e" in listing, listing[listing.find("<tbody>"):][:800]
     assert "/pcs/dicrim/centre" in listing
+
+
+def test_the_cellule_sees_per_risk_when_the_next_exercise_is_due(client, login_as,
+                                                                risques_de_depart):
+    login_as("cellule")
+    html = client.get("/pcs/risques").get_data(as_text=True)
+    assert 'data-testid="exercice-risque"' in html and "Exercice à programmer" in html
+    client.post("/auth/deconnexion")
+    login_as("agent_accueil", mairie="11e", email="a@crise.test")
+    assert "Exercice à programmer" not in client.get("/pcs/risques").get_data(as_text=True)
