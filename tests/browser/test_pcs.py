@@ -74,3 +74,43 @@ def test_a_responsable_checks_and_mends_the_stale_contacts_of_the_month(
     page.goto("/pcs/")
     expect(page.get_by_test_id("rien-a-verifier")).to_be_visible()
     page.screenshot(path=str(screenshot_dir() / "pcs-accueil.png"), full_page=True)
+
+
+def test_a_responsable_ticks_the_fiche_of_a_flood_and_opens_a_care_from_a_pcs_site(
+        page, app, live_server, create_user, create_evenement, create_site):
+    from crise.pcs.fiches import charger_fiches_par_defaut
+
+    with app.app_context():
+        charger_fiches_par_defaut()
+        db.session.commit()
+    responsable = create_user("responsable_care", mairie="15e", nom="Claire Dupont")
+    crue = create_evenement(titre="Crue de la Seine", type="crue", mairies=("15e",))
+    site = create_site(mairie="15e", nom="Gymnase Émile-Anthoine", capacite=300,
+                       adresse="9 rue Jean Rey, 75015 Paris")
+    with app.app_context():
+        from crise.care.models import Site
+
+        db.session.get(Site, site.id).capacite_couchage = 120
+        db.session.commit()
+    login(page, live_server, responsable.email)
+    page.goto(f"/evenements/{crue.id}")
+    fiches = page.get_by_test_id("fiches-reflexes")
+    expect(fiches).to_contain_text("Crue de la Seine — responsable de crise de la mairie")
+    ligne = fiches.get_by_role("button", name="Choisir des sites de repli hors zone inondable (PPRI)")
+    expect(ligne).to_have_attribute("aria-pressed", "false")
+    ligne.click()
+    ligne = page.get_by_test_id("fiches-reflexes").get_by_role(
+        "button", name="Choisir des sites de repli hors zone inondable (PPRI)")
+    expect(ligne).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id("fiche-crue-responsable")).to_contain_text("par Claire Dupont")
+    page.get_by_test_id("fiches-reflexes").screenshot(
+        path=str(screenshot_dir() / "pcs-fiche-crue.png"))
+
+    # The C.A.RE opens in a site of the PCS; its opening checklist is the PCS's fiche.
+    page.get_by_role("link", name="Ouvrir un C.A.RE").click()
+    page.get_by_label("Site").select_option(
+        label="Gymnase Émile-Anthoine — 9 rue Jean Rey, 75015 Paris (300 places)")
+    page.get_by_role("button", name="Ouvrir le C.A.RE").click()
+    expect(page.get_by_role("heading", name="Gymnase Émile-Anthoine")).to_be_visible()
+    expect(page.locator("#fiche-reflexe")).to_contain_text(
+        "Informer la SCOP de l'ouverture du C.A.RE")
