@@ -25,7 +25,7 @@ from crise.text import clean_line
 
 NOM_MAX, TEXTE_MAX, NOTES_MAX = 200, 200, 500
 # What a search shows at once: enough to pick from at night; « précisez » beyond.
-RESULTATS_MAX = 60
+RESULTATS_MAX = 40
 # Short numbers a directory holds as they are: 15, 17, 18, then 112, 115, 3975, 3919…
 _URGENCES = {"15", "17", "18"}
 
@@ -231,7 +231,8 @@ def rechercher(actor: User, texte: str = "", *, fonction: str = "", mairie_id: i
         query = query.where(_a_verifier(fin_du_mois(now or utcnow())))
         if tient_le_pcs(actor):
             query = query.where(_tenus(actor))
-    return db.session.scalars(query.order_by(Contact.fonction, Contact.nom).limit(limite)).all()
+    return db.session.scalars(query.order_by(Contact.fonction, Contact.nom).limit(limite)
+                              .options(sa.orm.joinedload(Contact.mairie))).all()
 
 
 def _tenus(actor: User):
