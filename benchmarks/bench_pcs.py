@@ -26,6 +26,7 @@ from crise.extensions import db  # noqa: E402
 from crise.hebergement.models import DossierHebergement, Solution  # noqa: E402
 from crise.hebergement.services import nuit_en_cours  # noqa: E402
 from crise.mairies.models import Mairie  # noqa: E402
+from crise.care.noms import comparable  # noqa: E402
 from crise.pcs.annuaire import cle_de  # noqa: E402
 from crise.pcs.models import FONCTIONS, Contact  # noqa: E402
 from crise.scop.models import DemandeScop  # noqa: E402
@@ -126,6 +127,7 @@ def populate(app, rng):
                              "nom": c.nom, "organisme": c.organisme, "telephone": c.telephone,
                              "telephone_2": "", "email": "", "horaires": c.horaires,
                              "notes": "", "cle": cle_de(c), "actif": True,
+                             "nom_cle": comparable(c.nom),
                              "verifie_at": now - timedelta(days=rng.randrange(400)),
                              "verifie_par_nom": "", "modifie_par_nom": "", "version": 1,
                              "created_at": now, "updated_at": now})

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, render_template, session
+from werkzeug.routing import IntegerConverter
 
 from crise.config import Defaults
 from crise.http import CleanRequest
@@ -19,11 +20,20 @@ class ConfigurationError(RuntimeError):
     pass
 
 
+class IdentifiantConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(test_config=None):
     """The application. ``test_config`` may carry INSTANCE_PATH (tests keep theirs apart)."""
     instance_path = (test_config or {}).get("INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.request_class = CleanRequest
+    # A record id in a URL is a database integer: a longer number typed by hand is a page
+    # that does not exist (404), not a database error.
+    app.url_map.converters["int"] = IdentifiantConverter
     load_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)

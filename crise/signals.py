@@ -59,6 +59,10 @@ cloture_demandee = _faits.signal("cloture-demandee")
 # its module (it would lose sight of it), or None. The removal is refused.
 retrait_mairie_demande = _faits.signal("retrait-mairie-demande")
 
+# Asked before a site de repli is deleted, with the site as sender: a listener returns, as
+# a French sentence, what its module keeps there (stocks), or None. The deletion is refused.
+suppression_site_demandee = _faits.signal("suppression-site-demandee")
+
 # Asked when a C.A.RE opens, with no sender: a listener returns the steps of the fiche
 # réflexe d'ouverture as it stands ([(code, libellé)]), or None (the built-in steps then).
 etapes_ouverture_demandees = _faits.signal("etapes-ouverture-demandees")

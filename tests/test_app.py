@@ -155,3 +155,10 @@ def test_every_post_route_refuses_a_forged_request(app, client, create_user, app
         if response.status_code != 400:
             acceptees.append(f"{url} → {response.status_code}")
     assert acceptees == []
+
+
+def test_a_record_id_too_long_for_the_database_is_a_missing_page(client, login_as):
+    login_as("cellule")
+    for url in ("/pcs/annuaire/99999999999999999999", "/care/sites/99999999999999999999",
+                "/evenements/99999999999999999999", "/carte/evenements/2147483648"):
+        assert client.get(url).status_code == 404, url

@@ -173,3 +173,72 @@ def longueur_seine_km() -> float:
         points = [tuple(map(float, p.strip().split())) for p in chemin[1:].split("L")]
         total += sum(math.dist(a, b) for a, b in zip(points, points[1:]))
     return total / f.echelle_1km
+
+
+def dedans(numero: int, x: float, y: float) -> bool:
+    """Whether a point of the drawing is inside an arrondissement (ray casting)."""
+    points = fond().arrondissements[numero].points
+    interieur = False
+    for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            interieur = not interieur
+    return interieur
+
+
+def _marge(numero: int, x: float, y: float) -> float:
+    """How far a point is from its arrondissement's outline (its nearest vertex or edge)."""
+    points = fond().arrondissements[numero].points
+    meilleur = math.inf
+    for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]):
+        dx, dy = x2 - x1, y2 - y1
+        t = max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / ((dx * dx + dy * dy) or 1e-9)))
+        meilleur = min(meilleur, math.hypot(x - x1 - t * dx, y - y1 - t * dy))
+    return meilleur
+
+
+# Where the marks of the two arrondissements with a wood gather: near their mairie, in the
+# town, not in the Bois de Vincennes or de Boulogne (longitude, latitude).
+POLES = {12: (2.3950, 48.8390), 16: (2.2750, 48.8620)}
+
+
+@lru_cache(maxsize=None)
+def pole(numero: int) -> tuple[float, float]:
+    """A point well inside the arrondissement (the centroid when it is, else the point of a
+    grid farthest from the outline): where its marks gather."""
+    if numero in POLES:
+        point = fond().projeter(*POLES[numero])
+        if dedans(numero, *point):
+            return point
+    a = fond().arrondissements[numero]
+    if dedans(numero, *a.centre) and _marge(numero, *a.centre) > 12:
+        return a.centre
+    xs, ys = [p[0] for p in a.points], [p[1] for p in a.points]
+    candidats = [(min(xs) + (max(xs) - min(xs)) * i / 24, min(ys) + (max(ys) - min(ys)) * j / 24)
+                 for i in range(1, 24) for j in range(1, 24)]
+    return max((p for p in candidats if dedans(numero, *p)),
+               key=lambda p: _marge(numero, *p), default=a.centre)
+
+
+@lru_cache(maxsize=None)
+def places(numero: int) -> tuple[tuple[float, float], ...]:
+    """Where marks without a position of their own go, inside the arrondissement and clear
+    of its outline: rings around its pole, the nearest first, leaving the pole itself (and
+    the arrondissement's indicators around it) free."""
+    cx, cy = pole(numero)
+    trouvees = []
+    for rayon in (30, 42, 54, 66, 22, 15):
+        for k in range(12):
+            angle = math.radians(15 + 30 * k + rayon)
+            x, y = cx + rayon * math.cos(angle), cy + rayon * math.sin(angle)
+            if dedans(numero, x, y) and _marge(numero, x, y) >= 7:
+                trouvees.append((x, y))
+    return tuple(trouvees) or ((cx + 14, cy + 14),)
+
+
+def pres_du_pole(numero: int, dx: float, dy: float) -> tuple[float, float]:
+    """A point at (dx, dy) from the arrondissement's pole, brought nearer until inside."""
+    cx, cy = pole(numero)
+    for f in (1, 0.7, 0.45, 0.25, 0):
+        if dedans(numero, cx + dx * f, cy + dy * f):
+            return (cx + dx * f, cy + dy * f)
+    return (cx, cy)

@@ -25,8 +25,7 @@ from crise.scop.models import STATUTS_FINAUX, DemandeScop
 
 # Where each indicator of a mairie sits around its centre (SVG units), its figure inside
 # its shape; the C.A.RE go on rings further out, their figures beside them.
-DECALAGES = {"scop": (-22, 14), "sans_solution": (22, 14), "point": (0, -22)}
-RAYON_CARE = 46
+DECALAGES = {"scop": (-16, 12), "sans_solution": (16, 12), "point": (0, -16)}
 
 
 @dataclass
@@ -41,6 +40,7 @@ class Marque:
     titre: str
     url: str | None = None
     alerte: bool = False
+    approx: bool = False  # no position of its own: placed inside its arrondissement
     taille: float = 7.0
     dedans: bool = False  # the text inside the shape (a mairie's indicators)
 
@@ -56,23 +56,21 @@ class Carte:
     at: datetime | None = None
 
 
-def _centre_de(mairie: Mairie) -> tuple[float, float]:
-    return geometrie.centre_mairie(mairie.arrondissements)
+def _arrondissement(mairie: Mairie, site: Site | None = None) -> int:
+    """Where a record of the mairie is drawn: its site's arrondissement, else the mairie's
+    (the 3e for Paris Centre: the middle of the four)."""
+    if site is not None and site.arrondissement in mairie.arrondissements:
+        return site.arrondissement
+    return mairie.arrondissements[0] if len(mairie.arrondissements) == 1 else 3
 
 
-def _autour(centre: tuple[float, float], rang: int) -> tuple[float, float]:
-    """The rang-th place on rings around a mairie's centre, the first ring of eight
-    units out, then wider: many C.A.RE of one mairie do not hide each other."""
-    anneau, place = divmod(rang, 8)
-    angle = math.radians(22.5 + 45 * place + 11 * anneau)
-    rayon = RAYON_CARE + 14 * anneau
-    return (centre[0] + rayon * math.cos(angle), centre[1] + rayon * math.sin(angle))
-
-
-def _position(site: Site | None, mairie: Mairie, rang: int) -> tuple[float, float]:
+def _position(site: Site | None, mairie: Mairie, rang: int) -> tuple[float, float, bool]:
+    """(x, y, approximative): a site's own position, else one of the places kept inside
+    its arrondissement (the mark then says it is approximate)."""
     if site is not None and site.latitude is not None and site.longitude is not None:
-        return geometrie.fond().projeter(site.longitude, site.latitude)
-    return _autour(_centre_de(mairie), rang)
+        return (*geometrie.fond().projeter(site.longitude, site.latitude), False)
+    places = geometrie.places(_arrondissement(mairie, site))
+    return (*places[rang % len(places)], True)
 
 
 def carte_evenement(actor: User, evenement: Evenement, now: datetime | None = None) -> Carte:
@@ -96,14 +94,18 @@ def carte_evenement(actor: User, evenement: Evenement, now: datetime | None = No
     rangs: dict[int, int] = {}
     voit_les_gens = can_view_people(actor)
     for centre in centres:
-        rang = rangs[centre.mairie_id] = rangs.get(centre.mairie_id, -1) + 1
-        x, y = _position(centre.site, mairies[centre.mairie_id], rang)
+        mairie = mairies[centre.mairie_id]
+        numero = _arrondissement(mairie, centre.site)
+        rang = rangs[numero] = rangs.get(numero, -1) + 1
+        x, y, approx = _position(centre.site, mairie, rang)
         n = presents.get(centre.id, 0)
         plein = n >= centre.capacite
         titre = (f"C.A.RE {centre.nom} ({mairies[centre.mairie_id].nom_court}) : {n} présent(s)"
                  f" pour {centre.capacite} places" + (" — complet" if plein else ""))
-        carte.marques.append(Marque("carre", x, y, f"{n}/{centre.capacite}", titre, url_for(
-            "care.centre", centre_id=centre.id) if voit_les_gens else None, alerte=plein))
+        carte.marques.append(Marque("carre", x, y, f"{n}/{centre.capacite}", titre + (
+            " (position approximative)" if approx else ""), url_for(
+            "care.centre", centre_id=centre.id) if voit_les_gens else None, alerte=plein,
+            approx=approx))
         carte.lignes.append(("C.A.RE", mairies[centre.mairie_id].nom_court, titre))
 
     # SCOP requests in progress, per mairie.
@@ -115,28 +117,29 @@ def carte_evenement(actor: User, evenement: Evenement, now: datetime | None = No
     sans_solution = sans_solution_par_mairie(evenement, nuit_en_cours(now))
     points = {ligne.mairie.id: ligne for ligne in etat_des_points(evenement, now)}
     for mairie_id, mairie in sorted(mairies.items(), key=lambda kv: kv[1].ordre):
-        cx, cy = _centre_de(mairie)
+        numero = _arrondissement(mairie)
+
+        def pres(indicateur: str) -> tuple[float, float]:
+            return geometrie.pres_du_pole(numero, *DECALAGES[indicateur])
+
         if scop.get(mairie_id):
-            dx, dy = DECALAGES["scop"]
             titre = f"{mairie.nom_court} : {scop[mairie_id]} demande(s) à la SCOP en cours"
-            carte.marques.append(Marque("triangle", cx + dx, cy + dy, str(scop[mairie_id]),
+            carte.marques.append(Marque("triangle", *pres("scop"), str(scop[mairie_id]),
                                         titre, url_for("evenements.detail",
                                                        evenement_id=evenement.id) + "#scop-title",
                                         taille=10, dedans=True))
             carte.lignes.append(("SCOP", mairie.nom_court, titre))
         if sans_solution.get(mairie_id):
-            dx, dy = DECALAGES["sans_solution"]
             titre = f"{mairie.nom_court} : {sans_solution[mairie_id]} foyer(s) sans solution ce soir"
-            carte.marques.append(Marque("rond", cx + dx, cy + dy, str(sans_solution[mairie_id]),
+            carte.marques.append(Marque("rond", *pres("sans_solution"), str(sans_solution[mairie_id]),
                                         titre, url_for("hebergement.listes",
                                                        evenement_id=evenement.id),
                                         alerte=True, taille=10, dedans=True))
             carte.lignes.append(("Hébergement", mairie.nom_court, titre))
         ligne = points.get(mairie_id)
         if ligne is not None and ligne.alerte:
-            dx, dy = DECALAGES["point"]
             titre = f"{mairie.nom_court} : point de situation {ligne.etat_label.lower()}"
-            carte.marques.append(Marque("losange", cx + dx, cy + dy, "!", titre, url_for(
+            carte.marques.append(Marque("losange", *pres("point"), "!", titre, url_for(
                 "cellule.points" if actor.is_central else "cellule.point",
                 evenement_id=evenement.id), alerte=True, taille=9, dedans=True))
             carte.lignes.append(("Point de situation", mairie.nom_court, titre))
@@ -157,18 +160,26 @@ def carte_pcs(actor: User, usage: str = "") -> Carte:
         query = query.where(getattr(Site, f"usage_{usage}").is_(True))
     rangs: dict[int, int] = {}
     for site in db.session.scalars(query.order_by(Mairie.ordre, Site.nom)):
-        rang = rangs[site.mairie_id] = rangs.get(site.mairie_id, -1) + 1
-        x, y = _position(site, site.mairie, rang)
-        forme = "rond" if site.usage_hebergement else "losange" if site.usage_frais and \
+        numero = _arrondissement(site.mairie, site)
+        rang = rangs[numero] = rangs.get(numero, -1) + 1
+        x, y, approx = _position(site, site.mairie, rang)
+        # The figure the filter asks about: beds for housing, seats otherwise.
+        couchage = usage == "hebergement" or (not usage and site.usage_hebergement
+                                              and not site.usage_care)
+        forme = "rond" if couchage else "losange" if site.usage_frais and \
             not site.usage_care else "carre"
-        capacite = site.capacite_couchage if forme == "rond" else site.capacite
+        capacite = site.capacite_couchage if couchage else site.capacite
         titre = (f"{site.nom} ({site.mairie.nom_court}) : {', '.join(site.usages)} — "
                  f"{site.capacite if site.capacite is not None else '?'} assis, "
                  f"{site.capacite_couchage if site.capacite_couchage is not None else '?'} "
-                 "couchés" + (f" — {', '.join(site.equipements)}" if site.equipements else ""))
-        carte.marques.append(Marque(forme, x, y, str(capacite) if capacite else "", titre,
-                                    url_for("care.site", site_id=site.id),
-                                    alerte=site.perime(),
+                 "couchés" + (f" — {', '.join(site.equipements)}" if site.equipements else "")
+                 + (" — fiche à vérifier" if site.perime() else "")
+                 + (" (position approximative)" if approx else ""))
+        texte = (str(capacite) if capacite is not None else "?") + (" !" if site.perime()
+                                                                     else "")
+        carte.marques.append(Marque(forme, x, y, texte, titre, url_for("care.site",
+                                                                      site_id=site.id),
+                                    approx=approx,
                                     taille=5 + min(6, math.sqrt(capacite or 0) / 4)))
         carte.lignes.append((", ".join(site.usages), site.mairie.nom_court, titre))
     carte.resume = {"Sites": len(carte.marques)}

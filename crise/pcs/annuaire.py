@@ -14,11 +14,12 @@ import sqlalchemy as sa
 from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import User
+from crise.care import noms
 from crise.care.noms import comparable
 from crise.db import FRAICHEUR_JOURS, diff, prendre, snapshot, utcnow
 from crise.errors import ServiceError
 from crise.extensions import db
-from crise.formatting import fin_du_mois, format_date
+from crise.formatting import fin_du_mois, format_date, from_paris_local
 from crise.mairies.models import Mairie
 from crise.pcs.models import FONCTIONS, Contact, can_edit_pcs, tient_le_pcs
 from crise.text import clean_line
@@ -61,13 +62,35 @@ def normaliser_telephone(texte: str) -> str:
                      "court (3975).")
 
 
+def _mots_cle(texte: str) -> list[str]:
+    """The words a search may type for a text: as written in any script, in Latin letters
+    (« Иванов » → ivanov, « 王伟 » → wang, wei), and each name whose parts an apostrophe or
+    a hyphen joins, joined (« N'Diaye » → ndiaye)."""
+    trouves = list(noms.words(texte))
+    for morceau in (texte or "").split():
+        parties = comparable(morceau).split()
+        if len(parties) > 1 and "".join(parties) not in trouves:
+            trouves.append("".join(parties))
+    return trouves
+
+
+def _chiffres(telephone: str) -> list[str]:
+    """A number's digits as typed both ways: « +33 1 42 76 40 40 » is also 0142764040."""
+    chiffres = re.sub(r"\D", "", telephone or "")
+    if not chiffres:
+        return []
+    if telephone.startswith("+33") and len(chiffres) == 11:
+        return [chiffres, "0" + chiffres[2:]]
+    return [chiffres]
+
+
 def cle_de(contact: Contact) -> str:
-    """What a search reads: every word in any script without accents, then the digits."""
-    mots = comparable(" ".join((contact.nom, contact.organisme, contact.fonction_label,
-                                contact.horaires, contact.notes)))
-    chiffres = " ".join(re.sub(r"\D", "", t) for t in (contact.telephone, contact.telephone_2)
-                        if t)
-    return f" {mots} | {chiffres} "[:1200]
+    """What a search reads: the words of the names in every form, the function, hours and
+    notes without accents, then the digits of the numbers."""
+    mots = _mots_cle(f"{contact.nom} {contact.organisme}") + comparable(" ".join((
+        contact.fonction_label, contact.horaires, contact.notes))).split()
+    chiffres = [c for t in (contact.telephone, contact.telephone_2) for c in _chiffres(t)]
+    return f" {' '.join(mots)} | {' '.join(chiffres)} "[:1200]
 
 
 @dataclass
@@ -118,8 +141,8 @@ def _doublon(mairie_id: int | None, data: ContactData, sauf: int | None) -> Cont
     query = sa.select(Contact).where(
         Contact.mairie_id.is_(None) if mairie_id is None else Contact.mairie_id == mairie_id,
         sa.or_(Contact.telephone == data.telephone,
-               sa.and_(Contact.fonction == data.fonction, Contact.cle.like(
-                   f" {comparable(data.nom)} %"))))
+               sa.and_(Contact.fonction == data.fonction,
+                       Contact.nom_cle == comparable(data.nom)[:200])))
     if sauf is not None:
         query = query.where(Contact.id != sauf)
     for contact in db.session.scalars(query.limit(5)):
@@ -133,7 +156,7 @@ def _appliquer(contact: Contact, data: ContactData, actor: User, now: datetime) 
     for name in CHAMPS:
         setattr(contact, name, getattr(data, name))
     contact.modifie_par_nom = str(actor)[:120]
-    contact.cle = cle_de(contact)
+    contact.cle, contact.nom_cle = cle_de(contact), comparable(contact.nom)[:200]
     if data.verifie:
         contact.noter_verification(actor, now)
 
@@ -296,6 +319,23 @@ def exporter_csv(actor: User, contacts: list[Contact]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _date_fr(texte: str) -> datetime | None:
+    """« 24/11/2026 » (or 2026-11-24) as noon that day, Paris; None when empty."""
+    texte = (texte or "").strip()
+    if not texte:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"):
+        try:
+            jour = datetime.strptime(texte[:10], fmt)
+        except ValueError:
+            continue
+        moment = from_paris_local(jour.replace(hour=12))
+        if moment > utcnow() + timedelta(days=1):
+            raise ServiceError(f"La date de vérification « {texte} » est dans le futur.")
+        return moment
+    raise ServiceError(f"« {texte} » n'est pas une date de vérification (jj/mm/aaaa).")
+
+
 @dataclass
 class BilanImport:
     crees: int = 0
@@ -331,7 +371,7 @@ def importer_csv(actor: User, contenu: bytes, *, mairie: Mairie | None,
     lignes = texte.splitlines()
     if not lignes or not lignes[0].strip():
         raise ServiceError("Le fichier est vide.", "fichier")
-    separateur = ";" if lignes[0].count(";") >= lignes[0].count(",") else ","
+    separateur = max(";,\t", key=lignes[0].count)
     lecteur = csv.reader(io.StringIO(texte), delimiter=separateur)
     entetes = [_en_tete(h) for h in next(lecteur)]
     manquantes = [label for code, label in COLONNES
@@ -346,8 +386,9 @@ def importer_csv(actor: User, contenu: bytes, *, mairie: Mairie | None,
     for numero, ligne in enumerate(lecteur, start=2):
         if not any(v.strip() for v in ligne):
             continue
-        valeurs = {code: ligne[i].strip() for i, code in enumerate(entetes)
-                   if code and i < len(ligne)}
+        # A cell the export kept from being read as a formula (« '+33 6… ») reads back.
+        valeurs = {code: re.sub(r"^'(?=[=+\-@])", "", ligne[i].strip())
+                   for i, code in enumerate(entetes) if code and i < len(ligne)}
         code, inconnu = _fonction(valeurs.get("fonction", ""))
         notes = valeurs.get("notes", "")
         if inconnu:
@@ -357,9 +398,10 @@ def importer_csv(actor: User, contenu: bytes, *, mairie: Mairie | None,
                            organisme=valeurs.get("organisme", ""),
                            telephone_2=valeurs.get("telephone_2", ""),
                            email=valeurs.get("email", ""), horaires=valeurs.get("horaires", ""),
-                           notes=notes[:NOTES_MAX], verifie=True)
+                           notes=notes, verifie=False)
         try:
             _valider(data)
+            verifie_le = _date_fr(valeurs.get("verifie", ""))
         except ServiceError as error:
             bilan.erreurs.append(f"Ligne {numero} ({data.nom or 'sans nom'}) : {error.message}")
             continue
@@ -369,10 +411,12 @@ def importer_csv(actor: User, contenu: bytes, *, mairie: Mairie | None,
                                  f"{double} du fichier.")
             continue
         vus[data.telephone] = vus[(comparable(data.nom), data.fonction)] = numero
-        lus.append(data)
+        lus.append((data, verifie_le))
     if bilan.erreurs:
         return bilan  # nothing written
-    for data in lus:
+    for data, verifie_le in lus:
+        # A file is not a check: the date it gives (« Vérifié le »), else none for a new
+        # contact and the one already known for the others.
         existant = _doublon(mairie_id, data, None)
         if existant is None:
             contact = Contact(mairie_id=mairie_id)
@@ -380,12 +424,16 @@ def importer_csv(actor: User, contenu: bytes, *, mairie: Mairie | None,
             _appliquer(contact, data, actor, now)
             bilan.crees += 1
         elif all(getattr(existant, k) == getattr(data, k) for k in CHAMPS):
-            existant.noter_verification(actor, now)
+            contact = existant
             bilan.inchanges += 1
         else:
+            contact = existant
             existant.version += 1
             _appliquer(existant, data, actor, now)
             bilan.modifies += 1
+        if verifie_le is not None and (contact.verifie_at is None
+                                       or verifie_le > contact.verifie_at):
+            contact.verifie_at, contact.verifie_par_nom = verifie_le, "Import du fichier"
         db.session.flush()
     record(actor, Action.CREATE, "contact", None, mairie_id=mairie_id,
            summary=f"Annuaire importé ({mairie.nom if mairie else 'Ville de Paris'}) : "

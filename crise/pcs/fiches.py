@@ -101,8 +101,7 @@ def items_depuis_texte(texte: str, anciens: list[dict] | None = None) -> list[di
     """One line of the text, one item; a line unchanged keeps its code (and its ticks)."""
     anciens = anciens or []
     par_texte = {comparable(i["texte"]): i["code"] for i in anciens}
-    pris = set()
-    items = []
+    lignes = []
     for ligne in (texte or "").splitlines():
         ligne = re.sub(r"^\s*(?:[-•*]|\d+[.)])\s*", "", ligne).strip()
         if not ligne:
@@ -110,10 +109,21 @@ def items_depuis_texte(texte: str, anciens: list[dict] | None = None) -> list[di
         if len(ligne) > ITEM_MAX:
             raise ServiceError(f"Une ligne tient en {ITEM_MAX} caractères au plus : « "
                                f"{ligne[:60]}… ».", "texte")
-        code = par_texte.get(comparable(ligne))
-        if code is None or code in pris:
-            code = _code(ligne, pris | {i["code"] for i in anciens})
-        pris.add(code)
+        lignes.append(ligne)
+    # Unchanged lines keep their code; a line reworded where it stood keeps the code of
+    # the line it replaces (the ticks already made stay with it); new lines get new ones.
+    codes = [par_texte.get(comparable(ligne)) for ligne in lignes]
+    pris = {c for c in codes if c}
+    if len(lignes) == len(anciens):
+        for rang, ancien in enumerate(anciens):
+            if codes[rang] is None and ancien["code"] not in pris:
+                codes[rang] = ancien["code"]
+                pris.add(ancien["code"])
+    items, vus = [], set()
+    for ligne, code in zip(lignes, codes):
+        if code is None or code in vus:
+            code = _code(ligne, pris | vus | {i["code"] for i in anciens})
+        vus.add(code)
         items.append({"code": code, "texte": ligne})
     if not items:
         raise ServiceError("Écrivez au moins une action, une par ligne.", "texte")

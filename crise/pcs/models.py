@@ -112,6 +112,8 @@ class Contact(VerificationMixin, TimestampMixin, db.Model):
     notes: Mapped[str] = mapped_column(sa.String(500), default="")
     # What a search reads: names in any script without accents, the function, the digits.
     cle: Mapped[str] = mapped_column(sa.String(1200), default="")
+    # The name without case, accents or punctuation: the same contact typed twice.
+    nom_cle: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
     actif: Mapped[bool] = mapped_column(default=True)
 
     mairie: Mapped[Mairie | None] = relationship()

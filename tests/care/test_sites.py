@@ -122,3 +122,12 @@ def test_a_mairie_cannot_touch_another_mairies_site_and_an_observer_sees_none(
     assert client.get("/care/sites").status_code == 403
     assert client.get("/pcs/").status_code == 403
     assert client.get("/pcs/annuaire").status_code == 403
+
+
+def test_two_sites_of_a_mairie_cannot_bear_the_same_name(app, client, login_as, create_site):
+    create_site(mairie="11e", nom="Gymnase Japy")
+    login_as("responsable_care", mairie="11e")
+    r = client.post("/care/sites/nouveau", data={"mairie": "11e", "nom": "gymnase  JAPY",
+                                                 "categorie": "gymnase", "usages": "care"})
+    assert "a déjà un site « Gymnase Japy »" in r.get_data(as_text=True)
+    assert count(app, Site) == 1

@@ -14,6 +14,7 @@ from crise.cellule import services as cellule
 from crise.db import utcnow
 from crise.evenements.models import Evenement
 from crise.extensions import db
+from crise.carte import geometrie
 from crise.scop import services as scop
 
 
@@ -104,7 +105,7 @@ def test_the_pcs_map_places_sites_by_kind_and_capacity(app, client, login_as, cr
     svg = _svg(html)
     formes = [g.get("data-testid") for g in svg.iter("g")
               if g.get("data-testid")]
-    assert sorted(formes) == ["marque-losange", "marque-rond"]
+    assert sorted(formes) == ["marque-carre", "marque-losange"]  # seats, by default
     assert "Gymnase Japy (11e) : C.A.RE, Hébergement (lits) — 300 assis, 120 couchés" in html
     assert "École Keller (11e) : Salle rafraîchie — 80 assis" in html
     # Japy is drawn where it is: in the 11th's outline, east of its label.
@@ -112,6 +113,35 @@ def test_the_pcs_map_places_sites_by_kind_and_capacity(app, client, login_as, cr
 
     x, y = geometrie.fond().projeter(2.3801, 48.8555)
     assert f'translate({x:.1f} {y:.1f})' in html
+    lits = client.get("/carte/?usage=hebergement").get_data(as_text=True)
+    assert 'data-testid="marque-rond"' in lits and re.search(r">120 !<", lits)
+    assert "École Keller" not in lits
     html = client.get("/carte/?usage=frais").get_data(as_text=True)
     assert "École Keller" in html and "Gymnase Japy" not in html
     assert "Carte des sites" in client.get("/pcs/").get_data(as_text=True)
+
+
+def test_a_mark_without_a_position_stays_inside_its_arrondissement_and_says_so(
+        app, client, login_as):
+    from crise.care.services import charger_sites_par_defaut
+
+    with app.app_context():
+        charger_sites_par_defaut()
+        db.session.commit()
+    for numero in range(1, 21):
+        places = geometrie.places(numero)
+        assert places and all(geometrie.dedans(numero, x, y) for x, y in places), numero
+        assert geometrie.dedans(numero, *geometrie.pole(numero)), numero
+    login_as("cellule")
+    html = client.get("/carte/").get_data(as_text=True)
+    svg = _svg(html)
+    marques = [g for g in svg.iter("g") if (g.get("class") or "").startswith("marque ")]
+    assert len(marques) == 17
+    for g in marques:
+        assert "marque--approx" in g.get("class")
+        x, y = map(float, re.match(r"translate\(([\d.]+) ([\d.]+)\)", g.get("transform")).groups())
+        titre = g.find("title").text
+        code = re.search(r"\((\d+e|Paris Centre)\)", titre).group(1)
+        numeros = [1, 2, 3, 4] if code == "Paris Centre" else [int(code[:-1])]
+        assert any(geometrie.dedans(n, x, y) for n in numeros), titre
+        assert "position approximative" in titre

@@ -52,6 +52,7 @@ def test_contacts_are_found_by_any_word_any_script_and_any_digits(app, create_us
                  notes="Mandarin")
         _contact(resp, fonction="bailleur", nom="Paris Habitat — gardien d'astreinte",
                  telephone="+33 1 71 37 00 00")
+        _contact(resp, fonction="association", nom="Awa N'Diaye", telephone="0033 1 42 76 40 40")
         db.session.commit()
         noms = lambda q: [c.nom for c in annuaire.rechercher(resp, q)]  # noqa: E731
         assert noms("dsol") == ["Astreinte DSOL Est"]
@@ -64,6 +65,11 @@ def test_contacts_are_found_by_any_word_any_script_and_any_digits(app, create_us
         assert noms("gardien habitat") == ["Paris Habitat — gardien d'astreinte"]
         assert noms("interprète") == ["Лейла Иванова", "王伟"]
         assert noms("nobody") == []
+        # As typed at night: joined, in Latin letters, the number the French way.
+        assert noms("ndiaye") == ["Awa N'Diaye"] and noms("n'diaye awa") == ["Awa N'Diaye"]
+        assert noms("ivanova") == ["Лейла Иванова"] and noms("wang") == ["王伟"]
+        assert noms("0142764040") == ["Awa N'Diaye"] and noms("01 71 37") == [
+            "Paris Habitat — gardien d'astreinte"]
 
 
 def test_a_duplicate_a_bad_number_and_a_stale_edit_are_refused_and_nothing_is_lost(
@@ -246,3 +252,31 @@ def test_the_pocket_directory_prints_every_script_grouped_by_function(app, creat
                           text=True).stdout
     assert "298 x 420 pts" in info or "297.638 x 419.528 pts" in info  # A6, for a pocket
     assert render(pdf, tmp_path).exists()
+
+
+def test_a_file_is_not_a_check_and_the_export_reads_back_whatever_its_numbers(
+        app, client, login_as):
+    login_as("responsable_care", mairie="11e")
+    envoi = lambda contenu: client.post("/pcs/annuaire/import", data={  # noqa: E731
+        "annuaire": "11e", "fichier": (__import__("io").BytesIO(contenu), "a.csv")},
+        content_type="multipart/form-data")
+    fichier = ("Fonction\tNom\tTéléphone\tVérifié le\n"
+               "Interprète\tИван Петров\t+33 6 11 22 33 44\t\n"
+               "EHPAD\tEHPAD Les Lilas\t01 40 00 00 00\t03/01/2026\n")
+    assert envoi(fichier.encode("utf-8")).status_code == 302  # tab-separated
+    with app.app_context():
+        par_nom = {c.nom: c for c in db.session.scalars(sa.select(Contact))}
+        assert par_nom["Иван Петров"].verifie_at is None  # never checked: to check
+        assert par_nom["EHPAD Les Lilas"].verifie_at.date().isoformat() == "2026-01-03"
+    exporte = client.get("/pcs/annuaire.csv").get_data()
+    assert "'+33 6 11 22 33 44" in exporte.decode("utf-8-sig")  # kept from formulas
+    assert envoi(exporte).status_code == 302 and count(app, Contact) == 2
+    with app.app_context():
+        assert db.session.scalar(sa.select(Contact.verifie_at).where(
+            Contact.nom == "Иван Петров")) is None  # re-importing checks nothing
+    r = envoi(("Fonction;Nom;Téléphone;Notes;Vérifié le\n"
+               f"EHPAD;Long;01 40 00 00 01;{'x' * 501};\n"
+               "EHPAD;Futur;01 40 00 00 02;;01/01/2099\n").encode())
+    html = r.get_data(as_text=True)
+    assert "Ligne 2 (Long) : 500 caractères au maximum." in html
+    assert "Ligne 3 (Futur) : La date de vérification « 01/01/2099 » est dans le futur." in html

@@ -181,3 +181,23 @@ def test_who_reads_and_who_writes_the_fiches(client, login_as, fiches_de_depart)
     assert "Installer le poste d&#39;accueil" in page and "Écrire une nouvelle version" not in page
     assert client.post(f"/pcs/fiches/{fiche_id}", data={"titre": "x"}).status_code == 403
     assert client.get("/pcs/fiches/nouvelle").status_code == 403
+
+
+def test_a_line_reworded_where_it_stood_keeps_its_ticks(app, create_user, create_evenement,
+                                                        fiches_de_depart):
+    crue = create_evenement(type="crue", mairies=("11e",))
+    with app.app_context():
+        from crise.evenements.models import Evenement
+
+        chef = db.session.merge(create_user("cellule", email="c@crise.test"))
+        resp = db.session.merge(create_user("responsable_care", mairie="11e"))
+        fiche = db.session.get(FicheReflexe, fiches_de_depart["responsable-premiere-heure"])
+        ev = db.session.get(Evenement, crue.id)
+        fiches.cocher(resp, ev, fiche, fiche.items[1]["code"], True)
+        textes = [i["texte"] for i in fiche.items]
+        textes[1] = "Prévenir l'élu d'astreinte, le cabinet et le directeur général des services"
+        fiches.enregistrer_fiche(chef, fiche, titre=fiche.titre, risque="tous",
+                                 role="responsable_care", texte="\n".join(textes), version_vue=1)
+        db.session.commit()
+        assert fiche.items[1]["texte"].endswith("directeur général des services")
+        assert (fiche.id, fiche.items[1]["code"]) in fiches.coches(ev, resp)

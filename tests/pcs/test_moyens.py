@@ -63,3 +63,16 @@ def test_the_five_year_duty_is_linked_for_those_who_run_the_plan_only(client, lo
     login_as("cellule", email="cellule@crise.test")
     html = client.get("/pcs/").get_data(as_text=True)
     assert "Exercices sur cinq ans" in html and client.get("/retex/obligation").status_code == 200
+
+
+def test_a_site_holding_stocks_is_not_deleted_with_them(app, client, login_as, create_site):
+    site = create_site(mairie="11e", nom="Gymnase Japy")
+    login_as("responsable_care", mairie="11e")
+    assert client.post("/pcs/moyens/nouveau", data={
+        "mairie": "11e", "categorie": "couvertures", "libelle": "Couvertures",
+        "quantite": "300", "site_id": str(site.id)}).status_code == 302
+    r = client.post(f"/care/sites/{site.id}/supprimer", follow_redirects=True)
+    assert "Des moyens y sont stockés (300 Couvertures)" in r.get_data(as_text=True)
+    from crise.care.models import Site
+
+    assert get_db_object(app, Site, site.id) is not None

@@ -8,12 +8,14 @@ import sqlalchemy as sa
 from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import User
+from crise.care.noms import comparable
 from crise.care.models import SITE_CATEGORIES, SITE_EQUIPEMENTS, SITE_USAGES, CentreAccueil, Site
 from crise.db import diff, prendre, snapshot, utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
 from crise.mairies.models import Mairie
+from crise.signals import suppression_site_demandee
 
 __all__ = ["CAPACITE_MAX", "NOM_MAX", "SiteData", "charger_sites_par_defaut",
            "enregistrer_site", "sites_for", "sites_for_opening", "sites_in_scope",
@@ -137,6 +139,12 @@ def enregistrer_site(actor: User, site: Site | None, *, mairie: Mairie, data: Si
     if data.arrondissement is None and len(mairie.arrondissements) == 1:
         data.arrondissement = mairie.arrondissements[0]
     _check_site(mairie, data)
+    homonyme = next((s for s in sites_for(mairie.id, actifs_only=False)
+                     if s is not site and comparable(s.nom) == comparable(data.nom)), None)
+    if homonyme is not None:
+        raise ServiceError(f"La {mairie.nom} a déjà un site « {homonyme.nom} » "
+                           f"({homonyme.adresse or 'sans adresse'}) : donnez un nom qui les "
+                           "distingue à l'ouverture d'un C.A.RE.", field="nom")
     creating = site is None
     if creating:
         site = Site(mairie=mairie, mairie_id=mairie.id)
@@ -196,6 +204,10 @@ def supprimer_site(actor: User, site: Site) -> None:
             f"Un C.A.RE est ouvert dans ce site ({ouverts[0].nom}, {ouverts[0].evenement.titre}) "
             ": il ne peut pas être supprimé. Retirez-le plutôt (« Site utilisable » décoché) "
             "pour qu'il ne soit plus proposé.")
+    for _, raison in suppression_site_demandee.send(site):
+        if raison:
+            raise ServiceError(f"{raison} : déplacez-les d'abord (page Moyens), ou retirez le "
+                               "site (« Site utilisable » décoché).")
     db.session.execute(sa.update(CentreAccueil).where(CentreAccueil.site_id == site.id)
                        .values(site_id=None))
     record(actor, Action.DELETE, "site", site.id, summary=f"Site « {site.nom} » supprimé",

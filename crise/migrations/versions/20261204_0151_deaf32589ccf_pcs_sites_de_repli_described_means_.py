@@ -32,6 +32,7 @@ def upgrade():
     sa.Column('horaires', sa.String(length=200), nullable=False),
     sa.Column('notes', sa.String(length=500), nullable=False),
     sa.Column('cle', sa.String(length=1200), nullable=False),
+    sa.Column('nom_cle', sa.String(length=200), nullable=False),
     sa.Column('actif', sa.Boolean(), nullable=False),
     sa.Column('verifie_at', crise.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('verifie_par_nom', sa.String(length=120), nullable=False),
@@ -44,6 +45,7 @@ def upgrade():
     )
     with op.batch_alter_table('pcs_contact', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pcs_contact_mairie_id'), ['mairie_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pcs_contact_nom_cle'), ['nom_cle'], unique=False)
 
     op.create_table('pcs_moyen',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -123,6 +125,7 @@ def downgrade():
 
     op.drop_table('pcs_moyen')
     with op.batch_alter_table('pcs_contact', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pcs_contact_nom_cle'))
         batch_op.drop_index(batch_op.f('ix_pcs_contact_mairie_id'))
 
     op.drop_table('pcs_contact')
