@@ -212,6 +212,27 @@ def perform(action, success=None, *, retry_conflict: bool = False) -> bool:
     return ok
 
 
+def version_vue(form) -> int:
+    """The version of the record the form was shown with (its hidden « version »): -1 when
+    it is missing or not a number, which no record has."""
+    texte = form.version.data or ""
+    return int(texte) if str(texte).isdigit() else -1
+
+
+def statut_du_formulaire(form, obj) -> int:
+    """After a refused post: 409 when the record changed since the form was shown (it is
+    shown as it is now), else 200; the form then carries the current version, so that
+    sending again is a deliberate choice. What was typed stays in the form."""
+    from crise.extensions import db
+
+    if obj is None or not form.is_submitted():
+        return 200
+    db.session.refresh(obj)
+    statut = 409 if str(obj.version) != str(form.version.data or "") else 200
+    form.version.data = obj.version
+    return statut
+
+
 class FrenchFloatField(wtforms.FloatField):
     """A number typed the French way (« 0,5 ») or the other (« 0.5 »). A text field with a
     decimal keypad: a browser's number field in French turns « 0,5 » into « 05 »."""

@@ -13,7 +13,7 @@ from crise.care.services import SiteData
 from crise.db import utcnow
 from crise.extensions import db
 from crise.formatting import fin_du_mois
-from crise.forms import choices, perform, submit
+from crise.forms import choices, perform, statut_du_formulaire, submit, version_vue
 from crise.mairies.models import mairie_by_code, mairies_ordered
 
 
@@ -80,21 +80,14 @@ def site(site_id=None):
                 equipements=tuple(form.equipements.data or ()), cles=form.cles.data or "",
                 latitude=form.latitude.data, longitude=form.longitude.data,
                 actif=form.actif.data, verifie=form.verifie.data)
-            version = int(form.version.data) if (form.version.data or "").isdigit() else -1
             ok, saved = submit(form, lambda: services.enregistrer_site(
                 current_user, site, mairie=mairie, data=data,
-                version_vue=version if site else None))
+                version_vue=version_vue(form) if site else None))
             if ok:
                 flash(f"Site « {saved.nom} » enregistré.", "success")
                 return redirect(url_for("care.sites"))
-    status = 200
-    if request.method == "POST" and site is not None:
-        db.session.refresh(site)
-        if str(site.version) != (form.version.data or ""):
-            status = 409  # changed meanwhile: shown as it is now, what was typed kept
-        form.version.data = site.version
     return render_template("care/site_form.html", form=form, site=site,
-                           categories=SITE_CATEGORIES), status
+                           categories=SITE_CATEGORIES), statut_du_formulaire(form, site)
 
 
 @bp.route("/sites/<int:site_id>/verifie", methods=["POST"])

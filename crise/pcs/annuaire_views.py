@@ -8,7 +8,7 @@ from crise.audit.services import record
 from crise.db import utcnow
 from crise.exports import export_filename
 from crise.extensions import db
-from crise.forms import choices, perform, submit
+from crise.forms import choices, perform, statut_du_formulaire, submit, version_vue
 from crise.http import file_response
 from crise.mairies.models import mairie_by_code, mairies_ordered
 from crise.pcs import annuaire, bp
@@ -94,19 +94,13 @@ def contact(contact_id=None):
                 "fonction", "nom", "telephone", "organisme", "telephone_2", "email",
                 "horaires", "notes")}, actif=form.actif.data if contact else True,
                 verifie=form.verifie.data)
-            version = int(form.version.data) if (form.version.data or "").isdigit() else -1
             ok, saved = submit(form, lambda: annuaire.enregistrer_contact(
                 current_user, contact, mairie=mairie, data=data,
-                version_vue=version if contact else None))
+                version_vue=version_vue(form) if contact else None))
             if ok:
                 flash(f"Contact « {saved.nom} » enregistré.", "success")
                 return redirect(url_for("pcs.annuaire_page", q=saved.nom))
-    status = 200
-    if request.method == "POST" and contact is not None:
-        db.session.refresh(contact)
-        if str(contact.version) != (form.version.data or ""):
-            status = 409
-        form.version.data = contact.version
+    status = statut_du_formulaire(form, contact)
     return render_template("pcs/contact_form.html", form=form, contact=contact,
                            now=utcnow()), status
 

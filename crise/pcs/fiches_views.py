@@ -7,7 +7,7 @@ from flask_login import current_user
 from crise.auth.models import ROLE_LABELS
 from crise.evenements.models import get_evenement_or_404
 from crise.extensions import db
-from crise.forms import choices, perform, submit
+from crise.forms import choices, perform, statut_du_formulaire, submit, version_vue
 from crise.pcs import bp, fiches
 from crise.pcs.forms import CocheForm, FicheForm
 from crise.pcs.models import FicheReflexe, can_edit_fiches
@@ -57,20 +57,14 @@ def fiche(fiche_id=None):
         return _page(fiche, None)
     form = _form(fiche)
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
         ok, saved = submit(form, lambda: fiches.enregistrer_fiche(
             current_user, fiche, titre=form.titre.data or "", risque=form.risque.data or "",
             role=form.role.data or "", texte=form.texte.data or "",
-            version_vue=version if fiche else None))
+            version_vue=version_vue(form) if fiche else None))
         if ok:
             flash(f"Fiche « {saved.titre} » enregistrée (version {saved.version}).", "success")
             return redirect(url_for("pcs.fiche", fiche_id=saved.id))
-    status = 200
-    if request.method == "POST" and fiche is not None:
-        db.session.refresh(fiche)
-        if str(fiche.version) != (form.version.data or ""):
-            status = 409
-        form.version.data = fiche.version
+    status = statut_du_formulaire(form, fiche)
     return _page(fiche, form), status
 
 

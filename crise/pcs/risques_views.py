@@ -7,7 +7,7 @@ from crise.care.services import sites_for
 from crise.db import utcnow
 from crise.evenements.models import TypeEvenement
 from crise.extensions import db
-from crise.forms import choices, submit
+from crise.forms import choices, statut_du_formulaire, submit, version_vue
 from crise.mairies.models import mairie_by_code, mairies_ordered
 from crise.pcs import bp, risques
 from crise.pcs.forms import RisqueForm
@@ -50,18 +50,12 @@ def risque(risque_id=None):
                           description=form.description.data or "",
                           mesures_ville=form.mesures_ville.data or "",
                           consignes=form.consignes.data or "", actif=form.actif.data)
-        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
         ok, saved = submit(form, lambda: risques.enregistrer_risque(
-            current_user, risque, data, version_vue=version if risque else None))
+            current_user, risque, data, version_vue=version_vue(form) if risque else None))
         if ok:
             flash(f"Risque « {saved.titre} » enregistré.", "success")
             return redirect(url_for("pcs.risques_page"))
-    status = 200
-    if request.method == "POST" and risque is not None:
-        db.session.refresh(risque)
-        if str(risque.version) != (form.version.data or ""):
-            status = 409
-        form.version.data = risque.version
+    status = statut_du_formulaire(form, risque)
     return render_template("pcs/risque_form.html", form=form, risque=risque), status
 
 

@@ -7,7 +7,7 @@ from crise.care.services import sites_in_scope
 from crise.db import utcnow
 from crise.extensions import db
 from crise.formatting import fin_du_mois
-from crise.forms import choices, perform, submit
+from crise.forms import choices, perform, statut_du_formulaire, submit, version_vue
 from crise.mairies.models import mairie_by_code, mairies_ordered
 from crise.pcs import annuaire, bp, moyens
 from crise.retex.actions import gere_le_plan
@@ -76,19 +76,13 @@ def moyen(moyen_id=None):
                          quantite=form.quantite.data,
                          site_id=int(form.site_id.data) if (form.site_id.data or "").isdigit()
                          else None, lieu=form.lieu.data or "", verifie=form.verifie.data)
-        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
         ok, saved = submit(form, lambda: moyens.enregistrer_moyen(
             current_user, moyen, mairie=mairie, data=data,
-            version_vue=version if moyen else None))
+            version_vue=version_vue(form) if moyen else None))
         if ok:
             flash(f"Moyen « {saved.libelle} » enregistré : {saved.quantite}.", "success")
             return redirect(url_for("pcs.moyens_page"))
-    status = 200
-    if request.method == "POST" and moyen is not None:
-        db.session.refresh(moyen)
-        if str(moyen.version) != (form.version.data or ""):
-            status = 409
-        form.version.data = moyen.version
+    status = statut_du_formulaire(form, moyen)
     return render_template("pcs/moyen_form.html", form=form, moyen=moyen), status
 
 
