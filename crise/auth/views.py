@@ -20,6 +20,13 @@ from crise.signals import Fait, annoncer
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
 
+def requete_de_fond() -> bool:
+    """A fetch made by the page itself (suggestions, live search, a board's refresh; crise.js
+    says so), not a page the person asked for."""
+    return (request.headers.get("X-Crise-Fond") == "1"
+            or request.headers.get("X-Crise-Rafraichissement") == "1")
+
+
 def rafraichissement_automatique() -> bool:
     """A board fetching itself again, or a page reloading itself (crise.js says so): not
     a person using the application."""
@@ -64,6 +71,10 @@ def require_login():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     if not current_user.is_authenticated:
+        if requete_de_fond():
+            # The page that asked will say it: a fetch answered while the person logs in
+            # must neither take the page's message nor write a cookie over the new session.
+            return "Session expirée : reconnectez-vous.", 401
         if g.get("session_expiree"):
             session.pop("sid", None)
             if request.method == "POST":

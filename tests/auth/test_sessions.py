@@ -146,3 +146,25 @@ def test_an_answer_writes_the_session_cookie_only_when_the_session_changed(app, 
         r = client.get(PAGE, headers=headers)
         assert r.status_code == 200
         assert not any(c.startswith("crise_session=") for c in r.headers.getlist("Set-Cookie"))
+
+
+def test_a_fetch_made_by_the_page_after_the_session_ended_takes_nothing_from_the_login(
+        app, client, login_as):
+    """The desk's suggestions fetched while the agent logs in again answered with a redirect
+    that took the login page's message (« Votre session a expiré… ») and wrote a cookie
+    over the new session (the login then failed its CSRF check): such a fetch is told 401,
+    with no message kept and no cookie written."""
+    for fond in ({"X-Crise-Fond": "1"}, {"X-Crise-Rafraichissement": "1"}):
+        anonyme = app.test_client()
+        r = anonyme.get("/care/1/doublons?q=Nguyen", headers=fond)
+        assert r.status_code == 401 and "reconnectez-vous" in r.get_data(as_text=True)
+        assert r.headers.getlist("Set-Cookie") == []
+    login_as("agent_accueil", mairie="11e")
+    _vieillir(app, vue_at=utcnow() - timedelta(minutes=45))
+    r = client.get("/care/1/doublons?q=Nguyen", headers={"X-Crise-Fond": "1"})
+    assert r.status_code == 401
+    assert not any(c.startswith("crise_session=") for c in r.headers.getlist("Set-Cookie"))
+    # The page the person asks for still says why, and keeps its way back.
+    r = client.get("/care/1/enregistrer")
+    assert r.status_code == 302 and "/auth/connexion" in r.headers["Location"]
+    assert "Votre session a expiré" in client.get(r.headers["Location"]).get_data(as_text=True)

@@ -104,6 +104,7 @@ def test_an_expired_session_gives_the_typed_person_back_after_login(page, live_s
     page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("textbox", name="Nom", exact=True)).to_have_value("")
+    page.wait_for_load_state()  # the page's script has run (it forgets the other's draft)
     expect(page.get_by_text("Saisie non enregistrée restaurée")).to_have_count(0)
     assert page.evaluate(DRAFTS) == ""
 

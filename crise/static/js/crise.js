@@ -49,7 +49,7 @@
           if (q === last) { return; }
           last = q;
           if (q.length < 2) { box.innerHTML = ""; return; }
-          fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          fetch(url + "?q=" + encodeURIComponent(q), FOND)
             .then(function (r) { return r.ok ? r.text() : ""; })
             .then(function (html) { if (q === last) { box.innerHTML = html; } })
             .catch(function () { /* offline: the desk keeps typing */ });
@@ -111,9 +111,10 @@
         if (zone.dataset.ended === "1") { return; }
         // Said to the server: a board's own refresh is not someone using the application
         // (it must not keep a session alive forever, but on a declared wall display).
-        fetch(url, { credentials: "same-origin", headers: { "X-Crise-Rafraichissement": "1" } })
+        fetch(url, { credentials: "same-origin",
+                     headers: { "X-Crise-Fond": "1", "X-Crise-Rafraichissement": "1" } })
           .then(function (r) {
-            if (r.redirected && r.url.indexOf("/auth/connexion") !== -1) {
+            if (r.status === 401 || (r.redirected && r.url.indexOf("/auth/connexion") !== -1)) {
               sessionEnded(zone);
               return null;
             }
@@ -142,8 +143,7 @@
         last = query;
         window.history.replaceState(null, "", "?" + query);
         params.set("partiel", "1");
-        fetch(form.getAttribute("data-live-search") + "?" + params.toString(),
-              { credentials: "same-origin" })
+        fetch(form.getAttribute("data-live-search") + "?" + params.toString(), FOND)
           .then(function (r) { return r.ok ? r.text() : null; })
           .then(function (html) {
             if (html !== null && query === last) { target.innerHTML = html; }
@@ -245,6 +245,10 @@
     box.appendChild(link);
     zone.insertBefore(box, zone.firstChild);
   }
+
+  // A fetch made by the page itself: once the session has ended the server answers it 401,
+  // with no message taken from the login page and no cookie written over a new session.
+  var FOND = { credentials: "same-origin", headers: { "X-Crise-Fond": "1" } };
 
   var DRAFT = "crise-draft:";
 
