@@ -297,10 +297,12 @@ def restaurer(fichier, oui):
 
 
 def register(app):
+    from crise.audit.commandes import audit
     from crise.exercices.commandes import exercices
     from crise.retex.commandes import retex
 
     app.cli.add_command(users)
+    app.cli.add_command(audit)
     app.cli.add_command(exercices)
     app.cli.add_command(retex)
     app.cli.add_command(reindex)

@@ -1,6 +1,7 @@
 """The database: the declarative base with a naming convention, the ``db`` handle (also
 reached as ``crise.extensions.db``), and shared column and query helpers."""
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -209,3 +210,28 @@ def _commit_dans_la_requete(session) -> None:
 
     if has_request_context():
         g.commit_fait = True
+
+
+# A row here lets the transaction that wrote it delete what the database otherwise keeps for
+# good (the main courante, the audit trail): the retention purge, never the application's
+# pages. On PostgreSQL « SET LOCAL crise.purge = 'on' » says the same.
+purge = sa.Table("crise_purge", db.Model.metadata, sa.Column("jeton", sa.Integer,
+                                                             nullable=False))
+
+
+@contextmanager
+def purge_autorisee():
+    """Inside this block, the current transaction may delete main courante entries and audit
+    entries (the database refuses it otherwise, whatever the route): for the retention."""
+    if db.session.connection().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL crise.purge = 'on'"))
+        try:
+            yield
+        finally:
+            db.session.execute(sa.text("SET LOCAL crise.purge = 'off'"))
+    else:
+        db.session.execute(purge.insert().values(jeton=1))
+        try:
+            yield
+        finally:
+            db.session.execute(purge.delete())

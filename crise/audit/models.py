@@ -66,6 +66,11 @@ class AuditEntry(db.Model):
         sa.ForeignKey("evenement.id", ondelete="SET NULL"), index=True)
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     changes: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The chain (crise.audit.chaine): each entry, once sealed, carries its place in the chain
+    # and a print of itself and of the print before it; a removed or altered entry breaks
+    # it. The database refuses any other change to an entry, and deletions but the purge.
+    rang: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True)
+    empreinte: Mapped[str | None] = mapped_column(sa.String(64))
     # The people whose data this read or change showed or touched (a record, a board's
     # rows, a search's results, an export's lines).
     personnes: Mapped[list["AuditPersonne"]] = relationship(
@@ -95,3 +100,16 @@ class AuditPersonne(db.Model):
         sa.ForeignKey("audit_entry.id", ondelete="CASCADE"), primary_key=True)
     personne_id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), default="", index=True)
+
+
+class AuditAncre(db.Model):
+    """Where the chain starts again after a purge of its oldest entries (the audit's own
+    retention rule): the last purged entry's place and print. Append-only, like the trail."""
+
+    __tablename__ = "audit_ancre"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    rang: Mapped[int] = mapped_column(sa.BigInteger)
+    empreinte: Mapped[str] = mapped_column(sa.String(64))
+    nombre: Mapped[int] = mapped_column(default=0)

@@ -8,7 +8,6 @@ SCOP, cellule): they announce what happened (crise.signals) and the journal list
 none of them imports the cellule.
 """
 
-from contextlib import contextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crise import signals
 from crise.audit.models import declare_object_type
 from crise.auth.models import Role, User
-from crise.db import utcnow
+from crise.db import purge_autorisee, utcnow  # noqa: F401  (the purge, see crise.db)
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
@@ -31,30 +30,6 @@ TYPE_LABELS = {"information": "Information", "demande": "Demande", "action": "Ac
 SUPPORT_LABELS = {"telephone": "Téléphone", "radio": "Radio", "mail": "Mail", "oral": "Oral",
                   "reunion": "Réunion", "application": "Application", "autre": "Autre"}
 PRIORITE_LABELS = {"normale": "Normale", "haute": "Haute", "urgente": "Urgente"}
-
-
-# A row here lets the transaction that wrote it delete main courante entries: the retention
-# purge (crise.evenements.journal.purge_autorisee), never the application's pages.
-purge = sa.Table("crise_purge", db.Model.metadata, sa.Column("jeton", sa.Integer,
-                                                             nullable=False))
-
-
-@contextmanager
-def purge_autorisee():
-    """Inside this block, the current transaction may delete main courante entries (the
-    database refuses it otherwise, whatever the route): for the retention command."""
-    if db.session.connection().dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL crise.purge = 'on'"))
-        try:
-            yield
-        finally:
-            db.session.execute(sa.text("SET LOCAL crise.purge = 'off'"))
-    else:
-        db.session.execute(purge.insert().values(jeton=1))
-        try:
-            yield
-        finally:
-            db.session.execute(purge.delete())
 
 
 class EntreeMainCourante(db.Model):
