@@ -153,10 +153,10 @@ def register_blueprints(app):
     import importlib
 
     from crise import (audit, auth, care, carte, cellule, evenements, exercices, hebergement,
-                       main, pcs, retex, scop)
+                       main, pcs, retex, rgpd, scop)
 
     for package in (auth, audit, evenements, care, scop, hebergement, cellule, exercices,
-                    retex, pcs, carte):
+                    retex, pcs, carte, rgpd):
         for module in package.BRANCHEMENTS:
             importlib.import_module(f"{package.__name__}.{module}")
     app.register_blueprint(main.bp)
@@ -171,6 +171,7 @@ def register_blueprints(app):
     app.register_blueprint(retex.bp)
     app.register_blueprint(pcs.bp)
     app.register_blueprint(carte.bp)
+    app.register_blueprint(rgpd.bp)
 
 
 def register_errorhandlers(app):

@@ -300,11 +300,13 @@ def register(app):
     from crise.audit.commandes import audit
     from crise.exercices.commandes import exercices
     from crise.retex.commandes import retex
+    from crise.rgpd.commandes import retention
 
     app.cli.add_command(users)
     app.cli.add_command(audit)
     app.cli.add_command(exercices)
     app.cli.add_command(retex)
+    app.cli.add_command(retention)
     app.cli.add_command(reindex)
     app.cli.add_command(load_reference)
     app.cli.add_command(setup)

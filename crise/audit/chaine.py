@@ -32,7 +32,7 @@ def _instant(at: datetime) -> str:
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def contenu(entry: AuditEntry, personnes: list[tuple[int, str]]) -> str:
+def contenu(entry, personnes: list[tuple[int, str]]) -> str:
     """What the print covers, written the same way on both databases."""
     return json.dumps([
         entry.id, _instant(entry.at), entry.actor_id, entry.actor_email, entry.action,
@@ -41,7 +41,7 @@ def contenu(entry: AuditEntry, personnes: list[tuple[int, str]]) -> str:
     ], ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def empreinte(precedente: str, entry: AuditEntry, personnes: list[tuple[int, str]]) -> str:
+def empreinte(precedente: str, entry, personnes: list[tuple[int, str]]) -> str:
     return hashlib.sha256(
         (precedente + "\n" + contenu(entry, personnes)).encode("utf-8")).hexdigest()
 
@@ -81,7 +81,7 @@ def sceller(lot: int = LOT) -> int:
     while True:
         _verrou()
         rang, precedente = _tete()
-        entries = db.session.scalars(sa.select(AuditEntry).where(
+        entries = db.session.execute(sa.select(AuditEntry.__table__).where(
             AuditEntry.empreinte.is_(None)).order_by(AuditEntry.id).limit(lot)).all()
         if not entries:
             db.session.commit()
@@ -92,7 +92,6 @@ def sceller(lot: int = LOT) -> int:
             rang += 1
             precedente = empreinte(precedente, entry, personnes[entry.id])
             valeurs.append({"b_id": entry.id, "b_rang": rang, "b_empreinte": precedente})
-        db.session.expunge_all()
         db.session.execute(
             sa.update(AuditEntry.__table__).where(
                 AuditEntry.__table__.c.id == sa.bindparam("b_id")).values(
@@ -120,7 +119,7 @@ def verifier(lot: int = LOT, now: datetime | None = None) -> Verification:
     ancre = db.session.scalars(sa.select(AuditAncre).order_by(AuditAncre.rang.desc())).first()
     attendu, precedente = (ancre.rang + 1, ancre.empreinte) if ancre else (1, "")
     while True:
-        entries = db.session.scalars(sa.select(AuditEntry).where(
+        entries = db.session.execute(sa.select(AuditEntry.__table__).where(
             AuditEntry.rang >= attendu).order_by(AuditEntry.rang).limit(lot)).all()
         if not entries:
             break
@@ -138,7 +137,6 @@ def verifier(lot: int = LOT, now: datetime | None = None) -> Verification:
             precedente = entry.empreinte or ""
             attendu = entry.rang + 1
             resultat.verifiees += 1
-        db.session.expunge_all()
     resultat.non_scellees = db.session.scalar(sa.select(sa.func.count()).where(
         AuditEntry.empreinte.is_(None))) or 0
     anciennes = db.session.scalar(sa.select(sa.func.count()).where(

@@ -305,6 +305,9 @@ class Personne(TimestampMixin, db.Model):
     cle_identite: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     jeton_creation: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # When the retention removed what identifies this person (crise.rgpd): the record stays
+    # for the statistics, nameless.
+    anonymise_at: Mapped[datetime | None]
 
     centre: Mapped[CentreAccueil] = relationship()
     foyer: Mapped[Foyer | None] = relationship(back_populates="membres")

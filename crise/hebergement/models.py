@@ -123,6 +123,8 @@ class DossierHebergement(TimestampMixin, db.Model):
     clos_motif: Mapped[str] = mapped_column(sa.String(255), default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     jeton_creation: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # When the retention emptied its notes, journal and addresses (crise.rgpd).
+    anonymise_at: Mapped[datetime | None]
 
     evenement: Mapped[Evenement] = relationship()
     centre: Mapped[CentreAccueil] = relationship()

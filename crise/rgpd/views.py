@@ -1,0 +1,3 @@
+"""Pages of the data protection."""
+
+from crise.rgpd import bp, models  # noqa: F401
