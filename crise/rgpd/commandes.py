@@ -8,8 +8,11 @@ from flask.cli import with_appcontext
 @click.command("retention")
 @click.option("--dry-run", "a_blanc", is_flag=True,
               help="Lister ce qui serait anonymisé ou supprimé, et pourquoi, sans rien faire.")
+@click.option("--lot", default=None, type=click.IntRange(1, 10_000),
+              help="Fiches traitées par transaction (500 par défaut ; moins sur une base "
+                   "SQLite très sollicitée).")
 @with_appcontext
-def retention(a_blanc):
+def retention(a_blanc, lot):
     """Appliquer les règles de conservation des données personnelles : anonymiser ou
     supprimer ce qui a dépassé sa durée (événements clos, hors gel juridique)."""
     from crise.auth.models import LIGNE_DE_COMMANDE
@@ -31,7 +34,7 @@ def retention(a_blanc):
         click.echo(f"(à blanc, le {format_date(plan.now)} : rien n'a été modifié)")
         return
     try:
-        bilan = conservation.executer(LIGNE_DE_COMMANDE)
+        bilan = conservation.executer(LIGNE_DE_COMMANDE, lot=lot or conservation.LOT)
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     if not bilan.comptes:

@@ -312,3 +312,61 @@ def test_the_command_lists_before_it_does(app, runner, monde):
     assert result.exit_code == 0 and "4 personne(s) anonymisée(s)" in result.output
     result = runner.invoke(args=["retention"])
     assert "rien à anonymiser ni à supprimer" in result.output
+
+
+def test_a_run_killed_leaves_each_record_untouched_or_fully_anonymised(
+        app, database_url, create_user, create_centre, create_evenement):
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    resp = create_user("responsable_care", mairie="11e")
+    chef = create_user("cellule")
+    evenement = create_evenement(titre="Effondrement rue de Charonne")
+    centre = create_centre(mairie="11e", evenement=evenement, by=resp, capacite=500)
+    with app.app_context():
+        r = db.session.get(User, resp.id)
+        for foyer in range(40):
+            care.enregistrer(r, db.session.get(CentreAccueil, centre.id), [
+                care.PersonneData(nom=f"Ковалёва{foyer}", prenom=f"Анна {i}",
+                                  categorie="sinistre", telephone=f"06 12 34 {foyer:02d} {i:02d}",
+                                  adresse_actuelle=f"{foyer} rue de Charonne")
+                for i in range(5)])
+            db.session.commit()
+        clore_evenement(db.session.get(User, chef.id),
+                        db.session.get(Evenement, evenement.id), malgre_demandes=True)
+        db.session.commit()
+        _vieillir(evenement.id, 800)
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "CRISE_ENV")}
+    env.update(DATABASE_URL=database_url, CRISE_ENV="development")
+    crise = Path(sys.executable).parent / "crise"
+    run = subprocess.Popen([str(crise), "retention", "--lot", "1"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    compter = sa.select(sa.func.count(Personne.id)).where(Personne.anonymise_at.is_not(None))
+    with app.app_context():
+        limite = time.monotonic() + 60
+        while db.session.scalar(compter) < 10 and time.monotonic() < limite:
+            db.session.rollback()
+            time.sleep(0.02)
+        run.kill()  # SIGKILL: no cleanup, no handler
+        run.wait()
+        db.session.rollback()
+        faits = db.session.scalar(compter)
+        assert 10 <= faits < 200, "the run was not stopped midway"
+        for p in db.session.scalars(sa.select(Personne)):
+            cles = db.session.scalar(sa.select(sa.func.count()).select_from(PersonneCle).where(
+                PersonneCle.personne_id == p.id))
+            if p.anonymise_at is None:
+                assert p.nom.startswith("Ковалёва") and p.telephone and p.adresse_actuelle \
+                    and p.cle_identite and cles
+            else:
+                assert (p.nom, p.prenom, p.telephone, p.adresse_actuelle, p.cle_identite,
+                        cles) == ("Anonyme", "", "", "", "", 0)
+    # The next run is not blocked by the killed one, and finishes the work.
+    fin = subprocess.run([str(crise), "retention"], env=env, capture_output=True, text=True)
+    assert fin.returncode == 0, fin.stderr
+    with app.app_context():
+        assert db.session.scalar(compter) == 200
