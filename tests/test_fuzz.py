@@ -106,6 +106,10 @@ def world(app, create_user, create_centre, create_evenement):
         risque = db.session.scalar(sa.select(Risque).order_by(Risque.id))
         fiche = db.session.scalar(sa.select(FicheReflexe).where(
             FicheReflexe.code == "responsable-premiere-heure"))
+        # A legal hold on the event (data protection).
+        from crise.rgpd import conservation
+
+        gel = conservation.poser_gel(c, ev, "Réquisition n° 1")
         db.session.commit()
         ids = {"contact_id": contact.id, "moyen_id": moyen.id, "fiche_id": fiche.id, "risque_id": risque.id, "evenement_id": ev.id, "centre_id": centre.id, "personne_id": people[0].id,
                "orientation_id": orientation.id, "demande_id": demande.id,
@@ -114,7 +118,7 @@ def world(app, create_user, create_centre, create_evenement):
                "point_id": point.id, "user_id": r.id, "site_id": centre.site_id,
                "fusion_id": 1, "exercice_id": run.id, "attendu_id": attendu.id,
                "destinataire_id": livraison.destinataires[0].id,
-               "preconisation_id": preco.id, "action_id": action.id}
+               "preconisation_id": preco.id, "action_id": action.id, "gel_id": gel.id}
     values = {"cellule": "medico_psy", "code": "scop", "statut": "en_cours", "type_": "vpu",
               "destinataire": "prefecture", "fmt": "pdf", "liste": "sans-solution",
               "inject_id": "INJ-021", "nom": "crue-type-1910.yaml", "grille_id": "GO-1",

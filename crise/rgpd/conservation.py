@@ -53,11 +53,11 @@ def fixer_delai(actor, code: str, jours: int | None) -> bool:
     if regle is None:
         raise ServiceError("Règle de conservation inconnue.")
     if jours is None:
-        raise ServiceError("Indiquez un nombre de jours.", field="jours")
+        raise ServiceError("Indiquez un nombre de jours.", field=f"jours_{code}")
     if not regle.minimum <= jours <= regle.maximum:
         raise ServiceError(
             f"« {regle.libelle} » : de {regle.minimum} à {regle.maximum} jours "
-            f"({regle.fondement})", field="jours")
+            f"({regle.fondement})", field=f"jours_{code}")
     avant = delais()[code]
     if avant == jours:
         return False
@@ -70,6 +70,11 @@ def fixer_delai(actor, code: str, jours: int | None) -> bool:
            summary=f"Conservation « {regle.libelle} » : {avant} → {jours} jours",
            changes={"jours": [avant, jours]})
     return True
+
+
+def fixer_delais(actor, jours: dict[str, int | None]) -> int:
+    """Set several rules at once, all or nothing: how many changed."""
+    return sum(fixer_delai(actor, code, n) for code, n in jours.items())
 
 
 def evenements_geles() -> set[int]:

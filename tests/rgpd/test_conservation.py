@@ -278,7 +278,7 @@ def test_delays_stay_within_what_the_texts_allow(app):
     with app.app_context():
         with pytest.raises(ServiceError, match="de 180 à 1095 jours") as refus:
             conservation.fixer_delai(LIGNE_DE_COMMANDE, "audit", 30)
-        assert refus.value.field == "jours"
+        assert refus.value.field == "jours_audit"
         with pytest.raises(ServiceError, match="de 30 à 730 jours"):
             conservation.fixer_delai(LIGNE_DE_COMMANDE, "identites", 3650)
         assert conservation.fixer_delai(LIGNE_DE_COMMANDE, "audit", 400)
