@@ -6,4 +6,4 @@ from flask import Blueprint
 bp = Blueprint("rgpd", __name__, url_prefix="/donnees-personnelles")
 
 # Imported by create_app (routes, page parts), not here: see crise.exercices.
-BRANCHEMENTS = ("views",)
+BRANCHEMENTS = ("views", "droits_views", "pages")

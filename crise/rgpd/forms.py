@@ -1,8 +1,8 @@
-from wtforms import IntegerField, SelectField, TextAreaField
-from wtforms.validators import Length, NumberRange
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
 
-from crise.forms import Form, NotBlank, max_length_message
-from crise.rgpd.models import REGLES
+from crise.forms import DateField, Form, NotBlank, choices, max_length_message
+from crise.rgpd.models import REGLES, TYPES_DEMANDE
 
 
 class ConservationForm(Form):
@@ -33,3 +33,24 @@ class LeverGelForm(Form):
     motif = TextAreaField("Motif de la levée", validators=[
         NotBlank("Indiquez pourquoi le gel est levé."),
         Length(max=500, message=max_length_message(500))])
+
+
+class DemandeForm(Form):
+    type = SelectField("Droit exercé", choices=choices(TYPES_DEMANDE.items()),
+                       validators=[NotBlank("Choisissez le droit exercé.")])
+    demandeur = StringField("Demandeur", description="Son nom tel qu'il l'a donné, et s'il "
+                            "agit pour un proche.", validators=[
+                                NotBlank("Indiquez qui fait la demande."),
+                                Length(max=200, message=max_length_message(200))])
+    recue_le = DateField("Reçue le", validators=[NotBlank("Indiquez la date de réception.")])
+    notes = TextAreaField("Notes", description="Comment l'identité a été vérifiée, ce qui est "
+                          "demandé précisément.", validators=[
+                              Optional(), Length(max=2000, message=max_length_message(2000))])
+
+
+class ReponseDroitsForm(Form):
+    reponse = TextAreaField("Réponse donnée", description="Comment, et à qui : remise en main "
+                            "propre, courrier, courriel ; pour une rectification, ce qui a été "
+                            "corrigé.", validators=[
+                                NotBlank("Indiquez comment la réponse a été donnée."),
+                                Length(max=500, message=max_length_message(500))])

@@ -2,19 +2,21 @@
 holds that suspend them for an event."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crise.audit.models import declare_object_type
 from crise.auth.models import Role, User
+from crise.care.models import Personne
 from crise.db import utcnow
 from crise.evenements.models import Evenement
 from crise.extensions import db
 
 declare_object_type("conservation", "Conservation des données")
 declare_object_type("gel_juridique", "Gel juridique")
+declare_object_type("demande_droits", "Demande d'exercice des droits")
 
 # Who sets the rules and the holds, and reads what the retention would do: the administrator
 # (the Ville's DPO works through them).
@@ -103,3 +105,57 @@ class GelJuridique(db.Model):
     @property
     def actif(self) -> bool:
         return self.leve_at is None
+
+
+# Who answers a person's request (access, rectification): the administrator for every
+# mairie, a mairie's crisis lead for the people its C.A.RE received.
+DROITS_ROLES = (Role.ADMIN, Role.RESPONSABLE_CARE)
+
+TYPES_DEMANDE = {"acces": "Droit d'accès", "rectification": "Droit de rectification"}
+
+
+def traite_les_droits(user: User) -> bool:
+    return user.has_role(*DROITS_ROLES)
+
+
+demande_personne = sa.Table(
+    "rgpd_demande_personne", db.Model.metadata,
+    sa.Column("demande_id", sa.ForeignKey("rgpd_demande.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("personne_id", sa.ForeignKey("care_personne.id"), primary_key=True))
+
+
+class DemandeDroits(db.Model):
+    """A person's request to exercise their rights, answered within one month (GDPR art. 12):
+    who asked and when, the records found to be theirs, when and how it was answered."""
+
+    __tablename__ = "rgpd_demande"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(sa.String(16), default="acces")
+    demandeur: Mapped[str] = mapped_column(sa.String(200))
+    recue_le: Mapped[date]
+    echeance: Mapped[date]
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # The mairie that answers (None: the Ville's DPO, through the administrator).
+    mairie_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mairie.id"), index=True)
+    creee_at: Mapped[datetime] = mapped_column(default=utcnow)
+    creee_par_nom: Mapped[str] = mapped_column(sa.String(254), default="")
+    repondue_le: Mapped[date | None]
+    repondue_par_nom: Mapped[str] = mapped_column(sa.String(254), default="")
+    reponse: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    personnes: Mapped[list["Personne"]] = relationship(secondary=demande_personne,
+                                                       order_by="Personne.id")
+
+    @property
+    def type_label(self) -> str:
+        return TYPES_DEMANDE.get(self.type, self.type)
+
+    def en_retard(self, jour: date) -> bool:
+        return self.repondue_le is None and jour > self.echeance
+
+    def can_view(self, user: User) -> bool:
+        if not traite_les_droits(user):
+            return False
+        return user.is_central or self.mairie_id == user.mairie_id

@@ -2,7 +2,7 @@
 what the next run would do, the runs done, the audit trail's chain."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crise.audit import chaine
@@ -12,12 +12,15 @@ from crise.extensions import db
 from crise.forms import choices, perform, submit
 from crise.rgpd import bp, conservation
 from crise.rgpd.forms import ConservationForm, GelForm, LeverGelForm
-from crise.rgpd.models import REGLES, GelJuridique, gere_la_protection
+from crise.rgpd.models import REGLES, GelJuridique, gere_la_protection, traite_les_droits
 
 
 @bp.before_request
-def _administrateur_seulement():
-    if not gere_la_protection(current_user):
+def _acces():
+    """The rights of the people (droits_views): whoever answers them; the rest of the data
+    protection: the administrator."""
+    droits = (request.endpoint or "").startswith("rgpd.droits_")
+    if not (traite_les_droits(current_user) if droits else gere_la_protection(current_user)):
         abort(403)
 
 
