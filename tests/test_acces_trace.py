@@ -162,8 +162,10 @@ def test_a_housing_change_is_in_the_trail_with_the_household(app, world, create_
 
     user = create_user("dsol")
     with app.app_context():
-        hebergement.demander_relogement(db.session.get(User, user.id), db.session.get(
-            DossierHebergement, world["dossier_id"]), "Logement détruit")
+        dossier = db.session.get(DossierHebergement, world["dossier_id"])
+        dossier.referent.consent_bailleur = True  # the household agreed to the sharing
+        hebergement.demander_relogement(db.session.get(User, user.id), dossier,
+                                        "Logement détruit")
         db.session.commit()
         entry = db.session.scalar(sa.select(AuditEntry).where(
             AuditEntry.actor_id == user.id, AuditEntry.object_type == "hebergement",

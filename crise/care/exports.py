@@ -1,7 +1,8 @@
 """Lists for the authorities: counts by catégorie and the nominative list of a C.A.RE.
 
 ``rows`` builds the content once; CSV, XLSX and PDF only lay it out. Medical notes are
-never exported. The CIAV receives only the people who consented to the transmission.
+never exported. The CIAV and the victims' association (PAV) receive only the people who
+consented to it.
 """
 
 from datetime import datetime
@@ -23,7 +24,11 @@ from crise.pdftext import FONT, FONT_BOLD
 DESTINATAIRES = {
     "prefecture": "Préfecture de Police — recensement",
     "ciav": "CIAV — personnes ayant consenti à la transmission",
+    "pav": "Association d'aide aux victimes (PAV) — personnes ayant consenti à leur suivi",
 }
+# The lists that go outside the public service: each person in them consented (or a vital
+# interest was invoked for them, with its reason, on their record).
+CONSENTEMENT_REQUIS = {"ciav": "consent_ciav", "pav": "consent_pav"}
 COLUMNS = [
     ("code", "Code"), ("nom", "Nom"), ("prenom", "Prénom"), ("nom_usage", "Nom d'usage"),
     ("categorie", "Catégorie"), ("sexe", "Sexe"), ("naissance", "Naissance / âge"),
@@ -35,7 +40,7 @@ COLUMNS = [
 
 
 class ListeNominative(ListeExport):
-    """The people taken in charge at a C.A.RE, for the Préfecture or the CIAV."""
+    """The people taken in charge at a C.A.RE, for the Préfecture, the CIAV or the PAV."""
 
     columns = COLUMNS
     widths = (10, 18, 14, 14, 11, 6, 14, 14, 15, 30, 28, 17, 17, 20, 8, 10)
@@ -48,8 +53,8 @@ class ListeNominative(ListeExport):
         self.generated_at = now
         query = sa.select(Personne).where(Personne.centre_id == centre.id,
                                           Personne.fusionne_dans_id.is_(None))
-        if destinataire == "ciav":
-            query = query.where(Personne.consent_ciav.is_(True))
+        if destinataire in CONSENTEMENT_REQUIS:
+            query = query.where(getattr(Personne, CONSENTEMENT_REQUIS[destinataire]).is_(True))
         self.people = in_alphabetical_order(db.session.scalars(query))
         self.counts = {label: sum(1 for p in self.people if p.categorie == code)
                        for code, label in CATEGORIE_LABELS.items()}

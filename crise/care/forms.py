@@ -139,6 +139,15 @@ class PersonneForm(Form):
     consent_recherche = BooleanField("Accepte d'être signalé(e) à ses proches qui le "
                                      "recherchent")
     consent_ciav = BooleanField("Accepte la transmission de ses coordonnées à la CIAV")
+    consent_pav = BooleanField("Accepte d'être suivi(e) par une association d'aide aux "
+                               "victimes (PAV)")
+    consent_bailleur = BooleanField("Accepte que son dossier soit partagé avec le bailleur "
+                                    "pour son relogement")
+    motif_consentement = StringField(
+        "Motif du retrait", validators=[Optional(), Length(
+            max=500, message=max_length_message(500))],
+        description="Si vous décochez un consentement : ce que la personne a dit. Consentement "
+                    "recueilli oralement ; un consentement écrit se note sur sa fiche.")
     notes = TextAreaField("Notes", validators=[Optional(), Length(
         max=2000, message=max_length_message(2000))], render_kw={"rows": 3})
     notes_medicales = TextAreaField("Notes médicales et psychologiques", validators=[

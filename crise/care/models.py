@@ -22,6 +22,7 @@ declare_object_type("recherche", "Recherche au C.A.RE")
 declare_object_type("suggestions", "Doublons proposés pendant la saisie")
 declare_object_type("doublons_evenement", "Doublons à revoir")
 declare_object_type("fusion", "Comparaison avant fusion")
+declare_object_type("consentement", "Consentement")
 declare_object_type("cellule_soutien", "Tableau d'une cellule de soutien")
 
 # Who works with the people registered at a C.A.RE (within their scope).
@@ -292,6 +293,8 @@ class Personne(TimestampMixin, db.Model):
     besoins: Mapped[list] = mapped_column(sa.JSON, default=list)
     consent_recherche: Mapped[bool] = mapped_column(default=False)
     consent_ciav: Mapped[bool] = mapped_column(default=False)
+    consent_pav: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    consent_bailleur: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     notes_medicales: Mapped[str] = mapped_column(sa.Text, default="")
     taille_groupe: Mapped[int] = mapped_column(default=1)
@@ -519,3 +522,48 @@ class JetonPapier(db.Model):
     imprime_at: Mapped[datetime] = mapped_column(default=utcnow)
     imprime_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     personne_id: Mapped[int | None] = mapped_column(sa.ForeignKey("care_personne.id"))
+
+
+# The purposes a person consents to, one by one (Primero's consent per purpose): the record's
+# ``consent_<code>`` says where it stands now, ``Consentement`` how it got there.
+FINALITES = {
+    "recherche": "Être signalé(e) aux proches qui le recherchent",
+    "ciav": "Transmission de ses coordonnées à la CIAV",
+    "pav": "Suivi par une association d'aide aux victimes (PAV)",
+    "bailleur": "Partage avec le bailleur pour son relogement",
+}
+MODES_CONSENTEMENT = {"oral": "Oral, à l'accueil", "ecrit": "Écrit, signé",
+                      "interet_vital": "Intérêt vital (RGPD art. 9-2-c), sans consentement"}
+# Who may pass over a missing consent when a life is at stake, with a reason: those who
+# decide on the spot for the person (crisis lead, DSOL for a bed, the cellule, the admin).
+INTERET_VITAL_ROLES = (Role.RESPONSABLE_CARE, Role.DSOL, Role.CELLULE, Role.ADMIN)
+
+
+def peut_invoquer_interet_vital(user: User) -> bool:
+    return user.has_role(*INTERET_VITAL_ROLES)
+
+
+class Consentement(db.Model):
+    """One step of a person's consent to one purpose: given (and how), refused, withdrawn
+    (with its reason), or passed over for vital interest (with its reason). Never edited."""
+
+    __tablename__ = "care_consentement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    personne_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("care_personne.id", ondelete="CASCADE"), index=True)
+    finalite: Mapped[str] = mapped_column(sa.String(16))
+    donne: Mapped[bool]
+    mode: Mapped[str] = mapped_column(sa.String(16), default="oral")
+    motif: Mapped[str] = mapped_column(sa.String(500), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    par_nom: Mapped[str] = mapped_column(sa.String(254), default="")
+
+    @property
+    def finalite_label(self) -> str:
+        return FINALITES.get(self.finalite, self.finalite)
+
+    @property
+    def mode_label(self) -> str:
+        return MODES_CONSENTEMENT.get(self.mode, self.mode)

@@ -8,8 +8,8 @@ from crise.auth import limites
 from crise.care import bp, services
 from crise.care.forms import (BESOINS, DepartForm, EnregistrementForm, FermetureForm,
                               OuvertureForm, PersonneForm, ProcheForm)
-from crise.care.models import (CATEGORIE_LABELS, CELLULE_SOUTIEN_LABELS, CentreAccueil,
-                               Fusion, Personne)
+from crise.care.models import (CATEGORIE_LABELS, CELLULE_SOUTIEN_LABELS, FINALITES,
+                               CentreAccueil, Fusion, Personne, peut_invoquer_interet_vital)
 from crise.errors import ServiceError
 from crise.evenements.models import get_evenement_or_404
 from crise.db import in_transaction
@@ -232,7 +232,10 @@ def _personne_page(personne, depart_form, status=200, foyer=None):
                            besoins=dict(BESOINS),
                            orientations=services.orientations_of(personne),
                            cellules=CELLULE_SOUTIEN_LABELS,
-                           fusions=services.fusions_of(personne)), status
+                           fusions=services.fusions_of(personne),
+                           consentements=services.consentements_de(personne),
+                           finalites=FINALITES,
+                           interet_vital=peut_invoquer_interet_vital(current_user)), status
 
 
 @bp.route("/personnes/<int:personne_id>/modifier", methods=["GET", "POST"])
@@ -258,7 +261,8 @@ def modifier(personne_id):
                 "nom", "prenom", "nom_usage", "categorie", "sexe", "date_naissance",
                 "age_estime", "taille_groupe", "telephone", "email", "adresse_actuelle",
                 "adresse_permanente", "langue", "interprete", "nationalite", "sinus",
-                "recherche_nom", "consent_recherche", "consent_ciav", "notes")},
+                "recherche_nom", "consent_recherche", "consent_ciav", "consent_pav",
+                "consent_bailleur", "motif_consentement", "notes")},
             besoins=list(form.besoins.data or []))
         data.nom_usage = (data.nom_usage or "").strip()
         ok, _ = submit(form, lambda: services.modifier_personne(

@@ -14,6 +14,7 @@ from crise.audit.services import record
 from crise.auth.models import User
 from crise.care.models import Personne
 from crise.care.services.personnes import membres_du_foyer
+from crise.care.services.consentements import exiger_consentement
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
@@ -520,6 +521,8 @@ def demander_relogement(actor: User, dossier: DossierHebergement, texte: str = "
         raise ServiceError("Votre rôle ne permet pas de demander un relogement.")
     if dossier.relogement is not None:
         raise ServiceError("Une demande de relogement existe déjà pour ce foyer.")
+    # The DLH shares the dossier with the bailleurs: the household's référent consented.
+    exiger_consentement(dossier.referent, "bailleur", "Demande de relogement impossible")
     relogement = Relogement(dossier=dossier, evenement_id=dossier.evenement_id,
                             statut=StatutRelogement.A_EVALUER, demande_par_id=actor.id,
                             created_at=now, updated_at=now)

@@ -25,7 +25,8 @@ from crise.audit import chaine
 from crise.audit.models import Action, AuditEntry
 from crise.audit.services import record
 from crise.auth.models import LimiteTentatives, SessionCompte
-from crise.care.models import Fusion, Orientation, Passage, Personne, PersonneCle
+from crise.care.models import (Consentement, Fusion, Orientation, Passage, Personne,
+                               PersonneCle)
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement, Statut
@@ -285,6 +286,9 @@ def anonymiser_personnes(ids: list[int], now: datetime) -> int:
         note=""), execution_options={"synchronize_session": False})
     db.session.execute(sa.delete(PersonneCle).where(PersonneCle.personne_id.in_(faits)),
                        execution_options={"synchronize_session": False})
+    # A consent's steps stay (who, when, how: the proof); the words said go.
+    db.session.execute(sa.update(Consentement).where(Consentement.personne_id.in_(faits))
+                       .values(motif=""), execution_options={"synchronize_session": False})
     db.session.execute(sa.update(Fusion).where(sa.or_(
         Fusion.gardee_id.in_(faits), Fusion.absorbee_id.in_(faits))).values(avant={}),
         execution_options={"synchronize_session": False})

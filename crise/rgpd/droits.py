@@ -144,9 +144,7 @@ def repondre(actor: User, demande: DemandeDroits, reponse: str,
 
 
 def demandes_visibles(actor: User):
-    query = sa.select(DemandeDroits)
-    if not actor.is_central:
-        query = query.where(DemandeDroits.mairie_id == actor.mairie_id)
+    query = sa.select(DemandeDroits).where(actor.perimetre(DemandeDroits.mairie_id))
     return query.order_by(DemandeDroits.repondue_le.is_not(None), DemandeDroits.echeance,
                           DemandeDroits.id)
 

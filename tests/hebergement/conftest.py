@@ -16,7 +16,8 @@ def famille(app, create_user, create_centre):
             db.session.get(User, desk.id), db.session.get(CentreAccueil, centre.id), [
                 care_services.PersonneData(nom="N'Diaye", prenom="Aïssatou", categorie="sinistre",
                                            age_estime=38, telephone="06 12 34 56 78",
-                                           besoins=["hebergement", "animal"]),
+                                           besoins=["hebergement", "animal"],
+                                           consent_bailleur=True),
                 care_services.PersonneData(nom="N'Diaye", prenom="Moussa", categorie="sinistre",
                                            age_estime=41),
                 care_services.PersonneData(nom="N'Diaye", prenom="Awa", categorie="sinistre",

@@ -64,7 +64,8 @@ def monde(app, create_user, create_centre, create_evenement):
                 care.PersonneData(nom="Иванова", prenom="Светлана", categorie="sinistre",
                                   sexe="F", date_naissance=date(1975, 3, 14),
                                   telephone="06 12 34 56 78", adresse_actuelle="3 rue Saint-Maur",
-                                  besoins=["hebergement"], notes="Famille très éprouvée"),
+                                  besoins=["hebergement"], notes="Famille très éprouvée",
+                                  consent_bailleur=True),
                 care.PersonneData(nom="Nguyễn", prenom="Thị Mai", categorie="implique",
                                   age_estime=40, langue="vietnamien", interprete=True),
                 care.PersonneData(nom="O'Brien", prenom="Siobhán", categorie="proche",
@@ -76,6 +77,9 @@ def monde(app, create_user, create_centre, create_evenement):
             ivanova.sinus = "FR075PPOL2026TR000123"
             care.orienter(r, ivanova, "medico_psy", note="Cauchemars depuis l'incendie")
             care.depart(r, obrien, destination="proche", detail="chez sa sœur Aoife")
+            care.changer_consentement(r, obrien, "pav", donne=True)
+            care.changer_consentement(r, obrien, "pav", donne=False,
+                                      motif="Suivie par Fatima Zahra Benali, sa cousine")
             doublon, _ = care.enregistrer(r, centre, [care.PersonneData(
                 nom="Nguyen", prenom="Thi Mai", categorie="implique")], jeton=f"doublon-{evenement.id}")
             care.fusionner(r, nguyen, doublon[0])
@@ -172,7 +176,7 @@ def test_a_closed_event_is_anonymised_and_nothing_identifying_remains(app, monde
         assert _statistiques(app, admin.id, ancien["evenement"]) == avant
 
         # Nothing identifying anywhere but in the records of the other two events.
-        fiches_vivantes = {"care_personne", "hebergement_dossier", "care_orientation",
+        fiches_vivantes = {"care_personne", "care_consentement", "hebergement_dossier", "care_orientation",
                            "care_passage", "care_personne_cle", "care_fusion",
                            "hebergement_journal", "hebergement_relogement_note",
                            "hebergement_solution"}

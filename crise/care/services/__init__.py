@@ -11,6 +11,7 @@ from crise.care.services.sites import *  # noqa: F401,F403
 from crise.care.services.presence import *  # noqa: F401,F403
 from crise.care.services.centres import *  # noqa: F401,F403
 from crise.care.services.papier import *  # noqa: F401,F403
+from crise.care.services.consentements import *  # noqa: F401,F403
 from crise.care.services.personnes import *  # noqa: F401,F403
 from crise.care.services.doublons import *  # noqa: F401,F403
 from crise.care.services.orientations import *  # noqa: F401,F403

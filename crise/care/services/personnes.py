@@ -10,8 +10,9 @@ from crise.audit.models import Action
 from crise.audit.services import record
 from crise.auth.models import User
 from crise.care import noms
-from crise.care.models import (BESOIN_LABELS, SEXE_LABELS, Categorie, CentreAccueil, Foyer,
-                               Passage, Personne)
+from crise.care.models import (BESOIN_LABELS, FINALITES, SEXE_LABELS, Categorie,
+                               CentreAccueil, Foyer, Passage, Personne)
+from crise.care.services.consentements import changer_consentement
 from crise.care.services.codes import (SINUS_RE, find_in_event, new_badge_token,
                                        new_code_court, normalise_sinus, phone_digits)
 from crise.care.services.papier import paper_token
@@ -56,6 +57,10 @@ class PersonneData:
     besoins: list = field(default_factory=list)
     consent_recherche: bool = False
     consent_ciav: bool = False
+    consent_pav: bool = False
+    consent_bailleur: bool = False
+    # Said when a consent is withdrawn (unticked): the person's reason.
+    motif_consentement: str = ""
     notes: str = ""
     badge_token: str = ""
 
@@ -69,7 +74,7 @@ SEXES = {"", *SEXE_LABELS}
 PERSON_FIELDS = ("nom", "prenom", "nom_usage", "categorie", "taille_groupe", "sexe",
                  "date_naissance", "age_estime", "telephone", "email", "adresse_actuelle",
                  "adresse_permanente", "langue", "interprete", "nationalite", "recherche_nom",
-                 "besoins", "consent_recherche", "consent_ciav", "notes")
+                 "besoins", "notes")
 TEXT_LIMITS = {"telephone": 40, "email": 254, "adresse_actuelle": 255,
                "adresse_permanente": 255, "langue": 80, "nationalite": 80,
                "recherche_nom": 200, "notes": 2000}
@@ -191,8 +196,11 @@ def enregistrer(actor: User, centre: CentreAccueil, membres: list[PersonneData],
     db.session.flush()
     if papier is not None:
         papier.personne_id = people[0].id
-    for personne in people:
+    for personne, data in zip(people, membres):
         index_keys(personne)
+        for finalite in FINALITES:
+            if getattr(data, f"consent_{finalite}"):
+                changer_consentement(actor, personne, finalite, donne=True, now=now)
         record(actor, Action.CREATE, "personne", personne.id,
                summary=f"{personne.categorie_label} enregistré(e) au C.A.RE {centre.nom}"
                        + (" (foyer)" if foyer else ""), personnes=[personne],
@@ -276,6 +284,16 @@ def modifier_personne(actor: User, personne: Personne, data: PersonneData, *,
     changed = [name for name in PERSON_FIELDS if getattr(personne, name) != getattr(data, name)]
     for name in changed:
         setattr(personne, name, getattr(data, name))
+    for finalite in FINALITES:
+        if getattr(personne, f"consent_{finalite}") != getattr(data, f"consent_{finalite}"):
+            try:
+                changer_consentement(actor, personne, finalite,
+                                     donne=getattr(data, f"consent_{finalite}"),
+                                     motif=data.motif_consentement, now=now)
+            except ServiceError as error:  # said next to the form's own field
+                raise ServiceError(error.message, field="motif_consentement"
+                                   if error.field == "motif" else error.field) from None
+            changed.append(f"consent_{finalite}")
     personne.telephone_chiffres = phone_digits(personne.telephone)
     if (personne.sinus or "") != data.sinus:
         personne.sinus = data.sinus or None
