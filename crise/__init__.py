@@ -52,6 +52,8 @@ def load_config(app, test_config=None):
             app.config[name] = os.environ[name]
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("CRISE_DPO_CONTACT"):
+        app.config["CRISE_DPO_CONTACT"] = os.environ["CRISE_DPO_CONTACT"]
     if os.environ.get("CRISE_PROXIES_DE_CONFIANCE"):
         app.config["PROXIES_DE_CONFIANCE"] = os.environ["CRISE_PROXIES_DE_CONFIANCE"].split(",")
     if test_config:

@@ -39,6 +39,9 @@ class Defaults:
     # The loopback by default: the README's proxy runs on the same host, and no remote
     # client connects from it.
     PROXIES_DE_CONFIANCE: list[str] = ["127.0.0.1", "::1"]
+    # Who the people received write to about their data (the Ville's DPO): printed in the
+    # processing register (crise.rgpd.registre). Env CRISE_DPO_CONTACT.
+    CRISE_DPO_CONTACT = ""
     # The display time zone: datetimes are stored in UTC.
     TIMEZONE = "Europe/Paris"
     MIN_PASSWORD_LENGTH = 12

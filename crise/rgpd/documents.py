@@ -87,3 +87,31 @@ def reponse_pdf(contenu: dict, titre: str) -> bytes:
                 story.extend(_liste(valeur, styles))
     doc.build(story, canvasmaker=numbered_canvas(titre))
     return buffer.getvalue()
+
+
+def registre_pdf(sections, titre: str, edite: str) -> bytes:
+    """The processing register, section by section."""
+    register_fonts()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
+                            topMargin=15 * mm, bottomMargin=16 * mm, title=titre,
+                            author="Ville de Paris — gestion de crise")
+    styles = {"h1": ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=15, leading=19),
+              "h2": ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=11.5, leading=14,
+                                   spaceBefore=8, spaceAfter=3),
+              "cle": ParagraphStyle("cle", fontName=FONT, fontSize=8.5, leading=11),
+              "val": ParagraphStyle("val", fontName=FONT, fontSize=8.5, leading=11)}
+    story = [paragraph(titre, styles["h1"], bold=True),
+             Paragraph(f"Généré par l'application le {edite}, à partir des rôles et des "
+                       "règles de conservation en vigueur.", styles["val"])]
+    for section in sections:
+        bloc = [paragraph(section.titre, styles["h2"], bold=True)]
+        if section.lignes:
+            bloc.append(_cles_valeurs(dict(section.lignes), styles))
+        if section.texte:
+            bloc.append(Paragraph(section.texte, styles["val"]))
+        story.append(KeepTogether(bloc) if len(section.lignes) < 12 else bloc[0])
+        if len(section.lignes) >= 12:
+            story.extend(bloc[1:])
+    doc.build(story, canvasmaker=numbered_canvas(titre))
+    return buffer.getvalue()

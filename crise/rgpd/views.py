@@ -2,7 +2,7 @@
 what the next run would do, the runs done, the audit trail's chain."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crise.audit import chaine
@@ -10,7 +10,10 @@ from crise.audit.models import AuditEntry
 from crise.evenements.models import Evenement
 from crise.extensions import db
 from crise.forms import choices, perform, submit
-from crise.rgpd import bp, conservation
+from crise.db import utcnow
+from crise.formatting import file_stamp, format_datetime
+from crise.http import file_response
+from crise.rgpd import bp, conservation, documents, registre
 from crise.rgpd.forms import ConservationForm, GelForm, LeverGelForm
 from crise.rgpd.models import REGLES, GelJuridique, gere_la_protection, traite_les_droits
 
@@ -111,3 +114,20 @@ def verifier_journal():
     else:
         flash("Journal d'audit rompu : " + " ".join(resultat.ruptures[:5]), "error")
     return redirect(url_for("rgpd.index"))
+
+
+def _registre():
+    return registre.registre(current_app.config.get("CRISE_DPO_CONTACT", ""))
+
+
+@bp.route("/registre")
+def registre_page():
+    return render_template("rgpd/registre.html", sections=_registre())
+
+
+@bp.route("/registre.pdf")
+def registre_pdf():
+    now = utcnow()
+    corps = documents.registre_pdf(_registre(), "Registre des traitements — « crise »",
+                                   format_datetime(now))
+    return file_response(corps, "application/pdf", f"registre-traitements-{file_stamp(now)}.pdf")

@@ -105,3 +105,28 @@ def test_the_page_shows_the_plan_and_checks_the_chain(app, client, login_as, cre
     assert "Haddad" not in html  # counts, never names
     r = client.post("/donnees-personnelles/journal/verifier", follow_redirects=True)
     assert "Journal d&#39;audit intact" in r.get_data(as_text=True)
+
+
+def test_the_register_follows_the_roles_and_the_rules_in_force(app, client, login_as,
+                                                               tmp_path):
+    from tests.conftest import pdf_text
+
+    login_as("admin")
+    html = client.get("/donnees-personnelles/registre").get_data(as_text=True)
+    assert "Notes médicales et psychologiques" in html
+    assert "Responsable de crise de la mairie (pour sa seule mairie)" in html
+    assert "2 an(s) (730 jours) après le dernier contact" in html
+    assert "Association d&#39;aide aux victimes (PAV)" in html
+    with app.app_context():
+        conservation.fixer_delai(None, "identites", 365)
+        db.session.commit()
+    html = client.get("/donnees-personnelles/registre").get_data(as_text=True)
+    assert "1 an(s) (365 jours) après le dernier contact" in html
+    r = client.get("/donnees-personnelles/registre.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    (tmp_path / "registre.pdf").write_bytes(r.data)
+    texte = pdf_text(r.data, tmp_path)
+    assert "Registre des traitements" in texte and "365 jours" in texte
+    client.post("/auth/deconnexion")
+    login_as("cellule")
+    assert client.get("/donnees-personnelles/registre").status_code == 403
