@@ -6,9 +6,9 @@ BENCH_RETENTION_N sets the number of people (1,000,000 by default); DATABASE_URL
 PostgreSQL (scripts/with-postgres.sh), else SQLite."""
 
 import os
+import multiprocessing
 import random
 import sys
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -139,39 +139,54 @@ def populate(app, rng):
         return agent.id, centre_ouvert
 
 
-def desk(app, agent_id, centre_id, stop, latences):
-    """A desk of the open event registering someone every 50 ms."""
+def desk(app, agent_id, centre_id, stop, sortie):
+    """A desk of the open event registering someone every 50 ms, in a process of its own as
+    a gunicorn worker would be (a thread would wait for the retention's interpreter lock,
+    not for the database)."""
+    latences = []
     with app.app_context():
+        db.engine.dispose(close=False)  # the parent's connections are not this process's
         i = 0
         while not stop.is_set():
             i += 1
             debut = time.perf_counter()
             care_services.enregistrer(
                 db.session.get(User, agent_id), db.session.get(CentreAccueil, centre_id),
-                [care_services.PersonneData(nom=f"Accueil{i}", prenom="Awa",
+                [care_services.PersonneData(nom=f"Accueil{os.getpid()}-{i}", prenom="Awa",
                                             categorie="sinistre")], depasser_capacite=True)
             db.session.commit()
             latences.append((time.perf_counter() - debut) * 1000)
             db.session.remove()
             time.sleep(0.05)
+    sortie.put(latences)
+
+
+def _guichet(app, agent_id, centre_id):
+    contexte = multiprocessing.get_context("fork")
+    stop, sortie = contexte.Event(), contexte.Queue()
+    with app.app_context():
+        db.engine.dispose()
+    process = contexte.Process(target=desk, args=(app, agent_id, centre_id, stop, sortie))
+    process.start()
+    return process, stop, sortie
+
+
+def _fin(process, stop, sortie):
+    stop.set()
+    latences = sortie.get()
+    process.join()
+    return latences
 
 
 def main():
     rng = random.Random(15)
     app = throwaway_app()
     agent_id, centre_id = populate(app, rng)
-    base_latences, latences = [], []
-    stop = threading.Event()
     # The desk alone first: its own figures, to compare.
-    thread = threading.Thread(target=desk, args=(app, agent_id, centre_id, stop,
-                                                 base_latences))
-    thread.start()
+    guichet = _guichet(app, agent_id, centre_id)
     time.sleep(5)
-    stop.set()
-    thread.join()
-    stop = threading.Event()
-    thread = threading.Thread(target=desk, args=(app, agent_id, centre_id, stop, latences))
-    thread.start()
+    base_latences = _fin(*guichet)
+    guichet = _guichet(app, agent_id, centre_id)
     with app.app_context():
         debut = time.perf_counter()
         bilan = conservation.executer(LIGNE_DE_COMMANDE)
@@ -181,8 +196,7 @@ def main():
         restent = db.session.scalar(sa.select(sa.func.count(Personne.id)).join(
             Evenement, Evenement.id == Personne.evenement_id).where(
             Evenement.statut == "clos", Personne.anonymise_at.is_(None)))
-    stop.set()
-    thread.join()
+    latences = _fin(*guichet)
     p50, p95, worst = percentiles(latences)
     b50, b95, bworst = percentiles(base_latences)
     report("retention.execution", personnes=N, anonymisees=anonymes, restantes=restent,
