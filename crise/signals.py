@@ -28,6 +28,8 @@ demande_scop_envoyee = _faits.signal("demande-scop-envoyee")
 demande_scop_changee = _faits.signal("demande-scop-changee")
 # Housing
 menage_heberge = _faits.signal("menage-heberge")
+# A person withdrew a consent (details: the purpose): what was shared under it stops.
+consentement_retire = _faits.signal("consentement-retire")
 # The cellule
 cellule_activee = _faits.signal("cellule-activee")
 cellule_desactivee = _faits.signal("cellule-desactivee")

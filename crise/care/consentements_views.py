@@ -6,8 +6,9 @@ from flask_login import current_user
 
 from crise.care import bp, services
 from crise.care.models import FINALITES
-from crise.care.views import get_personne_or_404
-from crise.forms import perform
+from crise.care.views import DepartForm, _personne_page, get_personne_or_404
+from crise.db import in_transaction
+from crise.errors import ServiceError
 
 # The buttons of the record's consent part: (given?, how).
 ACTIONS = {"oral": (True, "oral"), "ecrit": (True, "ecrit"), "refus": (False, "oral"),
@@ -21,11 +22,18 @@ def consentement(personne_id):
     action = ACTIONS.get(request.form.get("action", ""))
     if finalite not in FINALITES or action is None:
         flash("Choisissez un consentement et ce qui a été dit.", "error")
-    else:
-        donne, mode = action
-        perform(lambda: services.changer_consentement(
-            current_user, personne, finalite, donne=donne, mode=mode,
-            motif=request.form.get("motif", "")),
-            lambda etape: (f"« {FINALITES[finalite]} » : c'était déjà noté ainsi."
-                           if etape is None else f"« {FINALITES[finalite]} » : noté."))
+        return redirect(url_for("care.personne", personne_id=personne.id))
+    donne, mode = action
+    motif = request.form.get("motif", "")
+    vu = request.form.get("etat_vu")
+    try:
+        etape = in_transaction(lambda: services.changer_consentement(
+            current_user, personne, finalite, donne=donne, mode=mode, motif=motif,
+            etat_vu=None if vu not in ("0", "1") else vu == "1"))
+    except ServiceError as error:
+        # Said in its row, what was typed kept (a flash at the top went unseen).
+        return _personne_page(personne, DepartForm(), 422, consentement_refus={
+            "finalite": finalite, "message": error.message, "motif": motif[:2000]})
+    flash(f"« {FINALITES[finalite]} » : c'était déjà noté ainsi." if etape is None
+          else f"« {FINALITES[finalite]} » : noté.", "success")
     return redirect(url_for("care.personne", personne_id=personne.id) + "#consentements")

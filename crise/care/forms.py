@@ -143,6 +143,8 @@ class PersonneForm(Form):
                                "victimes (PAV)")
     consent_bailleur = BooleanField("Accepte que son dossier soit partagé avec le bailleur "
                                     "pour son relogement")
+    # The consents as this form showed them (« recherche:1,ciav:0,… »).
+    consentements_vus = HiddenField()
     motif_consentement = StringField(
         "Motif du retrait", validators=[Optional(), Length(
             max=500, message=max_length_message(500))],

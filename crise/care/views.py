@@ -219,7 +219,7 @@ def personne(personne_id):
     return _personne_page(personne, DepartForm(), foyer=foyer)
 
 
-def _personne_page(personne, depart_form, status=200, foyer=None):
+def _personne_page(personne, depart_form, status=200, foyer=None, consentement_refus=None):
     """A person's record; housing adds its part (crise.signals.page_personne). ``foyer``:
     the household, when the caller has it already."""
     if foyer is None:
@@ -235,7 +235,18 @@ def _personne_page(personne, depart_form, status=200, foyer=None):
                            fusions=services.fusions_of(personne),
                            consentements=services.consentements_de(personne),
                            finalites=FINALITES,
-                           interet_vital=peut_invoquer_interet_vital(current_user)), status
+                           interet_vital=peut_invoquer_interet_vital(current_user),
+                           consentement_refus=consentement_refus or {}), status
+
+
+def _consentements_vus(texte: str | None) -> dict | None:
+    """« recherche:1,ciav:0 » → {"recherche": True, "ciav": False}; None if absent."""
+    vus = {}
+    for part in (texte or "").split(","):
+        finalite, _, valeur = part.partition(":")
+        if finalite in FINALITES and valeur in ("0", "1"):
+            vus[finalite] = valeur == "1"
+    return vus or None
 
 
 @bp.route("/personnes/<int:personne_id>/modifier", methods=["GET", "POST"])
@@ -255,6 +266,8 @@ def modifier(personne_id):
         form.sinus.data = personne.sinus_affiche
         form.recherche_code.data = (personne.recherche_personne.code_court
                                     if personne.recherche_personne else "")
+        form.consentements_vus.data = ",".join(
+            f"{f}:{int(getattr(personne, f'consent_{f}'))}" for f in FINALITES)
     if form.validate_on_submit():
         data = services.PersonneData(**{
             name: getattr(form, name).data for name in (
@@ -263,7 +276,8 @@ def modifier(personne_id):
                 "adresse_permanente", "langue", "interprete", "nationalite", "sinus",
                 "recherche_nom", "consent_recherche", "consent_ciav", "consent_pav",
                 "consent_bailleur", "motif_consentement", "notes")},
-            besoins=list(form.besoins.data or []))
+            besoins=list(form.besoins.data or []),
+            consentements_vus=_consentements_vus(form.consentements_vus.data))
         data.nom_usage = (data.nom_usage or "").strip()
         ok, _ = submit(form, lambda: services.modifier_personne(
             current_user, personne, data, recherche_code=form.recherche_code.data or "",

@@ -2,7 +2,7 @@
 
 from crise.hebergement import bp, services
 from crise.hebergement.models import can_house, can_view_housing, is_housing_agent
-from crise.signals import page_evenement, page_personne
+from crise.signals import consentement_retire, page_evenement, page_personne
 
 bp.add_app_template_global(is_housing_agent)
 
@@ -22,3 +22,9 @@ def personne(personne, *, user) -> dict:
             "nuit": services.nuit_en_cours(),
             "peut_heberger": can_house(user)
             and not personne.fusionne_dans_id}
+
+
+@consentement_retire.connect
+def consentement_retire_(fait) -> None:
+    if fait.details.get("finalite") == "bailleur":
+        services.arreter_relogement_sans_consentement(fait)

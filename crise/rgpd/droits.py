@@ -13,13 +13,15 @@ from crise.audit.models import ACTION_LABELS, Action, AuditEntry, AuditPersonne
 from crise.audit.services import record, record_view
 from crise.auth.models import User
 from crise.care.models import CentreAccueil, Fusion, Orientation, Passage, Personne
-from crise.care.services import ranked
+from crise.care.models import BESOIN_LABELS, FINALITES
+from crise.care.services import consentements_de, ranked
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.evenements.services import visible_evenements_query
 from crise.extensions import db
 from crise.formatting import to_paris
+from crise.hebergement.models import StatutRelogement
 from crise.hebergement.services import dossier_of
 from crise.rgpd.models import TYPES_DEMANDE, DemandeDroits, traite_les_droits
 
@@ -170,19 +172,21 @@ def tout_sur(personne: Personne) -> dict:
         "Adresse permanente": personne.adresse_permanente, "Langue": personne.langue,
         "Interprète": "oui" if personne.interprete else "non",
         "Nationalité": personne.nationalite, "Numéro SINUS": personne.sinus_affiche,
-        "Catégorie": personne.categorie_label, "Besoins": list(personne.besoins or []),
+        "Catégorie": personne.categorie_label,
+        "Besoins": [BESOIN_LABELS.get(b, b) for b in personne.besoins or []],
         "Recherche un proche": personne.recherche_nom,
         "Personnes du groupe": personne.taille_groupe,
         "Notes": personne.notes, "Notes médicales et psychologiques": personne.notes_medicales,
         "Code de la fiche": personne.code_court,
         "Anonymisée le": _instant(personne.anonymise_at),
     }
-    consentements = {
-        "Être signalé(e) aux proches qui le recherchent":
-            "oui" if personne.consent_recherche else "non",
-        "Transmission de ses coordonnées à la CIAV":
-            "oui" if personne.consent_ciav else "non",
-    }
+    consentements = {libelle: ("oui" if getattr(personne, f"consent_{code}") else "non")
+                     for code, libelle in FINALITES.items()}
+    historique = [{"Le": _instant(e.at), "Usage": e.finalite_label,
+                   "Réponse": ("intérêt vital" if e.mode == "interet_vital" else
+                               "donné" if e.donne else "non"),
+                   "Comment": e.mode_label, "Motif": e.motif}
+                  for e in consentements_de(personne)]
     passages = [{"C.A.RE": centre, "Arrivée": _instant(p.arrivee_at),
                  "Départ": _instant(p.depart_at), "Destination": p.destination_label,
                  "Précision": p.destination_detail}
@@ -208,7 +212,7 @@ def tout_sur(personne: Personne) -> dict:
                            "Du": _jour(s.du), "Au": _jour(s.au), "Nuits": s.nuits}
                           for s in dossier.solutions],
             "Journal": [{"Le": _instant(j.at), "Texte": j.texte} for j in dossier.journal],
-            "Relogement": ({"État": dossier.relogement.statut,
+            "Relogement": ({"État": StatutRelogement(dossier.relogement.statut).label,
                             "Notes": [{"Le": _instant(n.at), "Texte": n.texte}
                                       for n in dossier.relogement.notes]}
                            if dossier.relogement else None),
@@ -229,6 +233,7 @@ def tout_sur(personne: Personne) -> dict:
         "Événement": evenement.titre + (" (exercice)" if evenement.exercice else ""),
         "Enregistrée le": _instant(personne.created_at),
         "Identité et situation": identite, "Consentements": consentements,
+        "Historique des consentements": historique,
         "Passages au C.A.RE": passages, "Orientations": orientations,
         "Hébergement et relogement": hebergement, "Fusions de fiches": fusions,
         "Accès à la fiche (journal d'audit)": acces,

@@ -120,6 +120,14 @@ def test_vital_interest_for_the_roles_that_need_it_with_a_reason(app, accueil, c
         assert db.session.scalar(sa.select(sa.func.count()).where(
             AuditEntry.summary.like("%intérêt vital invoqué (motif noté sur la fiche)"))) == 1
         assert etape.motif == "Hospitalisée, inconsciente ; logement détruit"
+        # Withdrawn later: the rehousing request stops at once, said to the DLH.
+        services.changer_consentement(db.session.get(User, dsol.id), mariam, "bailleur",
+                                      donne=False, motif="Ne veut pas quitter le quartier")
+        db.session.commit()
+        db.session.refresh(dossier)
+        assert dossier.relogement.statut == "sans_suite"
+        assert "Consentement au partage avec le bailleur retiré" in dossier.journal[-1].texte
+        assert "Consentement au partage" in dossier.relogement.notes[-1].texte
 
 
 def test_another_mairie_s_person_is_refused(app, accueil, create_user):
@@ -157,3 +165,47 @@ def test_the_record_page_notes_and_shows_consents(app, client, auth, accueil):
     assert "se note avec son motif" in html and 'value="06 01 02 03 04"' in html
     with app.app_context():
         assert _p(personne_id).consent_ciav and not _p(personne_id).telephone
+
+
+def test_a_form_left_open_does_not_undo_a_withdrawal_made_meanwhile(app, client, auth,
+                                                                      accueil):
+    auth.login(accueil["agent"])
+    personne_id = accueil["ids"][0]
+    form = client.get(f"/care/personnes/{personne_id}/modifier").get_data(as_text=True)
+    assert 'value="recherche:1,ciav:1,pav:0,bailleur:0"' in form
+    # Meanwhile, at the next desk, the CIAV consent is withdrawn.
+    r = client.post(f"/care/personnes/{personne_id}/consentements", data={
+        "finalite": "ciav", "action": "retrait", "etat_vu": "1", "motif": "Refuse"})
+    assert r.status_code == 302
+    # The form opened before still says « oui »: saving the phone leaves the consent alone.
+    r = client.post(f"/care/personnes/{personne_id}/modifier", data={
+        "nom": "Al-Khatib", "prenom": "Mariam", "categorie": "sinistre", "taille_groupe": "1",
+        "telephone": "06 01 02 03 04", "consent_recherche": "y", "consent_ciav": "y",
+        "consentements_vus": "recherche:1,ciav:1,pav:0,bailleur:0"})
+    assert r.status_code == 302
+    # A stale button of the consent table is refused, and says why.
+    r = client.post(f"/care/personnes/{personne_id}/consentements", data={
+        "finalite": "ciav", "action": "ecrit", "etat_vu": "1"})
+    assert r.status_code == 422 and "a changé entre-temps" in r.get_data(as_text=True)
+    with app.app_context():
+        mariam = _p(personne_id)
+        assert mariam.telephone == "06 01 02 03 04" and not mariam.consent_ciav
+        # A reason typed for a withdrawal is not written on a consent given in the same save.
+        acteur = db.session.get(User, accueil["agent"].id)
+        services.modifier_personne(acteur, mariam, PersonneData(
+            nom="Al-Khatib", prenom="Mariam", categorie="sinistre", consent_recherche=False,
+            consent_pav=True, motif_consentement="Ne veut plus",
+            consentements_vus={"recherche": True, "pav": False}))
+        db.session.commit()
+        etapes = {e.finalite: e for e in services.consentements_de(mariam)}
+        assert etapes["pav"].motif == "" and etapes["recherche"].motif == "Ne veut plus"
+
+
+def test_a_refused_note_is_said_in_its_row_with_the_typing_kept(app, client, auth, accueil):
+    auth.login(accueil["agent"])
+    long = "Elle a dit non " * 40
+    r = client.post(f"/care/personnes/{accueil['ids'][0]}/consentements", data={
+        "finalite": "recherche", "action": "retrait", "etat_vu": "1", "motif": long})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'aria-describedby="consentement-erreur"' in html
+    assert "500 caractères au maximum." in html and "Elle a dit non Elle a dit non" in html

@@ -83,6 +83,12 @@ def test_a_request_finds_every_record_and_answers_with_everything_held(
     assert fiche["Identité et situation"]["Nom"] == "Haddad"
     assert fiche["Identité et situation"]["Notes médicales et psychologiques"] == "Asthme"
     assert fiche["Orientations"][0]["Note"] == "Choc"
+    assert set(fiche["Consentements"]) == {
+        "Être signalé(e) aux proches qui le recherchent",
+        "Transmission de ses coordonnées à la CIAV",
+        "Suivi par une association d'aide aux victimes (PAV)",
+        "Partage avec le bailleur pour son relogement"}
+    assert fiche["Historique des consentements"] == []
     assert fiche["Hébergement et relogement"]["Solutions"][0]["Lieu"] == "Hôtel Ibis Bastille"
     assert fiche["Passages au C.A.RE"][0]["Arrivée"]
     assert any(a["Par"] == admin.email for a in fiche["Accès à la fiche (journal d'audit)"])

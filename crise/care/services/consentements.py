@@ -15,6 +15,7 @@ from crise.care.models import (FINALITES, INTERET_VITAL_ROLES, MODES_CONSENTEMEN
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.extensions import db
+from crise.signals import Fait, annoncer, consentement_retire
 
 __all__ = ["changer_consentement", "consentements_de", "exiger_consentement",
            "MOTIF_MAX"]
@@ -28,9 +29,10 @@ def consentements_de(personne: Personne) -> list[Consentement]:
 
 
 def changer_consentement(actor: User, personne: Personne, finalite: str, *, donne: bool,
-                         mode: str = "oral", motif: str = "",
+                         mode: str = "oral", motif: str = "", etat_vu: bool | None = None,
                          now: datetime | None = None) -> Consentement | None:
-    """Record one step; None when nothing changes (the same answer, the same way)."""
+    """Record one step; None when nothing changes (the same answer, the same way).
+    ``etat_vu``: the state the page showed; if it changed meanwhile, nothing is done."""
     if finalite not in FINALITES:
         raise ServiceError("Finalité inconnue.")
     if mode not in MODES_CONSENTEMENT:
@@ -51,6 +53,10 @@ def changer_consentement(actor: User, personne: Personne, finalite: str, *, donn
         raise ServiceError("Cette personne n'est pas dans votre périmètre : son "
                            "consentement se recueille par sa mairie.")
     actuel = getattr(personne, f"consent_{finalite}")
+    if etat_vu is not None and etat_vu != actuel:
+        raise ServiceError(f"« {FINALITES[finalite]} » a changé entre-temps (il est "
+                           f"maintenant à « {'oui' if actuel else 'non'} ») : relisez la "
+                           "fiche avant de noter.", field="motif")
     if actuel and not donne and not motif:
         raise ServiceError("Le retrait d'un consentement se note avec son motif (les mots de "
                            "la personne).", field="motif")
@@ -68,6 +74,11 @@ def changer_consentement(actor: User, personne: Personne, finalite: str, *, donn
     quoi = ("intérêt vital invoqué" if mode == "interet_vital" else
             "donné (" + MODES_CONSENTEMENT[mode].lower() + ")" if donne else
             "retiré" if actuel else "refusé")
+    if actuel and not donne:
+        annoncer(consentement_retire, Fait(
+            f"Consentement retiré (fiche {personne.code_court})", now,
+            personne.evenement_id, "personne", personne.id, actor, personne.mairie_id,
+            {"finalite": finalite}))
     record(actor, Action.UPDATE, "consentement", personne.id,
            # The reason stays on the record (free words may name someone): never here.
            summary=f"Fiche {personne.code_court} : « {FINALITES[finalite]} » — {quoi}"

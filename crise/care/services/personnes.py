@@ -61,6 +61,9 @@ class PersonneData:
     consent_bailleur: bool = False
     # Said when a consent is withdrawn (unticked): the person's reason.
     motif_consentement: str = ""
+    # The consents as the form showed them ({purpose: bool}): only those ticked or unticked
+    # in it change (another agent's withdrawal meanwhile is not undone).
+    consentements_vus: dict | None = None
     notes: str = ""
     badge_token: str = ""
 
@@ -285,11 +288,14 @@ def modifier_personne(actor: User, personne: Personne, data: PersonneData, *,
     for name in changed:
         setattr(personne, name, getattr(data, name))
     for finalite in FINALITES:
-        if getattr(personne, f"consent_{finalite}") != getattr(data, f"consent_{finalite}"):
+        voulu = getattr(data, f"consent_{finalite}")
+        vu = (data.consentements_vus or {}).get(finalite)
+        if vu is not None and vu == voulu:
+            continue  # not touched in this form: what happened meanwhile stands
+        if getattr(personne, f"consent_{finalite}") != voulu:
             try:
-                changer_consentement(actor, personne, finalite,
-                                     donne=getattr(data, f"consent_{finalite}"),
-                                     motif=data.motif_consentement, now=now)
+                changer_consentement(actor, personne, finalite, donne=voulu,
+                                     motif="" if voulu else data.motif_consentement, now=now)
             except ServiceError as error:  # said next to the form's own field
                 raise ServiceError(error.message, field="motif_consentement"
                                    if error.field == "motif" else error.field) from None
