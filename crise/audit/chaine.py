@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from crise.audit.models import AuditAncre, AuditEntry, AuditPersonne
+from crise.audit.models import AuditAncre, AuditEntry, AuditPersonne, AuditSceau
 from crise.db import purge_autorisee, utcnow
 from crise.extensions import db
 
@@ -84,6 +84,9 @@ def sceller(lot: int = LOT) -> int:
         entries = db.session.execute(sa.select(AuditEntry.__table__).where(
             AuditEntry.empreinte.is_(None)).order_by(AuditEntry.id).limit(lot)).all()
         if not entries:
+            if total:
+                # The head as it now stands: the newest entries are checked against it.
+                db.session.add(AuditSceau(rang=rang, empreinte=precedente))
             db.session.commit()
             return total
         personnes = _personnes([e.id for e in entries])
@@ -145,6 +148,18 @@ def verifier(lot: int = LOT, now: datetime | None = None) -> Verification:
         resultat.ruptures.append(
             f"{anciennes} entrée(s) de plus d'un jour jamais scellée(s) : le scellement "
             "périodique ne tourne pas, ou elles ont été ajoutées à la main.")
+    # The seals: at each place a sealing ended, the entry that was there is still there,
+    # with the same print (the newest entries have no later entry to point to them).
+    debut = ancre.rang + 1 if ancre else 1
+    for sceau in db.session.scalars(sa.select(AuditSceau).where(
+            AuditSceau.rang >= debut).order_by(AuditSceau.rang)):
+        trouvee = db.session.scalar(sa.select(AuditEntry.empreinte).where(
+            AuditEntry.rang == sceau.rang))
+        if trouvee != sceau.empreinte:
+            resultat.ruptures.append(
+                f"La tête de la chaîne scellée le {_instant(sceau.at)[:16]} (rang "
+                f"{sceau.rang}) " + ("a disparu : les entrées les plus récentes ont été "
+                                     "supprimées." if trouvee is None else "a changé."))
     premiere = db.session.scalar(sa.select(sa.func.min(AuditEntry.rang)))
     if ancre is None and premiere is not None and premiere != 1:
         resultat.ruptures.append("Le début du journal manque (aucune purge n'est inscrite).")
@@ -173,10 +188,11 @@ def purger_avant(limite: datetime, garder_evenements: set[int], lot: int = LOT) 
             db.session.rollback()
             return total
         ids = [row.id for row in prises]
+        derniere = prises[-1]
         with purge_autorisee():
             db.session.execute(sa.delete(AuditPersonne).where(AuditPersonne.entry_id.in_(ids)))
             db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id.in_(ids)))
-        derniere = prises[-1]
+            db.session.execute(sa.delete(AuditSceau).where(AuditSceau.rang <= derniere.rang))
         db.session.add(AuditAncre(rang=derniere.rang, empreinte=derniere.empreinte,
                                   nombre=len(prises)))
         db.session.commit()
@@ -184,3 +200,8 @@ def purger_avant(limite: datetime, garder_evenements: set[int], lot: int = LOT) 
         if len(prises) < len(rows):
             return total
 
+
+
+def tete() -> tuple[int, str]:
+    """The chain's last sealed place and print (for a copy kept outside the database)."""
+    return _tete()

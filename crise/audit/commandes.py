@@ -17,7 +17,10 @@ def sceller():
     from crise.audit import chaine
 
     nombre = chaine.sceller()
-    click.echo(f"Journal d'audit : {nombre} entrée(s) scellée(s).")
+    rang, empreinte = chaine.tete()
+    # Printed for the timer's log: a copy of the head outside the database.
+    click.echo(f"Journal d'audit : {nombre} entrée(s) scellée(s). Tête de la chaîne : "
+               f"rang {rang}, empreinte {empreinte or '—'}.")
 
 
 @audit.command("verifier")

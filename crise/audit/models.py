@@ -113,3 +113,16 @@ class AuditAncre(db.Model):
     rang: Mapped[int] = mapped_column(sa.BigInteger)
     empreinte: Mapped[str] = mapped_column(sa.String(64))
     nombre: Mapped[int] = mapped_column(default=0)
+
+
+class AuditSceau(db.Model):
+    """The head of the chain after each sealing (place and print): removing the newest
+    entries, which no later entry points to, is detected against it. Append-only; the
+    sealing command also prints it, for a copy outside the database (the timer's log)."""
+
+    __tablename__ = "audit_sceau"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    rang: Mapped[int] = mapped_column(sa.BigInteger, index=True)
+    empreinte: Mapped[str] = mapped_column(sa.String(64))

@@ -350,7 +350,9 @@ class Personne(TimestampMixin, db.Model):
             and (user.voit_le_reel or self.centre.evenement.exercice)
 
     def can_edit(self, user: User) -> bool:
-        return user.has_role(*PERSON_EDIT_ROLES) and user.can_access_mairie(self.mairie_id)
+        # An anonymised record (crise.rgpd) keeps its figures: nobody fills it in again.
+        return user.has_role(*PERSON_EDIT_ROLES) and user.can_access_mairie(self.mairie_id) \
+            and self.anonymise_at is None
 
     def can_merge(self, user: User) -> bool:
         """Only a responsable de crise merges records, and only records in their scope."""

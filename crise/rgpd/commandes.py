@@ -37,6 +37,8 @@ def retention(a_blanc, lot):
         bilan = conservation.executer(LIGNE_DE_COMMANDE, lot=lot or conservation.LOT)
     except ServiceError as error:
         raise click.ClickException(error.message) from None
+    for gel in conservation.evenements_geles():
+        click.echo(f"Gel juridique sur l'événement n° {gel} : rien n'y est touché.")
     if not bilan.comptes:
         click.echo("Conservation : rien à anonymiser ni à supprimer.")
     for ligne in bilan.lignes():

@@ -138,7 +138,7 @@ class Plan:
 
     @property
     def vide(self) -> bool:
-        return not any(ligne.nombre for ligne in self.lignes)
+        return not any(ligne.nombre for ligne in self.lignes if ligne.regle != "attente")
 
 
 def _evenements(exercice: bool, avant: datetime, geles: set[int]) -> list[Evenement]:
@@ -236,6 +236,20 @@ def planifier(now: datetime | None = None) -> Plan:
             if nombre:
                 plan.lignes.append(Ligne(code, evenement.id, evenement.titre, nombre, quoi,
                                          pourquoi))
+    # What the identities rule keeps back, and why: a dossier still alive, a recent contact.
+    jours_id = delais()["identites"]
+    limite_id = now - timedelta(days=jours_id)
+    for evenement in _evenements(False, limite_id, geles):
+        attente = _compter(sa.select(Personne.id).where(
+            Personne.evenement_id == evenement.id, Personne.anonymise_at.is_(None))) - next(
+            (ligne.nombre for ligne in plan.lignes if ligne.regle == "identites"
+             and ligne.evenement_id == evenement.id), 0)
+        if attente:
+            plan.lignes.append(Ligne(
+                "attente", evenement.id, evenement.titre, attente,
+                "personne(s) gardée(s) pour l'instant",
+                "un dossier d'hébergement ou de relogement de leur foyer est encore actif, "
+                f"ou un contact date de moins de {jours_id} jours"))
     jours = delais()["audit"]
     limite = now - timedelta(days=jours)
     anciennes = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
@@ -278,7 +292,9 @@ def anonymiser_personnes(ids: list[int], now: datetime) -> int:
             adresse_actuelle="", adresse_permanente="", nationalite="", sinus=None,
             recherche_nom="", notes="", notes_medicales="", cle_identite="",
             jeton_creation=None, badge_token=sa.bindparam("b_badge"), anonymise_at=now,
-            updated_at=now),
+            # Nobody to find, to badge or to send anywhere any more.
+            present=False, consent_recherche=False, consent_ciav=False, consent_pav=False,
+            consent_bailleur=False, updated_at=now),
         [{"b_id": r.id, "b_badge": f"anonyme-{r.id}",
           "b_age": (_age(r.date_naissance, r.created_at) if r.date_naissance
                     else r.age_estime)} for r in rows],

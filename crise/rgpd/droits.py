@@ -40,7 +40,9 @@ def aujourd_hui() -> date:
 
 
 def ouvrir_demande(actor: User, *, type: str, demandeur: str, recue_le: date | None,
-                   notes: str = "") -> DemandeDroits:
+                   notes: str = "", jeton: str | None = None) -> DemandeDroits:
+    """Record a request; the same form sent again (its ``jeton``) gives the one recorded,
+    marked as such (crise.db.deja_fait)."""
     if not traite_les_droits(actor):
         raise ServiceError("Votre rôle ne permet pas de traiter les demandes d'exercice "
                            "des droits.")
@@ -54,13 +56,30 @@ def ouvrir_demande(actor: User, *, type: str, demandeur: str, recue_le: date | N
     if recue_le > aujourd_hui():
         raise ServiceError("La date de réception ne peut pas être dans le futur.",
                            field="recue_le")
+    if len(demandeur) > DEMANDEUR_MAX:
+        raise ServiceError(f"{DEMANDEUR_MAX} caractères au maximum.", field="demandeur")
+    if jeton:
+        deja = db.session.scalar(sa.select(DemandeDroits).where(
+            DemandeDroits.jeton_creation == jeton, DemandeDroits.creee_par_nom == actor.email))
+        if deja is not None:
+            deja.jumeau_retrouve = True
+            return deja
     demande = DemandeDroits(
-        type=type, demandeur=demandeur[:DEMANDEUR_MAX], recue_le=recue_le,
+        type=type, demandeur=demandeur, recue_le=recue_le,
         echeance=un_mois_apres(recue_le), notes=(notes or "").strip(),
         mairie_id=None if actor.is_central else actor.mairie_id,
-        creee_par_nom=actor.email)
-    db.session.add(demande)
-    db.session.flush()
+        creee_par_nom=actor.email, jeton_creation=jeton or None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(demande)
+            db.session.flush()
+    except sa.exc.IntegrityError:  # the twin post of the same instant won
+        deja = db.session.scalar(sa.select(DemandeDroits).where(
+            DemandeDroits.jeton_creation == jeton))
+        if deja is None:
+            raise
+        deja.jumeau_retrouve = True
+        return deja
     record(actor, Action.CREATE, "demande_droits", demande.id, mairie_id=demande.mairie_id,
            summary=f"{demande.type_label} : demande n° {demande.id} reçue le "
                    f"{recue_le:%d/%m/%Y}, à répondre avant le {demande.echeance:%d/%m/%Y}")

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crise.care.models import Personne
+from crise.db import deja_fait
 from crise.errors import ServiceError
 from crise.exports import export_filename
 from crise.extensions import db
@@ -43,6 +44,7 @@ def _liste(form, status=200):
 @bp.route("/demandes")
 def droits_liste():
     form = DemandeForm(data={"recue_le": droits.aujourd_hui()})
+    form.new_jeton()
     return _liste(form)
 
 
@@ -52,10 +54,15 @@ def droits_nouvelle():
     if form.validate_on_submit():
         ok, demande = submit(form, lambda: droits.ouvrir_demande(
             current_user, type=form.type.data, demandeur=form.demandeur.data,
-            recue_le=form.recue_le.data, notes=form.notes.data or ""))
+            recue_le=form.recue_le.data, notes=form.notes.data or "", jeton=form.jeton.data))
         if ok:
-            flash(f"Demande n° {demande.id} enregistrée : réponse à donner avant le "
-                  f"{demande.echeance:%d/%m/%Y}. Cherchez maintenant ses fiches.", "success")
+            if deja_fait(demande):
+                flash(f"Cette demande avait déjà été enregistrée (n° {demande.id}) : rien "
+                      "n'a été créé en double.", "info")
+            else:
+                flash(f"Demande n° {demande.id} enregistrée : réponse à donner avant le "
+                      f"{demande.echeance:%d/%m/%Y}. Cherchez maintenant ses fiches.",
+                      "success")
             return redirect(url_for("rgpd.droits_demande", demande_id=demande.id))
     return _liste(form, 422)
 

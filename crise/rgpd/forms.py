@@ -1,7 +1,7 @@
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from crise.forms import DateField, Form, NotBlank, choices, max_length_message
+from crise.forms import DateField, Form, JetonMixin, NotBlank, choices, max_length_message
 from crise.rgpd.models import REGLES, TYPES_DEMANDE
 
 
@@ -35,7 +35,7 @@ class LeverGelForm(Form):
         Length(max=500, message=max_length_message(500))])
 
 
-class DemandeForm(Form):
+class DemandeForm(JetonMixin, Form):
     type = SelectField("Droit exercé", choices=choices(TYPES_DEMANDE.items()),
                        validators=[NotBlank("Choisissez le droit exercé.")])
     demandeur = StringField("Demandeur", description="Son nom tel qu'il l'a donné, et s'il "

@@ -144,6 +144,8 @@ class DemandeDroits(db.Model):
     repondue_le: Mapped[date | None]
     repondue_par_nom: Mapped[str] = mapped_column(sa.String(254), default="")
     reponse: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The form's single-use token: the same request sent twice (Back, a retry) is one.
+    jeton_creation: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     personnes: Mapped[list["Personne"]] = relationship(secondary=demande_personne,
                                                        order_by="Personne.id")

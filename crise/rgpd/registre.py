@@ -59,10 +59,13 @@ def registre(dpo: str = "") -> list[Section]:
                "(art. 6-1-a et 9-2-a), recueilli et tracé ; à défaut, intérêt vital justifié "
                "(art. 9-2-c)") for d in CONSENTEMENT_REQUIS],
             ("Informer les proches qui recherchent une personne",
-             "Consentement de la personne (art. 6-1-a), recueilli et tracé"),
+             "Consentement de la personne (art. 6-1-a), recueilli et tracé ; à défaut, "
+             "intérêts vitaux justifiés (art. 6-1-d)"),
             ("Partager un dossier avec un bailleur pour le relogement",
-             "Consentement du foyer (art. 6-1-a), recueilli et tracé ; à défaut, intérêt "
-             "vital justifié (art. 9-2-c)"),
+             "Consentement du foyer (art. 6-1-a), recueilli et tracé ; à défaut, intérêts "
+             "vitaux justifiés (art. 6-1-d) ; son retrait arrête la demande de relogement"),
+            ("Répondre aux demandes d'exercice des droits", "Obligation légale "
+             "(art. 6-1-c, art. 12 à 16) : le demandeur, la demande, la réponse"),
             ("Préparer la crise : exercices et retours d'expérience", "Mission d'intérêt "
              "public ; données fictives, purgées plus tôt"),
             ("Tracer les accès aux données (journal d'audit)", "Obligation de sécurité "
@@ -105,7 +108,9 @@ def registre(dpo: str = "") -> list[Section]:
             (DESTINATAIRES[d], "Sur consentement de chaque personne"
              if d in CONSENTEMENT_REQUIS else "Liste de recensement")
             for d in DESTINATAIRES
-        ] + [("Transferts hors de l'Union européenne", "Aucun")]),
+        ] + [("DLH et bailleurs sociaux", "Dossier d'hébergement du foyer, sur son "
+                                          "consentement, pour le relogement"),
+             ("Transferts hors de l'Union européenne", "Aucun")]),
         Section("Durées de conservation (réglages en vigueur)", [
             (r.libelle, f"{_duree(jours[r.code])} {r.apres}. {r.effet}") for r in REGLES
         ], texte="Appliquées chaque heure par « crise retention » ; un événement en cours ou "

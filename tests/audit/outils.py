@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from crise.extensions import db
 
-TABLES = ("audit_entry", "audit_personne", "audit_ancre")
+TABLES = ("audit_entry", "audit_personne", "audit_ancre", "audit_sceau")
 
 
 @contextmanager
@@ -28,7 +28,7 @@ def sans_garde():
     else:
         sqls = conn.execute(sa.text(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
-            "('audit_entry', 'audit_personne', 'audit_ancre')")).all()
+            "('audit_entry', 'audit_personne', 'audit_ancre', 'audit_sceau')")).all()
         for name, _ in sqls:
             conn.execute(sa.text(f"DROP TRIGGER {name}"))
         db.session.commit()

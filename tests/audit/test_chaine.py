@@ -98,6 +98,7 @@ def test_the_purge_takes_the_oldest_run_and_leaves_an_anchor(app):
         # Aging them broke their prints: seal again from scratch, as the migration would.
         with sans_garde():
             db.session.execute(sa.update(AuditEntry).values(rang=None, empreinte=None))
+            db.session.execute(sa.text("DELETE FROM audit_sceau"))
             db.session.commit()
         chaine.sceller()
         assert chaine.verifier().intacte
@@ -153,3 +154,22 @@ def test_the_commands_seal_and_verify(app, runner):
     assert result.exit_code == 1
     assert f"RUPTURE : Entrée n° {ids[1]} (rang 2" in result.output
     assert "Journal d'audit rompu : 1 rupture(s) sur 3" in result.output
+
+
+def test_removing_the_newest_entries_is_detected_against_the_seal(app, runner):
+    with app.app_context():
+        ids = _ecrire(5)
+        chaine.sceller()
+        assert chaine.tete()[0] == 5
+        with sans_garde():
+            for ident in ids[-2:]:
+                db.session.execute(sa.text("DELETE FROM audit_personne WHERE entry_id = :id"),
+                                   {"id": ident})
+                db.session.execute(sa.text("DELETE FROM audit_entry WHERE id = :id"),
+                                   {"id": ident})
+            resultat = chaine.verifier()
+        assert not resultat.intacte
+        assert "a disparu : les entrées les plus récentes ont été supprimées" in " ".join(
+            resultat.ruptures)
+    result = runner.invoke(args=["audit", "sceller"])
+    assert "Tête de la chaîne : rang 5, empreinte " in result.output

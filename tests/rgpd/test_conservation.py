@@ -164,6 +164,8 @@ def test_a_closed_event_is_anonymised_and_nothing_identifying_remains(app, monde
         assert (ivanova.categorie, ivanova.sexe, ivanova.besoins) == (
             "sinistre", "F", ["hebergement"])
         assert ivanova.anonymise_at is not None and ivanova.badge_token.startswith("anonyme-")
+        assert not ivanova.present and not ivanova.consent_bailleur
+        assert not ivanova.can_edit(db.session.get(User, admin.id))  # nobody fills it again
         assert db.session.get(Personne, ancien["nguyen"]).langue == "vietnamien"
         assert db.session.scalar(sa.select(Orientation.cellule).where(
             Orientation.personne_id == ancien["ivanova"])) == "medico_psy"
@@ -233,6 +235,9 @@ def test_notes_go_first_and_identities_wait_for_the_housing_dossier(app, monde):
         db.session.commit()
         bilan = conservation.executer(LIGNE_DE_COMMANDE)
         db.session.expire_all()
+        attente = [ligne for ligne in conservation.planifier().lignes
+                   if ligne.regle == "attente"]
+        assert attente and attente[0].nombre == 3 and "encore actif" in attente[0].pourquoi
         # The whole household waits; the record registered apart (then merged) does not.
         assert db.session.get(Personne, ancien["ivanova"]).nom == "Иванова"
         assert db.session.get(Personne, ancien["obrien"]).nom == "O'Brien"

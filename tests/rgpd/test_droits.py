@@ -174,3 +174,23 @@ def test_bad_requests_are_said_in_french_and_kept(app, client, login_as):
 
 def _admin():
     return db.session.scalar(sa.select(User).where(User.role == "admin"))
+
+
+def test_a_request_sent_twice_is_one(app, client, login_as):
+    import re
+
+    login_as("admin")
+    page = client.get("/donnees-personnelles/demandes").get_data(as_text=True)
+    jeton = re.search(r'name="jeton" type="hidden" value="([^"]+)"', page) or re.search(
+        r'id="jeton" name="jeton" type="hidden" value="([^"]+)"', page)
+    jeton = jeton.group(1)
+    data = {"type": "acces", "demandeur": "Mme Retour Arrière",
+            "recue_le": date.today().isoformat(), "jeton": jeton}
+    assert client.post("/donnees-personnelles/demandes", data=data).status_code == 302
+    r = client.post("/donnees-personnelles/demandes", data=data, follow_redirects=True)
+    assert "avait déjà été enregistrée" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(DemandeDroits.id))) == 1
+    r = client.post("/donnees-personnelles/demandes", data={**data, "jeton": None,
+                                                            "demandeur": "x" * 201})
+    assert r.status_code == 422 and "200 caractères au maximum" in r.get_data(as_text=True)
