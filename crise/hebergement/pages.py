@@ -1,6 +1,7 @@
 """Housing's parts of the event page and of a person's record (connected to crise.signals)."""
 
 from crise.hebergement import bp, services
+from crise.hebergement.consentements import arreter_relogement_sans_consentement
 from crise.hebergement.models import can_house, can_view_housing, is_housing_agent
 from crise.signals import consentement_retire, page_evenement, page_personne
 
@@ -27,4 +28,4 @@ def personne(personne, *, user) -> dict:
 @consentement_retire.connect
 def consentement_retire_(fait) -> None:
     if fait.details.get("finalite") == "bailleur":
-        services.arreter_relogement_sans_consentement(fait)
+        arreter_relogement_sans_consentement(fait)

@@ -597,23 +597,3 @@ def export(actor: User, evenement: Evenement, *, liste: str, fmt: str,
     return build(content), mimetype, export_filename(f"hebergement-{evenement.id}-{liste}", fmt,
                                                      now, exercice=evenement.exercice)
 
-
-def arreter_relogement_sans_consentement(fait) -> None:
-    """The household's référent withdrew the consent to sharing with the bailleur: a
-    rehousing request not yet concluded stops at once (« sans suite »), said in the DLH's
-    notes and the dossier's journal."""
-    personne = db.session.get(Personne, fait.objet_id)
-    dossier = dossier_of(personne) if personne is not None else None
-    if dossier is None or dossier.referent_id != personne.id or dossier.relogement is None:
-        return
-    relogement = dossier.relogement
-    if relogement.statut in (StatutRelogement.RELOGE, StatutRelogement.SANS_SUITE):
-        return
-    texte = ("Consentement au partage avec le bailleur retiré : demande de relogement "
-             "arrêtée, plus rien n'est transmis aux bailleurs")
-    relogement.statut = StatutRelogement.SANS_SUITE
-    relogement.updated_at = fait.at
-    relogement.notes.append(NoteRelogement(auteur_id=getattr(fait.acteur, "id", None),
-                                           statut=StatutRelogement.SANS_SUITE, at=fait.at,
-                                           texte=texte))
-    _log(dossier, fait.acteur, texte, fait.at)
