@@ -36,6 +36,7 @@ FICHIERS_SANS_PERSONNE = {
     "pcs.annuaire_csv": "the operational directory: partners' and staff's numbers, no one "
                         "registered (its exports are in the trail as such)",
     "pcs.annuaire_pdf": "the pocket directory: the same",
+    "rgpd.registre_pdf": "the processing register: roles and delays, no person",
 }
 
 
