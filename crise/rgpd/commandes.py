@@ -34,7 +34,7 @@ def retention(a_blanc, lot):
         click.echo(f"(à blanc, le {format_date(plan.now)} : rien n'a été modifié)")
         return
     try:
-        bilan = conservation.executer(LIGNE_DE_COMMANDE, lot=lot or conservation.LOT)
+        bilan = conservation.executer(LIGNE_DE_COMMANDE, lot=lot)
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     for gel in conservation.evenements_geles():

@@ -36,10 +36,14 @@ from crise.hebergement.models import (DossierHebergement, JournalHebergement, No
                                       Relogement, Solution)
 from crise.rgpd.models import REGLES, REGLES_PAR_CODE, GelJuridique, RegleConservation
 
-LOT = 500
-# Batches start small and adapt, so that one lasts about this long at most (a desk of an
-# open event waiting for SQLite's writer waits no longer).
-LOT_DEPART, LOT_MIN, LOT_CIBLE_MS = 100, 20, 40
+# Batches start small and adapt, so that one lasts about a target time at most. SQLite has
+# one writer: a desk of an open event waits for a batch's commit, so a batch lasts ~40 ms.
+# PostgreSQL locks rows, and the desks of open events write other rows: they do not wait for
+# a batch, which may grow (fewer round trips), bounded so that each transaction stays short.
+# (largest batch, target in ms) per database.
+RYTHME = {"sqlite": (500, 40), "postgresql": (5000, 250)}
+LOT = RYTHME["sqlite"][0]
+LOT_DEPART, LOT_MIN = 100, 20
 JOURNAL_EFFACE = "Entrée effacée (conservation des données)."
 
 
@@ -149,11 +153,16 @@ def _evenements(exercice: bool, avant: datetime, geles: set[int]) -> list[Evenem
     return [e for e in db.session.scalars(query) if e.id not in geles]
 
 
-def _notes(evenement_ids):
+def _notes(evenement_ids, anonymisees=None):
+    """People whose notes are erased; ``anonymisees``: the condition of those the identities
+    step anonymises in the same run (their notes go with the rest, not twice)."""
     avec_note = sa.exists().where(Orientation.personne_id == Personne.id, Orientation.note != "")
-    return sa.select(Personne.id).where(
+    query = sa.select(Personne.id).where(
         Personne.evenement_id.in_(evenement_ids),
         sa.or_(Personne.notes != "", Personne.notes_medicales != "", avec_note))
+    if anonymisees is not None:
+        query = query.where(~anonymisees)
+    return query
 
 
 def _dossier_vivant(traites):
@@ -167,13 +176,18 @@ def _dossier_vivant(traites):
                sa.and_(Personne.foyer_id.is_not(None), referent.foyer_id == Personne.foyer_id)))
 
 
-def _identites(evenement_ids, dernier_contact: datetime | None, traites=None):
-    query = sa.select(Personne.id).where(Personne.evenement_id.in_(evenement_ids),
-                                         Personne.anonymise_at.is_(None))
+def _anonymisables(evenement_ids, dernier_contact: datetime | None, traites=None):
+    """The condition on a person of the identities step (see ``_identites``)."""
+    condition = sa.and_(Personne.evenement_id.in_(evenement_ids),
+                        Personne.anonymise_at.is_(None))
     if dernier_contact is not None:
-        query = query.where(Personne.updated_at < dernier_contact,
+        condition = sa.and_(condition, Personne.updated_at < dernier_contact,
                             ~_dossier_vivant(traites))
-    return query
+    return condition
+
+
+def _identites(evenement_ids, dernier_contact: datetime | None, traites=None):
+    return sa.select(Personne.id).where(_anonymisables(evenement_ids, dernier_contact, traites))
 
 
 def _dossiers(evenement_ids, derniere_activite: datetime | None):
@@ -212,7 +226,9 @@ def _etapes(now: datetime) -> list[tuple[str, str, list[Evenement], object, str,
         ("exercices", "personne(s) anonymisée(s)", exercices,
          lambda ids: _identites(ids, None), "identite",
          f"exercice clos depuis plus de {jours['exercices']} jours"),
-        ("notes", "personne(s) : notes effacées", reels_notes, _notes, "notes",
+        ("notes", "personne(s) : notes effacées", reels_notes,
+         lambda ids: _notes(ids, _anonymisables([e.id for e in reels], limite["identites"],
+                                                dossiers_traites)), "notes",
          f"événement clos depuis plus de {jours['notes']} jours"),
         ("hebergement", "dossier(s) d'hébergement anonymisé(s)", reels_heb,
          lambda ids: _dossiers(ids, limite["hebergement"]), "dossier",
@@ -402,10 +418,13 @@ class Bilan:
                 for (regle, quoi), nombre in self.comptes.items()]
 
 
-def executer(acteur, now: datetime | None = None, lot: int = LOT, apres_lot=None) -> Bilan:
+def executer(acteur, now: datetime | None = None, lot: int | None = None,
+             apres_lot=None) -> Bilan:
     """Do what the plan says, batch by batch; ``apres_lot`` is told after each commit."""
     now = now or utcnow()
     bilan = Bilan()
+    plus_grand, cible_ms = RYTHME.get(db.session.connection().dialect.name, RYTHME["sqlite"])
+    lot = lot or plus_grand
     with verrou_d_execution():
         for code, quoi, evenements, requete, genre, _ in _etapes(now):
             ids_evenements = [e.id for e in evenements]
@@ -429,9 +448,9 @@ def executer(acteur, now: datetime | None = None, lot: int = LOT, apres_lot=None
                 bilan.lot_max_ms = max(bilan.lot_max_ms, duree)
                 bilan.lots += 1
                 # A batch holds SQLite's only writer: kept short whatever the machine's load.
-                if duree > LOT_CIBLE_MS and taille > LOT_MIN:
+                if duree > cible_ms and taille > LOT_MIN:
                     taille = max(LOT_MIN, taille // 2)
-                elif duree < LOT_CIBLE_MS / 3 and taille < lot:
+                elif duree < cible_ms / 3 and taille < lot:
                     taille = min(lot, taille * 2)
                 bilan.ajouter(code, quoi, nombre)
                 dernier = ids[-1]

@@ -142,6 +142,8 @@ def test_a_closed_event_is_anonymised_and_nothing_identifying_remains(app, monde
         lignes = {(ligne.regle, ligne.evenement_id): ligne for ligne in plan.lignes}
         assert lignes[("identites", ancien["evenement"])].nombre == 4  # the merged one too
         assert lignes[("hebergement", ancien["evenement"])].nombre == 1
+        # Their notes go with their identities, in one step, not erased first then again.
+        assert ("notes", ancien["evenement"]) not in lignes
         assert "dernier contact il y a plus de 730 jours" in lignes[
             ("identites", ancien["evenement"])].pourquoi
         assert not any(ligne.evenement_id in (ouvert["evenement"], exercice["evenement"])
@@ -151,6 +153,7 @@ def test_a_closed_event_is_anonymised_and_nothing_identifying_remains(app, monde
         bilan = conservation.executer(LIGNE_DE_COMMANDE, lot=2)
         assert bilan.comptes[("identites", "personne(s) anonymisée(s)")] == 4
         assert bilan.comptes[("hebergement", "dossier(s) d'hébergement anonymisé(s)")] == 1
+        assert ("notes", "personne(s) : notes effacées") not in bilan.comptes
         db.session.expire_all()
 
         # The open event and the exercise are untouched.
