@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run setup test test-pg test-fast bench system-deps clean
+.PHONY: run setup test test-pg test-fast bench bench-pg system-deps clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test-pg: $(STAMP) system-deps
 ## Speed and size figures (see benchmarks/).
 bench: $(STAMP)
 	@set -e; for script in benchmarks/bench_*.py; do $(BIN)/python $$script; done
+
+## The same figures on PostgreSQL (a throwaway server for each script).
+bench-pg: $(STAMP)
+	@set -e; for script in benchmarks/bench_*.py; do \
+	  scripts/with-postgres.sh $(BIN)/python $$script; done
 
 ## Debian packages the tests drive (chromium, poppler-utils, zbar-tools), installed when missing.
 system-deps:
