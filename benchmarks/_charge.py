@@ -5,6 +5,7 @@ Every request goes to 127.0.0.1. A desk is a thread; desks are spread over a few
 processes (one Python process would be held by its own interpreter lock, not the server).
 """
 
+import collections
 import http.client
 import multiprocessing
 import os
@@ -402,3 +403,27 @@ def charger(cible: str, guichets: list[dict], secondes: float, phase: str,
     for proc in procs:
         proc.join()
     return tours, resultat
+
+
+def verifier(url: str, cible: str, acquittes: list[tuple]) -> dict:
+    """Every acknowledged registration exactly once, under its id; nothing half-written."""
+    import sqlalchemy as sa  # noqa: PLC0415
+
+    moteur = sa.create_engine(url)
+    with moteur.connect() as conn:
+        if cible == "application":
+            lignes = conn.execute(sa.text("SELECT nom, id FROM care_personne")).all()
+            demi = conn.execute(sa.text(
+                "SELECT count(*) FROM care_personne p WHERE NOT EXISTS (SELECT 1 FROM "
+                "care_passage s WHERE s.personne_id = p.id) OR NOT EXISTS (SELECT 1 FROM "
+                "care_personne_cle c WHERE c.personne_id = p.id)")).scalar()
+        else:
+            lignes = conn.execute(sa.text("SELECT nom, id FROM plancher")).all()
+            demi = 0
+    moteur.dispose()
+    par_nom = collections.defaultdict(list)
+    for nom, ident in lignes:
+        par_nom[nom].append(ident)
+    perdus = sum(1 for t in acquittes if t[3] not in par_nom.get(t[2], []))
+    doubles = sum(len(ids) - 1 for nom, ids in par_nom.items() if len(ids) > 1)
+    return {"perdus": perdus, "doubles": doubles, "demi_ecrits": demi}

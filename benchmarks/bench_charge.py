@@ -12,7 +12,6 @@ BENCH_CHARGE_INSTANCES (1; 2 = two gunicorn instances on two ports, as two hosts
 PostgreSQL would be, each desk speaking to one of them).
 """
 
-import collections
 import os
 import sys
 import tempfile
@@ -79,30 +78,6 @@ def phase(cible: str, env: dict, guichets: list[dict], etiquette: str, pg: bool)
     }
 
 
-def verifier(url: str, cible: str, acquittes: list[tuple]) -> dict:
-    """Every acknowledged registration exactly once, under its id; nothing half-written."""
-    import sqlalchemy as sa
-
-    moteur = sa.create_engine(url)
-    with moteur.connect() as conn:
-        if cible == "application":
-            lignes = conn.execute(sa.text("SELECT nom, id FROM care_personne")).all()
-            demi = conn.execute(sa.text(
-                "SELECT count(*) FROM care_personne p WHERE NOT EXISTS (SELECT 1 FROM "
-                "care_passage s WHERE s.personne_id = p.id) OR NOT EXISTS (SELECT 1 FROM "
-                "care_personne_cle c WHERE c.personne_id = p.id)")).scalar()
-        else:
-            lignes = conn.execute(sa.text("SELECT nom, id FROM plancher")).all()
-            demi = 0
-    moteur.dispose()
-    par_nom = collections.defaultdict(list)
-    for nom, ident in lignes:
-        par_nom[nom].append(ident)
-    perdus = sum(1 for t in acquittes if t[3] not in par_nom.get(t[2], []))
-    doubles = sum(len(ids) - 1 for nom, ids in par_nom.items() if len(ids) > 1)
-    return {"perdus": perdus, "doubles": doubles, "demi_ecrits": demi}
-
-
 def bases() -> tuple[str, str, bool]:
     url = os.environ.get("DATABASE_URL")
     dossier = Path(tempfile.mkdtemp(prefix="crise-charge-"))
@@ -137,9 +112,9 @@ def main():
     nu = sum(r["par_seconde"] for r in resultats["plancher"]) / 2
     cpu = sum(r["cpu_ms"] for r in resultats["application"]) / 2
     cpu_nu = sum(r["cpu_ms"] for r in resultats["plancher"]) / 2
-    controle = verifier(url, "application", [t for r in resultats["application"]
+    controle = _charge.verifier(url, "application", [t for r in resultats["application"]
                                              for t in r["acquittes"]])
-    controle_nu = verifier("sqlite:///" + plancher if not pg else url, "plancher",
+    controle_nu = _charge.verifier("sqlite:///" + plancher if not pg else url, "plancher",
                            [t for r in resultats["plancher"] for t in r["acquittes"]])
     report("charge.synthese", guichets=GUICHETS, instances=INSTANCES,
            base="postgresql" if pg else "sqlite",

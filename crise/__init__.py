@@ -64,6 +64,12 @@ def load_config(app, test_config=None):
     if not uri:
         uri = "sqlite:///" + str(Path(app.instance_path) / "crise.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A file on this host: no connection to test before each use (a round trip on a
+        # server; SQLite has none to lose).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items()
+            if k != "pool_pre_ping"}
 
     # The session cookie travels only over HTTPS in production (the documented reverse
     # proxy); CRISE_COOKIE_SECURE=0 for a server reached without one (a laptop on its own).
@@ -137,6 +143,17 @@ def register_extensions(app):
     from crise.extensions import csrf, db, login_manager
 
     db.init_app(app)
+
+    @app.before_request
+    def rien_a_relire_apres_un_commit():
+        # A request's objects hold what it read and wrote: a commit need not make it read
+        # them all again (the user, the record it just registered). Registered before every
+        # other hook; set back after the request (a test's own session goes on as usual).
+        db.session().expire_on_commit = False
+
+    @app.teardown_request
+    def relire_apres_un_commit(_error=None):
+        db.session().expire_on_commit = True
     Migrate().init_app(app, db, directory=str(PACKAGE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

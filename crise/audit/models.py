@@ -50,7 +50,10 @@ class AuditEntry(db.Model):
     """Who created, changed, exported or viewed what, and when. Never updated."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)
+    # Also answers « did this viewer see this object a moment ago » (every record opened)
+    # from the index alone, whatever the viewer's history.
+    __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id",
+                               "actor_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

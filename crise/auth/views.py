@@ -41,7 +41,8 @@ def load_user(session_token):
         return None
     ouverte = sessions.valider(session.get("sid"), user,
                                automatique=rafraichissement_automatique())
-    db.session.commit()  # its use noted, or its end
+    if ouverte is None or db.session.dirty:
+        db.session.commit()  # its use noted (once a minute), or its end
     if ouverte is None:
         g.session_expiree = True
         return None

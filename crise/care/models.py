@@ -256,7 +256,10 @@ class Personne(TimestampMixin, db.Model):
     """A sinistré, impliqué or proche received at a C.A.RE. Never a victim."""
 
     __tablename__ = "care_personne"
-    __table_args__ = (sa.Index("ix_care_personne_centre_present", "centre_id", "present"),
+    __table_args__ = (  # Covers the count of people present by catégorie (the desk's figures, the
+                      # capacity check of every registration): the rows are not read.
+                      sa.Index("ix_care_personne_centre_present", "centre_id", "present",
+                               "categorie"),
                       # Counts by mairie and catégorie (dashboard, points de situation)
                       # read from this index alone.
                       sa.Index("ix_care_personne_comptes", "evenement_id", "mairie_id",

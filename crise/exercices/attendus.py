@@ -14,7 +14,7 @@ from crise.care.noms import normalise
 from crise.db import utcnow
 from crise.errors import ServiceError
 from crise.exercices.models import (Attendu, Exercice, Livraison, StatutAttendu,
-                                    StatutExercice, can_animate)
+                                    StatutExercice, can_animate, evenement_d_exercice)
 from crise.exercices.partie import Instant, instant, verrouiller
 from crise.exercices.plan import Plan
 from crise.exercices.temps import parse_duree
@@ -191,8 +191,8 @@ def _correspond(filtre: dict, fait: signals.Fait, mairie_ids: dict) -> bool:
 
 
 def _sur_fait(fait: signals.Fait, signal: str = "") -> None:
-    if fait.evenement_id is None or fait.details.get("simule"):
-        return  # what the animation itself brought is not what a player did
+    if fait.details.get("simule") or not evenement_d_exercice(fait.evenement_id):
+        return  # what the animation itself brought is not what a player did; a real crisis
     exercice = db.session.scalar(sa.select(Exercice).where(
         Exercice.evenement_id == fait.evenement_id,
         Exercice.statut.in_((StatutExercice.EN_COURS, StatutExercice.EN_PAUSE))))

@@ -13,7 +13,7 @@ from crise import signals
 from crise.care.models import Personne
 from crise.care.noms import normalise
 from crise.care.services.personnes import membres_du_foyer
-from crise.exercices.models import Exercice, Figurant, Livraison
+from crise.exercices.models import Exercice, Figurant, Livraison, evenement_d_exercice
 from crise.extensions import db
 
 __all__ = ["figurants_pour", "foyers_deja_venus", "en_attente"]
@@ -124,7 +124,7 @@ def _cle(nom: str, prenom: str) -> str:
 def _enregistre(fait: signals.Fait) -> None:
     """A registration at an exercise's C.A.RE: the figurants it names are no longer waiting
     (the record they became is kept, for the RETEX's delays)."""
-    if fait.evenement_id is None or fait.objet_id is None:
+    if fait.objet_id is None or not evenement_d_exercice(fait.evenement_id):
         return
     attente = {}
     for figurant in en_attente(fait.evenement_id, fait.mairie_id):

@@ -477,3 +477,15 @@ class ParticipationAChaud(db.Model):
     exercice_id: Mapped[int] = mapped_column(sa.ForeignKey("exercice.id", ondelete="CASCADE"),
                                              primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
+
+
+def evenement_d_exercice(evenement_id: int | None) -> bool:
+    """Whether the event is an exercise: what the exercises listen to on every fact of a
+    real crisis stops here, at one primary-key read (none when the event is loaded)."""
+    if evenement_id is None:
+        return False
+    connus = db.session.info.setdefault("evenements_d_exercice", {})  # an event's flag
+    if evenement_id not in connus:                                     # never changes
+        connus[evenement_id] = bool(db.session.scalar(
+            sa.select(Evenement.exercice).where(Evenement.id == evenement_id)))
+    return connus[evenement_id]

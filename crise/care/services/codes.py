@@ -26,10 +26,10 @@ def new_code_court() -> str:
     while True:
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
         code = f"{raw[:3]}-{raw[3:]}"
-        taken = db.session.scalar(sa.select(Personne.id).where(Personne.code_court == code))
-        printed = db.session.scalar(sa.select(JetonPapier.token).where(
-            JetonPapier.code_court == code))
-        if taken is None and printed is None:
+        # A record's or a printed paper sheet's: one question.
+        if not db.session.scalar(sa.select(
+                sa.exists().where(Personne.code_court == code)
+                | sa.exists().where(JetonPapier.code_court == code))):
             return code
 
 

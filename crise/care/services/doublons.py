@@ -20,6 +20,7 @@ from crise.audit.services import record
 from crise.auth.models import Role, User
 from crise.care import noms
 from crise.care.models import DoublonEcarte, Personne
+from crise.care.services.personnes import FOYER_MAX
 from crise.care.services.recherche import ranked
 from crise.db import utcnow
 from crise.errors import ServiceError
@@ -40,12 +41,15 @@ def possible_duplicates(actor: User, personne: Personne, *, limit: int = 3) -> l
     # Within the mairie: the tolerant ranking (typos included). At the event's other
     # C.A.RE: the same-sounding name, by the identity key's index (a registration must stay
     # fast in an event of 100,000 people).
-    found = ranked(personne.evenement_id, query, limit=limit + 20,
-                   mairie_id=personne.mairie_id)
     strong = noms.WEIGHT_EXACT + noms.WEIGHT_PHONETIC  # at least one word matched
-    doubles = [p for p, score in found
-               if p.id != personne.id and score >= strong
-               and (personne.foyer_id is None or p.foyer_id != personne.foyer_id)]
+    # Its own keys are in the event: no need to ask whether its words match someone.
+    found = ranked(personne.evenement_id, query,
+                   limit=limit if personne.foyer_id is None else limit + FOYER_MAX,
+                   mairie_id=personne.mairie_id, score_min=strong, sauf=personne.id,
+                   connues=frozenset(noms.person_keys(personne.nom, personne.prenom,
+                                                      personne.nom_usage)))
+    doubles = [p for p, _ in found
+               if personne.foyer_id is None or p.foyer_id != personne.foyer_id]
     if personne.cle_identite and len(doubles) < limit:
         doubles += db.session.scalars(sa.select(Personne).where(
             Personne.evenement_id == personne.evenement_id,

@@ -200,7 +200,7 @@ def enregistrer(actor: User, centre: CentreAccueil, membres: list[PersonneData],
     if papier is not None:
         papier.personne_id = people[0].id
     for personne, data in zip(people, membres):
-        index_keys(personne)
+        index_keys(personne, nouvelle=True)
         for finalite in FINALITES:
             if getattr(data, f"consent_{finalite}"):
                 changer_consentement(actor, personne, finalite, donne=True, now=now)
@@ -232,7 +232,9 @@ def _recent_registration(actor: User, centre: CentreAccueil, membres: list[Perso
                        Personne.evenement_id == centre.evenement_id,
                        Personne.cle_identite == noms.identity_key(first.nom,
                                                                       first.prenom or ""),
-                       Personne.centre_id == centre.id,
+                       # « + 0 »: not a column SQLite would take an index for. Without
+                       # statistics it preferred the C.A.RE's index, read whole (measured).
+                       Personne.centre_id + 0 == centre.id,
                        Personne.created_by_id == actor.id, Personne.nom == first.nom,
                        Personne.prenom == (first.prenom or ""),
                        Personne.categorie == first.categorie,

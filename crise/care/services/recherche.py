@@ -23,10 +23,12 @@ __all__ = ["MIN_SCORE", "ReponseProche", "find_by_code", "find_by_number", "inde
 MIN_SCORE = 2
 
 
-def index_keys(personne: Personne) -> None:
-    """(Re)write the person's search keys and identity key."""
+def index_keys(personne: Personne, nouvelle: bool = False) -> None:
+    """(Re)write the person's search keys and identity key (``nouvelle``: a record just
+    created, which has none to remove)."""
     personne.cle_identite = noms.identity_key(personne.nom, personne.prenom)
-    db.session.execute(sa.delete(PersonneCle).where(PersonneCle.personne_id == personne.id))
+    if not nouvelle:
+        db.session.execute(sa.delete(PersonneCle).where(PersonneCle.personne_id == personne.id))
     keys = noms.person_keys(personne.nom, personne.prenom, personne.nom_usage)
     if keys:
         db.session.execute(sa.insert(PersonneCle), [
@@ -60,17 +62,18 @@ def reindex_keys(batch: int = 2000) -> int:
     return count
 
 
-def search_keys(evenement_id: int, query: str) -> dict[str, int]:
+def search_keys(evenement_id: int, query: str, connues=frozenset()) -> dict[str, int]:
     """The keys to look up for ``query`` in one event.
 
     A word's one-typo variants are only used when the word, as written or as it sounds,
     matches nobody in the event: a common name found exactly does not also pull in the
     thousands of people one letter away, and a mistyped rare name is still found.
+    ``connues``: keys known to be in the event (a record's own): not asked again.
     """
     keys: dict[str, int] = {}
     for exact, typos in noms.query_words(query):
         keys.update(exact)
-        if not typos:
+        if not typos or not connues.isdisjoint(exact):
             continue
         found = db.session.scalar(sa.select(PersonneCle.personne_id).where(
             PersonneCle.evenement_id == evenement_id,
@@ -82,21 +85,26 @@ def search_keys(evenement_id: int, query: str) -> dict[str, int]:
 
 
 def ranked(evenement_id: int, query: str, *, limit: int, mairie_id: int | None = None,
-           consent_only: bool = False):
-    """(person, score) best first, for one event; optionally one mairie, consenting only."""
-    keys = search_keys(evenement_id, query)
+           consent_only: bool = False, score_min: int = 0, sauf: int | None = None,
+           connues=frozenset()):
+    """(person, score) best first, for one event; optionally one mairie, consenting only,
+    scoring at least ``score_min``, but the record ``sauf`` (whose keys are ``connues``)."""
+    keys = search_keys(evenement_id, query, connues)
     if not keys:
         return []
     score = sa.func.sum(PersonneCle.poids).label("score")
     ranked = (sa.select(PersonneCle.personne_id, score)
               .where(PersonneCle.evenement_id == evenement_id, PersonneCle.cle.in_(list(keys))))
+    if sauf is not None:
+        ranked = ranked.where(PersonneCle.personne_id != sauf)
     if mairie_id is not None:
         # The scope goes into the ranking: another mairie's people never crowd out one's own.
         ranked = ranked.where(PersonneCle.mairie_id == mairie_id)
     if consent_only:
         ranked = ranked.join(Personne, Personne.id == PersonneCle.personne_id).where(
             Personne.consent_recherche.is_(True))
-    ranked = (ranked.group_by(PersonneCle.personne_id).having(score >= MIN_SCORE)
+    ranked = (ranked.group_by(PersonneCle.personne_id).having(score >= max(MIN_SCORE,
+                                                                            score_min))
               .order_by(score.desc(), PersonneCle.personne_id).limit(limit).subquery())
     query_ = (sa.select(Personne, ranked.c.score).join(ranked, ranked.c.personne_id == Personne.id)
               .order_by(ranked.c.score.desc(), Personne.id))
