@@ -9,8 +9,8 @@ from zxcvbn import zxcvbn
 
 from crise.auth import limites, sessions
 from crise.auth.limites import LimiteAtteinte, duree_lisible
-from crise.auth.models import (MAIRIE_ROLES, SYSTEME, LimiteTentatives, Role, User,
-                               new_session_token)
+from crise.auth.models import (MAIRIE_ROLES, SYSTEME, LimiteTentatives, Role, SessionCompte,
+                               User, new_session_token)
 from crise.auth.passwords import generate_password, hash_password, needs_rehash, verify_password
 from crise import signals
 from crise.db import diff, snapshot, utcnow
@@ -325,8 +325,16 @@ def lever_attentes(actor, *, user: User | None = None, cle: str | None = None) -
     return nombre
 
 
-def load_user_by_session_token(token: str) -> User | None:
-    user = db.session.scalar(sa.select(User).where(User.session_token == token))
+def load_user_by_session_token(token: str, cle_session: str | None = None) -> User | None:
+    """The active account of this token; with ``cle_session``, its server-side session is
+    read by the same query (then found in the identity map: one query per request)."""
+    query = sa.select(User).where(User.session_token == token)
+    if cle_session:
+        query = sa.select(User, SessionCompte).outerjoin(SessionCompte, sa.and_(
+            SessionCompte.id == cle_session, SessionCompte.user_id == User.id)).where(
+            User.session_token == token)
+    row = db.session.execute(query).first()
+    user = row[0] if row else None
     return user if user is not None and user.actif else None
 
 

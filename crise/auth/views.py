@@ -36,7 +36,7 @@ def rafraichissement_automatique() -> bool:
 
 @login_manager.user_loader
 def load_user(session_token):
-    user = services.load_user_by_session_token(session_token)
+    user = services.load_user_by_session_token(session_token, session.get("sid"))
     if user is None:
         return None
     ouverte = sessions.valider(session.get("sid"), user,

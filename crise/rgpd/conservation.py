@@ -208,8 +208,12 @@ def _compter(query) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
 
 
-def _etapes(now: datetime) -> list[tuple[str, str, list[Evenement], object, str, str]]:
-    """Every step of a run, in its order: (rule, what, events, query maker, kind, why)."""
+def _etapes(now: datetime, plan: bool = False
+            ) -> list[tuple[str, str, list[Evenement], object, str, str]]:
+    """Every step of a run, in its order: (rule, what, events, query maker, kind, why).
+    The notes come after the identities: a record anonymised has no notes left to erase (a
+    run erases them once). ``plan``: counted before anything is done, so the notes' count
+    leaves out those the identities step will take."""
     jours = delais()
     geles = evenements_geles()
     limite = {code: now - timedelta(days=n) for code, n in jours.items()}
@@ -226,10 +230,6 @@ def _etapes(now: datetime) -> list[tuple[str, str, list[Evenement], object, str,
         ("exercices", "personne(s) anonymisée(s)", exercices,
          lambda ids: _identites(ids, None), "identite",
          f"exercice clos depuis plus de {jours['exercices']} jours"),
-        ("notes", "personne(s) : notes effacées", reels_notes,
-         lambda ids: _notes(ids, _anonymisables([e.id for e in reels], limite["identites"],
-                                                dossiers_traites)), "notes",
-         f"événement clos depuis plus de {jours['notes']} jours"),
         ("hebergement", "dossier(s) d'hébergement anonymisé(s)", reels_heb,
          lambda ids: _dossiers(ids, limite["hebergement"]), "dossier",
          f"dernière nuit et dernière modification il y a plus de {jours['hebergement']} jours"),
@@ -237,6 +237,10 @@ def _etapes(now: datetime) -> list[tuple[str, str, list[Evenement], object, str,
          lambda ids: _identites(ids, limite["identites"], dossiers_traites), "identite",
          f"dernier contact il y a plus de {jours['identites']} jours, événement clos, "
          "aucun dossier d'hébergement en cours"),
+        ("notes", "personne(s) : notes effacées", reels_notes,
+         lambda ids: _notes(ids, _anonymisables([e.id for e in reels], limite["identites"],
+                                                dossiers_traites) if plan else None),
+         "notes", f"événement clos depuis plus de {jours['notes']} jours"),
     ]
 
 
@@ -246,7 +250,7 @@ def planifier(now: datetime | None = None) -> Plan:
     plan = Plan(now=now)
     geles = evenements_geles()
     plan.geles = [db.session.get(Evenement, i) for i in sorted(geles)]
-    for code, quoi, evenements, requete, _, pourquoi in _etapes(now):
+    for code, quoi, evenements, requete, _, pourquoi in _etapes(now, plan=True):
         for evenement in evenements:
             nombre = _compter(requete([evenement.id]))
             if nombre:
