@@ -62,9 +62,10 @@ def on_starting(server):
 
 def post_fork(server, worker):
     """No database connection crosses a fork: the worker's pool starts empty."""
-    if not server.cfg.preload_app:
-        return
+    app = server.app.wsgi() if server.cfg.preload_app else None
+    if not hasattr(app, "app_context"):
+        return  # not preloaded (or not this application: the benchmarks' floor)
     from crise.extensions import db
 
-    with server.app.wsgi().app_context():
+    with app.app_context():
         db.engine.dispose(close=False)
