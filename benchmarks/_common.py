@@ -29,6 +29,18 @@ def throwaway_app(**config):
     return app
 
 
+def logged_in(app, email, password):
+    """A test client logged in as ``email`` through the login form (CSRF included)."""
+    import re
+
+    client = app.test_client()
+    page = client.get("/auth/connexion").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/auth/connexion", data={
+        "email": email, "password": password, "csrf_token": token}).status_code == 302
+    return client
+
+
 def timed(fn, repeat=100, warmup=5):
     """Run fn repeatedly; return (p50, p95, max) in milliseconds."""
     for _ in range(warmup):

@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _charge  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from _common import finish_bulk_load, percentiles, report, throwaway_app, timed  # noqa: E402
+from _common import (finish_bulk_load, logged_in, percentiles, report,  # noqa: E402
+                     throwaway_app, timed)
 
 from crise.auth import services as auth_services  # noqa: E402
 from crise.auth.models import User  # noqa: E402
@@ -124,12 +125,7 @@ def peupler(app, n, rng):
 
 
 def _client(app, email):
-    client = app.test_client()
-    page = client.get("/auth/connexion").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post("/auth/connexion", data={
-        "email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
-    return client
+    return logged_in(app, email, PASSWORD)
 
 
 def mesurer(app, n, evenement_id, centre_id, rng, pg):

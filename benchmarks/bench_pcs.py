@@ -5,7 +5,6 @@ live-search fragment), for a word, a name in Cyrillic and a run of digits."""
 
 import gc
 import random
-import re
 import sys
 import time
 from datetime import timedelta
@@ -14,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
+import _common  # noqa: E402
 from _common import finish_bulk_load, report, throwaway_app, timed  # noqa: E402
 
 from crise.auth import services as auth_services  # noqa: E402
@@ -140,12 +140,7 @@ def populate(app, rng):
 
 
 def logged_in(app, email):
-    client = app.test_client()
-    page = client.get("/auth/connexion").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post("/auth/connexion", data={
-        "email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
-    return client
+    return _common.logged_in(app, email, PASSWORD)
 
 
 def main():

@@ -4,7 +4,6 @@ render in ≤ 150 ms p95 (full GET: session, query, template).
 """
 
 import random
-import re
 import sys
 import time
 from datetime import timedelta
@@ -13,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
+import _common  # noqa: E402
 from _common import finish_bulk_load, report, throwaway_app, timed  # noqa: E402
 
 from crise.auth import services as auth_services  # noqa: E402
@@ -130,12 +130,7 @@ def populate(app, rng):
 
 
 def logged_in(app, email):
-    client = app.test_client()
-    page = client.get("/auth/connexion").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post("/auth/connexion", data={
-        "email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
-    return client
+    return _common.logged_in(app, email, PASSWORD)
 
 
 def main():
