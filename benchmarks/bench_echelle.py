@@ -53,6 +53,37 @@ AUTRES = ["Иванова Светлана", "Петров", "محمد أحمد"
           "Trần", "Смирнова", "陈 芳"]
 
 
+# Family names as a city has them: a few very common ones (the lists above, one person in
+# five), and thousands of others, in every script (syllables put together).
+SYLLABES = {
+    "latin": (["Ber", "Mar", "Dur", "Lam", "Fon", "Gar", "Mor", "Rou", "Bou", "Char", "Del",
+               "Fer", "Gil", "Lab", "Mich", "Pel", "Rich", "Sau", "Tho", "Vas", "Bel", "Cas",
+               "Dou", "Gau", "Hen", "Jac", "Lec", "Mas", "Nic", "Per"],
+              ["ard", "ier", "and", "in", "et", "ot", "eau", "ault", "enne", "ez", "on", "ille",
+               "ot", "uis", "aud", "ant", "el", "as", "ier", "oux"]),
+    "cyrillique": (["Ив", "Пет", "Смир", "Кузн", "Поп", "Вол", "Лебед", "Козл", "Новик",
+                    "Мороз", "Соколь", "Орл", "Андр", "Макар", "Никол"],
+                   ["ова", "ов", "ина", "ин", "ская", "ский", "енко", "ук"]),
+    "arabe": (["عبد", "بن", "أبو", "آل", "ال"],
+              ["الله", "الرحمن", "علي", "حسن", "سالم", "كريم", "منصور", "يوسف", "زيد",
+               "ناصر", "خليل", "هاشم", "رشيد", "صالح", "جابر"]),
+    "chinois": (["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马",
+                 "朱", "胡"],
+                ["", "伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "军", "杰", "涛", "明",
+                 "超", "秀"]),
+    "vietnamien": (["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi",
+                    "Đỗ"], ["", " Văn", " Thị", " Đức", " Minh", " Quang", " Hữu"]),
+}
+
+
+def un_nom(rng) -> str:
+    if rng.random() < 0.2:
+        return rng.choice(NOMS)
+    debuts, fins = SYLLABES[rng.choice(("latin", "latin", "latin", "cyrillique", "arabe",
+                                        "chinois", "vietnamien"))]
+    return rng.choice(debuts) + rng.choice(fins)
+
+
 def peupler(app, n, rng):
     with app.app_context():
         admin, _ = auth_services.creer_compte("bench", email="admin@bench.fr", role="admin",
@@ -94,7 +125,7 @@ def peupler(app, n, rng):
                 centre_id, mairie_id = (centres[crue.id][0] if evenement is crue
                                         and rng.random() < 0.012
                                         else rng.choice(centres[evenement.id]))
-                nom, prenom = rng.choice(NOMS), rng.choice(PRENOMS)
+                nom, prenom = un_nom(rng), rng.choice(PRENOMS)
                 if (nom, prenom) not in cles_de:
                     cles_de[(nom, prenom)] = (noms.person_keys(nom, prenom),
                                               noms.identity_key(nom, prenom))
