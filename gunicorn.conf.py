@@ -21,12 +21,12 @@ timeout = int(os.environ.get("CRISE_TIMEOUT", 60))
 # On a restart (deploy, SIGHUP), a request in flight gets this long to finish.
 graceful_timeout = 30
 keepalive = 5
-# The application is built once, in the master, and the workers are forked from it: a
-# worker replaced (max_requests, a crash) serves at once instead of building the application
-# again — a second of CPU each time, about 2 ms per registration under load (measured by
-# benchmarks/bench_charge.py) — and the workers share that memory. Each worker opens its
-# own database connections (post_fork). CRISE_PRELOAD=0 turns it off.
-preload_app = os.environ.get("CRISE_PRELOAD", "1") != "0"
+# CRISE_PRELOAD=1: the application is built once, in the master, and the workers are
+# forked from it (they share its memory; a replaced worker serves at once). Off by default:
+# benchmarks/bench_charge.py measured no CPU gained per registration, and with it a SIGHUP
+# no longer loads new code (after an update, restart the service instead). Each worker
+# opens its own database connections (post_fork).
+preload_app = os.environ.get("CRISE_PRELOAD", "0") == "1"
 # Workers are replaced after this many requests (with jitter, never all at once): a slow
 # leak in a library cannot grow for weeks.
 max_requests = 2000

@@ -149,11 +149,17 @@ def register_extensions(app):
         # A request's objects hold what it read and wrote: a commit need not make it read
         # them all again (the user, the record it just registered). Registered before every
         # other hook; set back after the request (a test's own session goes on as usual).
-        db.session().expire_on_commit = False
+        from flask import g
+
+        session = db.session()
+        g.expiration_avant = session.expire_on_commit
+        session.expire_on_commit = False
 
     @app.teardown_request
     def relire_apres_un_commit(_error=None):
-        db.session().expire_on_commit = True
+        from flask import g
+
+        db.session().expire_on_commit = g.pop("expiration_avant", True)
     Migrate().init_app(app, db, directory=str(PACKAGE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

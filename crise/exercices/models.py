@@ -479,6 +479,12 @@ class ParticipationAChaud(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
 
 
+@sa.event.listens_for(db.session, "after_soft_rollback")
+def _oublier_les_drapeaux(session, _transaction) -> None:
+    """An event created then rolled back may see its id taken again (SQLite): forget."""
+    session.info.pop("evenements_d_exercice", None)
+
+
 def evenement_d_exercice(evenement_id: int | None) -> bool:
     """Whether the event is an exercise: what the exercises listen to on every fact of a
     real crisis stops here, at one primary-key read (none when the event is loaded)."""

@@ -9,8 +9,8 @@ from flask.cli import with_appcontext
 @click.option("--dry-run", "a_blanc", is_flag=True,
               help="Lister ce qui serait anonymisé ou supprimé, et pourquoi, sans rien faire.")
 @click.option("--lot", default=None, type=click.IntRange(1, 10_000),
-              help="Fiches traitées par transaction (500 par défaut ; moins sur une base "
-                   "SQLite très sollicitée).")
+              help="Fiches traitées par transaction au plus (par défaut 500 sur SQLite, "
+                   "5 000 sur PostgreSQL ; moins sur une base très sollicitée).")
 @with_appcontext
 def retention(a_blanc, lot):
     """Appliquer les règles de conservation des données personnelles : anonymiser ou
