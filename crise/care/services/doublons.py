@@ -38,7 +38,8 @@ def possible_duplicates(actor: User, personne: Personne, *, limit: int = 3) -> l
     merged automatically). Those outside the actor's mairie are for showing their code
     and C.A.RE only, never their name."""
     query = f"{personne.nom} {personne.prenom}"
-    # Within the mairie: the tolerant ranking (typos included). At the event's other
+    # Within the mairie: the tolerant ranking (as written, as it sounds, its skeleton; not
+    # one-typo variants: the record's own keys always match its words). At the event's other
     # C.A.RE: the same-sounding name, by the identity key's index (a registration must stay
     # fast in an event of 100,000 people).
     strong = noms.WEIGHT_EXACT + noms.WEIGHT_PHONETIC  # at least one word matched
