@@ -72,6 +72,10 @@ def _empty_database():
                 if table.name != "crise_purge":
                     conn.execute(table.delete())
             conn.execute(sa.text("DELETE FROM crise_purge"))
+            # Deleting people and passages wrote lines of change to their counts (the
+            # triggers of crise.care.comptes), whatever order the tables went in.
+            for table in ("care_compte_delta", "care_flux_delta"):
+                conn.execute(sa.text(f"DELETE FROM {table}"))
 
 
 def _prepare(app):

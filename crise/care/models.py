@@ -252,6 +252,9 @@ class Foyer(db.Model):
                                                      order_by="Personne.id")
 
 
+DEMANDE_TOIT = """CAST(besoins AS VARCHAR) LIKE '%"hebergement"%'"""
+
+
 class Personne(TimestampMixin, db.Model):
     """A sinistré, impliqué or proche received at a C.A.RE. Never a victim."""
 
@@ -264,7 +267,13 @@ class Personne(TimestampMixin, db.Model):
                       # read from this index alone.
                       sa.Index("ix_care_personne_comptes", "evenement_id", "mairie_id",
                                "categorie", "present", "fusionne_dans_id"),
-                      sa.Index("ix_care_personne_identite", "evenement_id", "cle_identite"))
+                      sa.Index("ix_care_personne_identite", "evenement_id", "cle_identite"),
+                      # Only the people who asked for a roof: households without a
+                      # dossier are counted on every board without reading the others.
+                      sa.Index("ix_care_personne_demande_toit", "evenement_id", "present",
+                               "fusionne_dans_id", "mairie_id", "foyer_id",
+                               sqlite_where=sa.text(DEMANDE_TOIT),
+                               postgresql_where=sa.text(DEMANDE_TOIT)))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("care_centre.id"))
@@ -342,7 +351,11 @@ class Personne(TimestampMixin, db.Model):
     def besoin_condition(code: str):
         """The condition « has this need » on the stored list of needs (JSON), for queries
         of other modules: they ask the record, never read its storage."""
-        return sa.cast(Personne.besoins, sa.String).like(f'%"{code}"%')
+        # The pattern written into the statement (not bound): the partial index of the
+        # people asking for a roof (ix_care_personne_demande_toit) is chosen only for the
+        # very condition it was built with.
+        return sa.cast(Personne.besoins, sa.String).like(
+            sa.bindparam(None, f'%"{code}"%', literal_execute=True))
 
     @property
     def dernier_passage(self) -> "Passage | None":

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from crise.care.models import CATEGORIE_LABELS, CentreAccueil, Passage, Personne
+from crise.care.comptes import SEUIL, compacter, flux_par_heure, personnes_par_mairie, presents_avant
+from crise.care.models import CATEGORIE_LABELS, CentreAccueil
 from crise.db import utcnow
 from crise.evenements.models import Evenement
 from crise.extensions import db
@@ -94,14 +95,13 @@ def tableau_de_bord(evenement: Evenement, now: datetime | None = None) -> dict:
     mairies = sorted(evenement.mairies, key=lambda m: m.ordre)
     par_mairie = {m.id: {c.value: 0 for c in CATEGORIE_LABELS} for m in mairies}
     presents = 0
-    for mairie_id, categorie, present, n in db.session.execute(
-            sa.select(Personne.mairie_id, Personne.categorie, Personne.present,
-                      sa.func.count()).where(
-                Personne.evenement_id == evenement.id, Personne.fusionne_dans_id.is_(None))
-            .group_by(Personne.mairie_id, Personne.categorie, Personne.present)):
+    # Counts kept by the database (crise.care.comptes): a city-wide event is not counted
+    # person by person at each display.
+    comptes, a_replier = personnes_par_mairie(evenement.id)
+    for mairie_id, categorie, present, n in comptes:
         row = par_mairie.setdefault(mairie_id, {c.value: 0 for c in CATEGORIE_LABELS})
-        row[categorie] = row.get(categorie, 0) + n
-        presents += n if present else 0
+        row[categorie] = row.get(categorie, 0) + (n or 0)
+        presents += (n or 0) if present else 0
     par_categorie = {c.value: sum(v[c.value] for v in par_mairie.values())
                      for c in CATEGORIE_LABELS}
     centres = db.session.execute(sa.select(
@@ -111,23 +111,17 @@ def tableau_de_bord(evenement: Evenement, now: datetime | None = None) -> dict:
     # Arrivals and departures per hour; people present at the end of each hour.
     debut = max(evenement.survenu_at, now - timedelta(hours=HEURES_MAX))
     debut = debut.replace(minute=0, second=0, microsecond=0)
-    centre_ids = sa.select(CentreAccueil.id).where(CentreAccueil.evenement_id == evenement.id)
-    arrivees = compte_par_heure(db.session.execute(
-        sa.select(heure_sql(Passage.arrivee_at), sa.func.count()).where(
-            Passage.centre_id.in_(centre_ids), Passage.arrivee_at >= debut)
-        .group_by(heure_sql(Passage.arrivee_at))).all())
-    departs = compte_par_heure(db.session.execute(
-        sa.select(heure_sql(Passage.depart_at), sa.func.count()).where(
-            Passage.centre_id.in_(centre_ids), Passage.depart_at >= debut)
-        .group_by(heure_sql(Passage.depart_at))).all())
+    cle_debut = debut.astimezone(timezone.utc).strftime("%Y-%m-%d %H")
+    flux, lignes = flux_par_heure(evenement.id, cle_debut)
+    a_replier += lignes
+    arrivees = {heure: a for heure, (a, _) in flux.items()}
+    departs = {heure: d for heure, (_, d) in flux.items()}
     # People who arrived before the window and had not left by then.
-    deja_la = db.session.scalar(sa.select(sa.func.count()).where(
-        Passage.centre_id.in_(centre_ids), Passage.arrivee_at < debut,
-        sa.or_(Passage.depart_at.is_(None), Passage.depart_at >= debut))) or 0
+    deja_la = presents_avant(evenement.id, cle_debut)
     heures, arr, pres = [], [], []
     courant, present = debut, deja_la
     while courant <= now:
-        key = courant.strftime("%Y-%m-%d %H")
+        key = courant.astimezone(timezone.utc).strftime("%Y-%m-%d %H")
         present += arrivees.get(key, 0) - departs.get(key, 0)
         heures.append(courant)
         arr.append(arrivees.get(key, 0))
@@ -141,6 +135,8 @@ def tableau_de_bord(evenement: Evenement, now: datetime | None = None) -> dict:
             "en_attente": sum(1 for d in demandes if d.statut not in finals),
             "par_type": {t.label: sum(1 for d in demandes if d.type == t) for t in TypeDemande},
             "delais": delais_moyens(demandes)}
+    if a_replier > SEUIL:
+        compacter(lots=4)  # the next display reads folded totals
     return {"par_mairie": par_mairie, "mairies": mairies, "par_categorie": par_categorie,
             "total": sum(par_categorie.values()), "presents": presents,
             "centres_total": centres[0] or 0, "centres_ouverts": (centres[0] or 0)

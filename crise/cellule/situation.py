@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from crise.auth.models import Role, User
-from crise.care.models import CATEGORIE_LABELS, CentreAccueil, Personne
+from crise.care.comptes import personnes_par_mairie
+from crise.care.models import CATEGORIE_LABELS, CentreAccueil
 from crise.cellule.models import CELLULE_ROLES, ActivationCellule, PointSituation
 from crise.cellule.services import activation_of
 from crise import signals
@@ -16,7 +17,8 @@ from crise.errors import ServiceError
 from crise.evenements.models import Evenement
 from crise.extensions import db
 from crise.hebergement.models import DossierHebergement
-from crise.hebergement.services import couvert, demandes_sans_dossier, nuit_en_cours
+from crise.hebergement.demandes import foyers_sans_dossier_par_mairie
+from crise.hebergement.services import couvert, nuit_en_cours
 from crise.scop.models import DemandeScop, StatutDemande
 from crise.signals import Fait, annoncer
 from crise.mairies.models import Mairie
@@ -48,13 +50,11 @@ def chiffres(evenement: Evenement, mairie_ids: list[int] | None = None,
                 CentreAccueil.evenement_id == evenement.id, CentreAccueil.ferme_at.is_(None),
                 CentreAccueil.mairie_id.in_(ids)).group_by(CentreAccueil.mairie_id)):
         result[mid]["care_ouverts"] = n
-    for mid, categorie, n in db.session.execute(
-            sa.select(Personne.mairie_id, Personne.categorie, sa.func.count()).where(
-                Personne.evenement_id == evenement.id, Personne.present.is_(True),
-                Personne.fusionne_dans_id.is_(None), Personne.mairie_id.in_(ids))
-            .group_by(Personne.mairie_id, Personne.categorie)):
-        result[mid]["presents"][categorie] = n
-        result[mid]["presents_total"] += n
+    # Counts kept by the database (crise.care.comptes), not the event's people one by one.
+    for mid, categorie, present, n in personnes_par_mairie(evenement.id)[0]:
+        if present and mid in result and n:
+            result[mid]["presents"][categorie] += n
+            result[mid]["presents_total"] += n
     finals = [StatutDemande.TERMINEE, StatutDemande.REFUSEE, StatutDemande.ANNULEE]
     for mid, n in db.session.execute(
             sa.select(DemandeScop.mairie_id, sa.func.count()).where(
@@ -69,8 +69,8 @@ def chiffres(evenement: Evenement, mairie_ids: list[int] | None = None,
                 DossierHebergement.mairie_id.in_(ids)).group_by(DossierHebergement.mairie_id)):
         result[mid]["foyers_sans_solution"] = n
     # Households that asked for a roof at the desk and have no dossier yet count too.
-    for demande in demandes_sans_dossier(None, evenement, mairie_ids=ids):
-        result[demande.personne.mairie_id]["foyers_sans_solution"] += 1
+    for mid, n in foyers_sans_dossier_par_mairie(evenement, ids).items():
+        result[mid]["foyers_sans_solution"] += n
     return result
 
 

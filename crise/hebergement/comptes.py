@@ -8,7 +8,8 @@ from crise.care.models import Personne
 from crise.evenements.models import Evenement
 from crise.extensions import db
 from crise.hebergement.models import DossierHebergement
-from crise.hebergement.services import conditions_sans_dossier, couvert
+from crise.hebergement.demandes import conditions_sans_dossier
+from crise.hebergement.services import couvert
 
 
 def sans_solution_par_mairie(evenement: Evenement, nuit: date) -> dict[int, int]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from crise.audit.models import Action
 from crise.audit.services import record
@@ -23,6 +22,8 @@ from crise.signals import Fait, annoncer, menage_heberge
 from crise.text import clean_data
 from crise.exports import export_filename
 from crise.formatting import to_paris
+from crise.hebergement.demandes import (DemandeSansDossier, demandes_sans_dossier,
+                                        demandes_sans_dossier_comptees)
 from crise.hebergement.models import (BESOINS_HEBERGEMENT, HABITABLE_LABELS,
                                       HEBERGEMENT_EDIT_ROLES, HEBERGEMENT_VIEW_ROLES,
                                       RELOGEMENT_ASK_ROLES, RELOGEMENT_EDIT_ROLES,
@@ -441,9 +442,9 @@ def totaux(actor: User | None, evenement: Evenement, nuit: date) -> Totaux:
         DossierHebergement.nb_personnes)).where(
         *scope, DossierHebergement.clos.is_(False), ~couvert(nuit))).one()
     t.sans_solution, t.personnes_sans_solution = row[0] or 0, row[1] or 0
-    demandes = demandes_sans_dossier(actor, evenement)
-    t.sans_solution += len(demandes)
-    t.personnes_sans_solution += sum(d.taille for d in demandes)
+    foyers, personnes = demandes_sans_dossier_comptees(actor, evenement)
+    t.sans_solution += foyers
+    t.personnes_sans_solution += personnes
     joined = sa.select().select_from(Solution).join(DossierHebergement).where(*scope)
     row = db.session.execute(joined.add_columns(
         sa.func.sum(Solution.nuits),
@@ -459,56 +460,8 @@ def totaux(actor: User | None, evenement: Evenement, nuit: date) -> Totaux:
     return t
 
 
-@dataclass
-class DemandeSansDossier:
-    """A household that asked for a roof at the desk and has no dossier yet: without a
-    solution tonight like any open dossier no stay covers."""
-
-    personne: Personne  # who said it at the desk (the référent, usually)
-    taille: int
-    depuis: datetime
-
-
-def demandes_sans_dossier(actor: User | None, evenement: Evenement, *,
-                          mairie_ids: list[int] | None = None) -> list[DemandeSansDossier]:
-    """Households still at a C.A.RE with « hébergement » among their needs and no dossier,
-    one line per household, oldest first. ``actor`` None: every mairie (or ``mairie_ids``)."""
-    query = sa.select(Personne).where(*conditions_sans_dossier(evenement)).order_by(
-        Personne.created_at, Personne.id)
-    if actor is not None:
-        query = query.where(actor.perimetre(Personne.mairie_id, Personne.evenement_id))
-    if mairie_ids is not None:
-        query = query.where(Personne.mairie_id.in_(mairie_ids))
-    found, seen = [], set()
-    for personne in db.session.scalars(query).all():
-        household = personne.foyer_id or -personne.id
-        if household in seen:
-            continue
-        membres = membres_du_foyer(personne)
-        seen.add(household)
-        found.append(DemandeSansDossier(personne, len(membres) or 1, personne.created_at))
-    return found
-
-
-def conditions_sans_dossier(evenement: Evenement) -> list:
-    """People still at a C.A.RE who asked for a roof and have no dossier, nor anyone of
-    their household (filtered by the database)."""
-    autre = aliased(Personne)
-    return [
-        Personne.evenement_id == evenement.id, Personne.fusionne_dans_id.is_(None),
-        Personne.present.is_(True),
-        Personne.besoin_condition("hebergement"),
-        # No dossier for them, nor for anyone of their household (filtered by the
-        # database: an event of 20,000 housed households loads none of them).
-        ~sa.select(DossierHebergement.id).where(
-            DossierHebergement.referent_id == Personne.id).exists(),
-        ~sa.select(DossierHebergement.id).join(
-            autre, autre.id == DossierHebergement.referent_id).where(
-            Personne.foyer_id.is_not(None), autre.foyer_id == Personne.foyer_id).exists()]
-
-
 def a_recenser(actor: User, evenement: Evenement, limit: int = 100) -> list[DemandeSansDossier]:
-    return demandes_sans_dossier(actor, evenement)[:limit]
+    return demandes_sans_dossier(actor, evenement, limit=limit)
 
 
 # --- Rehousing (DLH) ----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from crise.audit import chaine
 from crise.audit.models import Action, AuditEntry
 from crise.audit.services import record
 from crise.auth.models import LimiteTentatives, SessionCompte
+from crise.care import comptes
 from crise.care.models import (Consentement, Fusion, Orientation, Passage, Personne,
                                PersonneCle)
 from crise.db import utcnow
@@ -466,6 +467,9 @@ def executer(acteur, now: datetime | None = None, lot: int | None = None,
                    summary="Conservation des données : " + " ; ".join(bilan.lignes()))
             db.session.commit()
         bilan.audit_scellees += chaine.sceller(lot=LOT_DEPART)
+        # Records anonymised leave their C.A.RE: the lines of change this wrote to the
+        # counts (crise.care.comptes) are folded, a batch at a time, by the same run.
+        comptes.compacter()
     return bilan
 
 
