@@ -31,7 +31,7 @@ from _common import (finish_bulk_load, logged_in, percentiles, report,  # noqa: 
 
 from crise.auth import services as auth_services  # noqa: E402
 from crise.auth.models import User  # noqa: E402
-from crise.care import noms, services  # noqa: E402
+from crise.care import comptes, noms, services  # noqa: E402
 from crise.care.models import CentreAccueil, Passage, Personne, PersonneCle, Site  # noqa: E402
 from crise.db import utcnow  # noqa: E402
 from crise.evenements.services import EvenementData, declarer_evenement  # noqa: E402
@@ -137,10 +137,13 @@ def peupler(app, n, rng):
                     "prenom": prenom, "nom_usage": "", "sexe": rng.choice("FM"),
                     "telephone": "", "email": "", "adresse_actuelle": "",
                     "adresse_permanente": "", "langue": "", "interprete": False,
-                    "nationalite": "", "recherche_nom": "", "besoins": [],
+                    "nationalite": "", "recherche_nom": "",
+                    # One in ten asks for a roof: the boards count them.
+                    "besoins": ["hebergement"] if rng.random() < 0.1 else [],
                     "consent_recherche": False, "consent_ciav": False, "notes": "",
                     "notes_medicales": "", "taille_groupe": 1, "cle_identite": identite,
-                    "badge_token": f"b{pid:031d}", "code_court": f"B{pid:09d}",
+                    "badge_token": f"b{pid:021d}",  # as long as a real one
+                    "code_court": f"B{pid:09d}",
                     "present": rng.random() < 0.4, "created_at": now, "updated_at": now})
                 passages.append({"id": pid, "personne_id": pid, "centre_id": centre_id,
                                  "arrivee_at": now})
@@ -152,6 +155,12 @@ def peupler(app, n, rng):
             db.session.execute(sa.insert(PersonneCle.__table__), cles)
             db.session.commit()
         finish_bulk_load(("care_personne", "care_passage"))
+        # The triggers wrote a line of change per person and per passage: folded as the
+        # hourly run and the boards do.
+        debut = time.perf_counter()
+        lignes = comptes.compacter()
+        report("echelle: counts folded after the load", lignes=lignes,
+               secondes=round(time.perf_counter() - debut, 1))
         return crue.id, centres[crue.id][0][0]
 
 

@@ -101,10 +101,17 @@ def needs_shaping(text: str) -> bool:
 def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
     """(font, text) pieces of one line, in visual order; each piece's text is in logical
     order (HarfBuzz turns a right-to-left piece round when it shapes it)."""
-    text = clean_line(text or "")
+    return list(_runs(text or "", bold))
+
+
+@lru_cache(maxsize=4096)  # a badge measures its name at several sizes, and a list its words
+def _runs(text: str, bold: bool) -> tuple[tuple[str, str], ...]:
+    text = clean_line(text)
     if not text:
-        return []
+        return ()
     default = FONT_BOLD if bold else FONT
+    if _latin().issuperset(text):  # most names: one run of the base font, left to right
+        return ((default, text),)
     fonts: list[str | None] = []
     for char in text:
         neutral = unicodedata.category(char)[0] in "ZPS" or char.isspace()
@@ -149,7 +156,7 @@ def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
                   for token in _WORDS.split(piece) if token]
         ordered.extend(reversed(tokens))
         i = j
-    return ordered
+    return tuple(ordered)
 
 
 def _width(font: str, text: str, size: float) -> float:

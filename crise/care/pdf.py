@@ -1,4 +1,4 @@
-"""Badges: A4 sheets of 8 badges, reportlab + qrcode, returned as bytes.
+"""Badges: A4 sheets of 8 badges, reportlab + crise.care.qr, returned as bytes.
 
 The QR code holds the opaque badge token only, never personal data. The catégorie reads
 in colour and in black and white: its name is printed, and each has its own band style
@@ -6,14 +6,15 @@ in colour and in black and white: its name is printed, and each has its own band
 """
 
 import io
+import re
 
-import qrcode
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from crise.care.qr import lignes
 from crise.formatting import exercice_label, format_date
 from crise.pdftext import (FONT, FONT_BOLD, draw_string, ellipsis, fit_size, register_fonts,
                            split_lines)
@@ -24,6 +25,7 @@ COLUMNS, ROWS = 2, 4
 MARGIN_X = (PAGE_W - COLUMNS * BADGE_W) / 2
 MARGIN_Y = (PAGE_H - ROWS * BADGE_H) / 2
 PER_PAGE = COLUMNS * ROWS
+_DARK = re.compile("1+")  # a run of dark modules in a row of the QR code
 
 BAND = {
     "sinistre": ("SINISTRÉ", Color(0.55, 0.11, 0.07), "solid"),
@@ -32,38 +34,21 @@ BAND = {
 }
 
 
-def qr_matrix(token: str) -> list[list[bool]]:
-    # A fixed mask pattern: trying all eight (qrcode's default) costs 6 ms a code, and
-    # any mask gives a valid code; a badge sheet of 1,000 must print in seconds.
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0,
-                       mask_pattern=2)
-    qr.add_data(token)
-    qr.make(fit=True)
-    return qr.get_matrix()
-
-
 def draw_qr(canvas: Canvas, token: str, x: float, y: float, size: float) -> None:
-    """The QR code as vector rectangles, one per horizontal run of dark modules."""
-    matrix = qr_matrix(token)
+    """The QR code as vector rectangles, one per horizontal run of dark modules, written
+    as one path in module units (a thousand badges: reportlab's path object formatted
+    each of their 170,000 numbers one call at a time)."""
+    rows = lignes(token)
     quiet = 2  # modules of white margin around, inside ``size``
-    n = len(matrix)
+    n = len(rows)
     module = size / (n + 2 * quiet)
-    path = canvas.beginPath()
-    for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + quiet + 1) * module
-        col = 0
-        while col < n:
-            if row[col]:
-                start = col
-                while col < n and row[col]:
-                    col += 1
-                path.rect(x + (start + quiet) * module, top, (col - start) * module, module)
-            else:
-                col += 1
+    runs = [f"{run.start() + quiet} {n - 1 - row_index + quiet} {run.end() - run.start()} 1 re"
+            for row_index, row in enumerate(rows) for run in _DARK.finditer(row)]
     canvas.setFillColor(white)
     canvas.rect(x, y, size, size, stroke=0, fill=1)
     canvas.setFillColor(black)
-    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.addLiteral(f"q {module:.5f} 0 0 {module:.5f} {x:.3f} {y:.3f} cm\n"
+                      + "\n".join(runs) + "\nf Q")
 
 
 def _band(canvas: Canvas, categorie: str, x: float, y: float, w: float, h: float):

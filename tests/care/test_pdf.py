@@ -138,3 +138,23 @@ def test_runs_put_rtl_words_in_visual_order_and_each_character_in_a_font():
     assert {font for font, _ in pdftext.runs("王伟 Иванов")} == {"DroidSansFallback",
                                                                 "DejaVuSans"}
     assert pdftext.needs_shaping("محمد") and not pdftext.needs_shaping("王伟 Иванов")
+
+
+def test_the_fast_qr_encoder_gives_the_packages_matrix_for_every_length():
+    """crise.care.qr precomputes what a token does not change; the codes it gives are the
+    ones the qrcode package builds module by module (byte mode, level M, mask 2), from an
+    empty token to one past the precomputed versions."""
+    import random
+
+    import qrcode
+
+    from crise.care.qr import matrice
+
+    rng = random.Random(7)
+    for longueur in [*range(0, 200), 22, 22, 43]:
+        token = "".join(rng.choice("aZ09-_éж王") for _ in range(longueur))
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0,
+                             mask_pattern=2)
+        code.add_data(qrcode.util.QRData(token.encode(), mode=qrcode.util.MODE_8BIT_BYTE))
+        code.make(fit=True)
+        assert matrice(token) == code.get_matrix(), longueur
