@@ -326,8 +326,15 @@ def lever_attentes(actor, *, user: User | None = None, cle: str | None = None) -
 
 
 def load_user_by_session_token(token: str, cle_session: str | None = None) -> User | None:
-    """The active account of this token; with ``cle_session``, its server-side session is
-    read by the same query (then found in the identity map: one query per request)."""
+    """The active account of this token."""
+    return load_user_and_session(token, cle_session)[0]
+
+
+def load_user_and_session(token: str, cle_session: str | None
+                          ) -> tuple[User | None, SessionCompte | None]:
+    """(the active account of this token, its server-side session of key ``cle_session``)
+    read by one query. The caller keeps the session object: the ORM's identity map holds
+    only weak references, an object dropped here would be read again."""
     query = sa.select(User).where(User.session_token == token)
     if cle_session:
         query = sa.select(User, SessionCompte).outerjoin(SessionCompte, sa.and_(
@@ -335,7 +342,9 @@ def load_user_by_session_token(token: str, cle_session: str | None = None) -> Us
             User.session_token == token)
     row = db.session.execute(query).first()
     user = row[0] if row else None
-    return user if user is not None and user.actif else None
+    if user is None or not user.actif:
+        return None, None
+    return user, (row[1] if cle_session else None)
 
 
 def creer_premier_admin(email: str) -> tuple[User, str] | None:

@@ -40,11 +40,13 @@ def duree_max(session: SessionCompte) -> timedelta:
 
 
 def valider(cle: str | None, user: User, *, automatique: bool = False,
-            now: datetime | None = None) -> SessionCompte | None:
+            now: datetime | None = None, lue: SessionCompte | None = None
+            ) -> SessionCompte | None:
     """The user's open session of key ``cle``, its use noted; None (and the session closed)
-    when it has ended or outlived its limits."""
+    when it has ended or outlived its limits. ``lue``: that session, already read."""
     now = now or utcnow()
-    session = db.session.get(SessionCompte, cle) if cle else None
+    session = lue if lue is not None and lue.id == cle else (
+        db.session.get(SessionCompte, cle) if cle else None)
     if session is None or session.user_id != user.id or session.fermee_at is not None:
         return None
     if now - session.ouverte_at > duree_max(session):

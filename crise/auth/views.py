@@ -36,10 +36,10 @@ def rafraichissement_automatique() -> bool:
 
 @login_manager.user_loader
 def load_user(session_token):
-    user = services.load_user_by_session_token(session_token, session.get("sid"))
+    user, lue = services.load_user_and_session(session_token, session.get("sid"))
     if user is None:
         return None
-    ouverte = sessions.valider(session.get("sid"), user,
+    ouverte = sessions.valider(session.get("sid"), user, lue=lue,
                                automatique=rafraichissement_automatique())
     if ouverte is None or db.session.dirty:
         db.session.commit()  # its use noted (once a minute), or its end
