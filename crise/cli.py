@@ -298,12 +298,14 @@ def restaurer(fichier, oui):
 
 def register(app):
     from crise.audit.commandes import audit
+    from crise.care.commandes import comptes
     from crise.exercices.commandes import exercices
     from crise.retex.commandes import retex
     from crise.rgpd.commandes import retention
 
     app.cli.add_command(users)
     app.cli.add_command(audit)
+    app.cli.add_command(comptes)
     app.cli.add_command(exercices)
     app.cli.add_command(retex)
     app.cli.add_command(retention)

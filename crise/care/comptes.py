@@ -15,8 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crise.extensions import db
 
-__all__ = ["CompteDelta", "ComptePersonnes", "FluxDelta", "FluxHeure", "compacter",
-           "flux_par_heure", "personnes_par_mairie", "presents_avant"]
+__all__ = ["CompteDelta", "ComptePersonnes", "FluxDelta", "FluxHeure", "compacter", "ecarts",
+           "flux_par_heure", "personnes_par_mairie", "presents_avant", "reconstruire"]
 
 LOT = 5_000  # lines folded per transaction: SQLite's writer is held a few milliseconds
 SEUIL = 2_000  # a board that read more lines than this not yet folded folds them
@@ -167,3 +167,90 @@ def compacter(lots: int | None = None) -> int:
             total += len(ids)
             fait += 1
     return total
+
+
+# --- Checked against the rows, rebuilt from them ------------------------------------------
+
+CLES_PERSONNES = "evenement_id, mairie_id, centre_id, categorie, present"
+
+
+def _heure_sql(colonne: str) -> str:
+    if db.engine.dialect.name == "postgresql":
+        return f"to_char({colonne} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')"
+    return f"substr({colonne}, 1, 13)"  # SQLite: « YYYY-MM-DD HH:MM:SS » in UTC
+
+
+def _recomptes() -> tuple[str, str]:
+    """(people, hourly flows) counted from the rows, as SELECTs giving the totals' columns."""
+    personnes = (f"SELECT {CLES_PERSONNES}, count(*) AS n FROM care_personne "
+                 f"WHERE fusionne_dans_id IS NULL GROUP BY {CLES_PERSONNES}")
+    flux = f"""
+        SELECT evenement_id, heure, sum(arrivees) AS arrivees, sum(departs) AS departs FROM (
+            SELECT c.evenement_id, {_heure_sql("p.arrivee_at")} AS heure, 1 AS arrivees,
+                   0 AS departs
+            FROM care_passage p JOIN care_centre c ON c.id = p.centre_id
+            UNION ALL
+            SELECT c.evenement_id, {_heure_sql("p.depart_at")}, 0, 1
+            FROM care_passage p JOIN care_centre c ON c.id = p.centre_id
+            WHERE p.depart_at IS NOT NULL) AS f
+        GROUP BY evenement_id, heure"""
+    return personnes, flux
+
+
+def _gardes() -> tuple[str, str]:
+    """The same, from what is kept (totals and lines not yet folded)."""
+    personnes = (f"SELECT {CLES_PERSONNES}, sum(n) AS n FROM (SELECT {CLES_PERSONNES}, n "
+                 f"FROM care_compte UNION ALL SELECT {CLES_PERSONNES}, n FROM "
+                 f"care_compte_delta) AS k GROUP BY {CLES_PERSONNES}")
+    flux = ("SELECT evenement_id, heure, sum(arrivees) AS arrivees, sum(departs) AS departs "
+            "FROM (SELECT evenement_id, heure, arrivees, departs FROM care_flux UNION ALL "
+            "SELECT evenement_id, heure, arrivees, departs FROM care_flux_delta) AS k "
+            "GROUP BY evenement_id, heure")
+    return personnes, flux
+
+
+def _lire(sql: str, cles: int) -> dict[tuple, tuple]:
+    """{key columns: counted columns} of a count, rows counting nothing left out."""
+    return {tuple(r[:cles]): tuple(r[cles:]) for r in db.session.execute(sa.text(sql))
+            if any(r[cles:])}
+
+
+def _ligne(quoi: str, cle: tuple, lu: tuple | None, attendu: tuple | None) -> str:
+    if quoi == "personnes":
+        evenement, mairie, centre, categorie, present = cle
+        return (f"Événement n° {evenement}, C.A.RE n° {centre} (mairie n° {mairie}), "
+                f"{categorie}, {'présents' if present else 'partis'} : "
+                f"{(lu or (0,))[0]} gardé(s), {(attendu or (0,))[0]} compté(s)")
+    evenement, heure = cle
+    lu, attendu = lu or (0, 0), attendu or (0, 0)
+    return (f"Événement n° {evenement}, heure {heure} h UTC : {lu[0]} arrivée(s) et "
+            f"{lu[1]} départ(s) gardés, {attendu[0]} et {attendu[1]} comptés")
+
+
+def ecarts() -> list[str]:
+    """Where what is kept differs from a count of the rows, in French, one line each
+    (empty: every count is right). Reads every row: for an operator, not for a board."""
+    lignes = []
+    for quoi, cles, recompte, garde in zip(("personnes", "flux"), (5, 2), _recomptes(),
+                                           _gardes()):
+        attendu, lu = _lire(recompte, cles), _lire(garde, cles)
+        for cle in sorted(set(attendu) | set(lu), key=str):
+            if attendu.get(cle) != lu.get(cle):
+                lignes.append(_ligne(quoi, cle, lu.get(cle), attendu.get(cle)))
+    return lignes
+
+
+def reconstruire() -> None:
+    """Count everything again from the rows, in one transaction that keeps writers out
+    meanwhile (committed here)."""
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("LOCK TABLE care_personne, care_passage IN SHARE MODE"))
+    # SQLite: the first statement writes, so this transaction holds the only writer.
+    for table in ("care_compte_delta", "care_flux_delta", "care_compte", "care_flux"):
+        db.session.execute(sa.text(f"DELETE FROM {table}"))
+    personnes, flux = _recomptes()
+    db.session.execute(sa.text(f"INSERT INTO care_compte ({CLES_PERSONNES}, n) {personnes}"))
+    db.session.execute(sa.text(
+        f"INSERT INTO care_flux (evenement_id, heure, arrivees, departs) {flux}"))
+    db.session.commit()

@@ -217,3 +217,39 @@ def test_desks_writing_while_the_counts_are_folded_lose_nothing(app, deux_care):
         comptes.compacter()
         assert lignes_en_attente() == 0
         assert_justes(evenement_id)
+
+
+def test_the_operator_checks_the_counts_and_rebuilds_them(app, runner, deux_care):
+    """« crise comptes » says the counts are right; counts written wrong behind the
+    application's back are named, and « --reconstruire » counts everything again."""
+    with app.app_context():
+        agent = db.session.get(User, deux_care["agent"].id)
+        centre = db.session.get(CentreAccueil, deux_care["centre"].id)
+        personne, = _enregistrer(agent, centre, [{"nom": "O'Brien", "prenom": "Siobhán",
+                                                  "categorie": "proche"}], utcnow())
+        services.depart(agent, personne, destination="domicile")
+        db.session.commit()
+        comptes.compacter()
+        evenement_id = centre.evenement_id
+    result = runner.invoke(args=["comptes"])
+    assert result.exit_code == 0, result.output
+    assert "Comptes justes" in result.output
+
+    with app.app_context():
+        db.session.execute(sa.update(comptes.ComptePersonnes).values(n=7))
+        db.session.execute(sa.delete(comptes.FluxHeure))
+        db.session.commit()
+    result = runner.invoke(args=["comptes"])
+    assert result.exit_code != 0
+    assert f"C.A.RE n° {deux_care['centre'].id}" in result.output
+    assert "proche, partis : 7 gardé(s), 1 compté(s)" in result.output
+    assert "proche, présents : 7 gardé(s), 0 compté(s)" in result.output
+    assert "0 arrivée(s) et 0 départ(s) gardés, 1 et 1 comptés" in result.output
+    assert "--reconstruire" in result.output
+
+    result = runner.invoke(args=["comptes", "--reconstruire"])
+    assert result.exit_code == 0, result.output
+    assert "Comptes reconstruits" in result.output and "Comptes justes" in result.output
+    with app.app_context():
+        assert_justes(evenement_id)
+        assert comptes_gardes(evenement_id)[0] == {(centre.mairie_id, "proche", False): 1}
