@@ -243,8 +243,8 @@ def authentifier(email: str, password: str, *, remote_addr: str = "",
 
     Throttled (crise.auth.limites): raises LimiteAtteinte, without looking at the password,
     while the account, the address or the known poste must wait. The try is counted before
-    the password is looked at (one upsert each): requests arriving together on several
-    workers each see the others' count, and the one over the threshold is refused. A
+    the password is looked at (one upsert each, committed): requests arriving together on
+    several workers each see the others' count, and the one over the threshold is refused. A
     success takes its count back. ``postes`` are the accounts this browser already logged
     in with (its signed cookie). The caller commits in every case."""
     now = now or utcnow()
@@ -276,7 +276,14 @@ def authentifier(email: str, password: str, *, remote_addr: str = "",
     if depasses:
         raise LimiteAtteinte(max(limites.attente(regle, cle, now) or regle.premiere_attente
                                  for regle, cle in depasses))
+    # The count is committed before the password is looked at: on SQLite the upsert took
+    # the one writer's lock, and holding it through Argon2 (about 0.1 s of CPU) made a
+    # shift of 32 agents logging in at the same minute wait past the busy timeout (a 500
+    # for the last ones). Committed, the count is as visible to the other workers.
+    db.session.commit()
     ok = verify_password(user.password_hash if user else None, password or "")
+    nouveau_hash = hash_password(password) if ok and needs_rehash(user.password_hash) \
+        else None  # computed before this transaction writes again, for the same reason
     if not ok or not user.actif:
         reason = "compte désactivé" if ok else "identifiants incorrects"
         annoncer(signals.connexion_refusee, Fait(
@@ -297,8 +304,8 @@ def authentifier(email: str, password: str, *, remote_addr: str = "",
             limites.decompter(cle)
         else:
             limites.effacer(cle)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if nouveau_hash:
+        user.password_hash = nouveau_hash
     user.last_login_at = now
     annoncer(signals.connexion, Fait(f"Connexion depuis {remote_addr}", now,
                                      objet_type="user", objet_id=user.id, acteur=user))

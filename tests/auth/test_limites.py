@@ -68,6 +68,37 @@ def test_a_count_is_atomic_under_concurrent_workers(app):
         assert ligne.nombre == 20 and ligne.attente_jusqua is not None
 
 
+def test_the_password_is_checked_with_no_write_lock_held(app, client, create_user,
+                                                          monkeypatch):
+    """Argon2 takes about 0.1 s of CPU: a login that held the count's lock meanwhile made a
+    shift of desks logging in at the same minute queue behind each other on SQLite (the
+    last ones past the busy timeout: a 500). While the password is checked, another
+    connection can write the very counters at once, on either database."""
+    user = create_user("agent_accueil", mairie="11e")
+    verifier = services.verify_password
+    libres = []
+
+    def verify_pendant_ecriture(password_hash, password):
+        with db.engine.connect() as autre:
+            if autre.dialect.name == "sqlite":
+                autre.exec_driver_sql("PRAGMA busy_timeout=0")
+                autre.exec_driver_sql("BEGIN IMMEDIATE")  # fails if a writer holds it
+            else:
+                autre.exec_driver_sql("SET lock_timeout = '1ms'")
+                autre.execute(sa.select(LimiteTentatives.cle).with_for_update(nowait=True))
+            autre.rollback()
+        libres.append(True)
+        return verifier(password_hash, password)
+
+    monkeypatch.setattr(services, "verify_password", verify_pendant_ecriture)
+    assert reussie(essayer(client, user.email, PASSWORD))
+    assert not reussie(essayer(app.test_client(), user.email, "pas le bon mot de passe"))
+    assert libres == [True, True]
+    with app.app_context():  # the failure stays counted, the success took its count back
+        assert db.session.scalar(sa.select(LimiteTentatives.nombre).where(
+            LimiteTentatives.cle == limites.cle_compte(user.email))) == 1
+
+
 def test_a_count_is_forgotten_after_an_hour_of_quiet(app):
     with app.app_context():
         now = utcnow()
