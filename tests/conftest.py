@@ -358,3 +358,26 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     path.write_bytes(pdf)
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
+
+
+def ecriture_en_cours() -> bool:
+    """Whether the current transaction has written (SQLite: it holds the only writer's lock,
+    every desk waits for it). A document is built before its audit entry is written."""
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as autre:
+            autre.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
+                autre.exec_driver_sql("BEGIN IMMEDIATE")
+            except sa.exc.OperationalError:
+                return True
+            autre.rollback()
+        return False
+    return db.session.scalar(sa.text("SELECT pg_current_xact_id_if_assigned()")) is not None
+
+
+def construit_sans_ecrire(fonction, constats: list):
+    """``fonction`` wrapped: it notes, each time it is called, whether a write was pending."""
+    def enveloppe(*args, **kwargs):
+        constats.append(ecriture_en_cours())
+        return fonction(*args, **kwargs)
+    return enveloppe

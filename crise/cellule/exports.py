@@ -82,9 +82,10 @@ def export(actor, evenement, filtres, fmt: str, now: datetime | None = None
     now = now or utcnow()
     liste = ListeMainCourante(evenement, filtres, now)
     build, mimetype = FORMATS[fmt]
+    fichier = build(liste)  # before the audit entry takes SQLite's only writer
     record(actor, Action.EXPORT, "main_courante", evenement.id,
            summary=f"Main courante exportée ({fmt.upper()}, {len(liste.entrees)} entrée(s))",
            evenement_id=evenement.id)
     db.session.flush()
-    return build(liste), mimetype, export_filename(f"main-courante-{evenement.id}", fmt, now,
+    return fichier, mimetype, export_filename(f"main-courante-{evenement.id}", fmt, now,
                                                    exercice=evenement.exercice)

@@ -541,12 +541,13 @@ def export(actor: User, evenement: Evenement, *, liste: str, fmt: str,
         raise ServiceError("Export inconnu.")
     content = exports.liste(actor, evenement, liste, now)
     build, mimetype = exports.FORMATS[fmt]
+    fichier = build(content)  # before the audit entry takes SQLite's only writer
     record(actor, Action.EXPORT, "hebergement_evenement", evenement.id,
            summary=f"Liste exportée ({exports.LISTES[liste]}, {fmt.upper()}, "
                    f"{len(content.dossiers)} foyer(s))",
            personnes=[m for d in content.dossiers for m in d.membres],
            mairie_id=actor.mairie_id, evenement_id=evenement.id)
     db.session.flush()
-    return build(content), mimetype, export_filename(f"hebergement-{evenement.id}-{liste}", fmt,
+    return fichier, mimetype, export_filename(f"hebergement-{evenement.id}-{liste}", fmt,
                                                      now, exercice=evenement.exercice)
 

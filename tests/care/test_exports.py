@@ -93,6 +93,25 @@ def test_exports_are_audited(app, centre_with_people, create_user):
         assert entry.actor_email == dsol.email and "XLSX, 3 personne(s)" in entry.summary
 
 
+def test_a_list_is_built_before_its_audit_entry_takes_the_writer(app, centre_with_people,
+                                                                 create_user, monkeypatch):
+    """On SQLite the audit entry's write holds the only writer until the request commits:
+    built after it, a long list would keep every desk of the city waiting."""
+    from crise.care import exports as care_exports
+    from tests.conftest import construit_sans_ecrire
+
+    centre = centre_with_people()
+    dsol = create_user("dsol")
+    constats = []
+    build, mimetype = care_exports.FORMATS["pdf"]
+    monkeypatch.setitem(care_exports.FORMATS, "pdf",
+                        (construit_sans_ecrire(build, constats), mimetype))
+    data, _, _ = export(app, centre, dsol, "prefecture", "pdf")
+    assert data.startswith(b"%PDF") and constats == [False]
+    with app.app_context():
+        assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "export"))
+
+
 def test_export_roles_and_scope_through_the_web(app, client, login_as, auth,
                                                 centre_with_people):
     centre = centre_with_people()

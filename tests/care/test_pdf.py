@@ -158,3 +158,27 @@ def test_the_fast_qr_encoder_gives_the_packages_matrix_for_every_length():
         code.add_data(qrcode.util.QRData(token.encode(), mode=qrcode.util.MODE_8BIT_BYTE))
         code.make(fit=True)
         assert matrice(token) == code.get_matrix(), longueur
+
+
+def test_badges_are_built_before_their_audit_entry_takes_the_writer(
+        app, create_centre, create_user, monkeypatch):
+    """1,000 badges take half a second: built while the audit entry's write held SQLite's
+    only writer, every desk of the city would wait for them."""
+    from crise.care.services import documents
+    from tests.conftest import construit_sans_ecrire
+
+    centre = create_centre()
+    agent = create_user("agent_accueil", mairie="11e")
+    ids = register_household(app, centre, agent, [("Trần", "Thị Mai", "sinistre"),
+                                                  ("Trần", "Văn Hùng", "implique")])
+    constats = []
+    monkeypatch.setattr(documents, "badges_pdf",
+                        construit_sans_ecrire(documents.badges_pdf, constats))
+    with app.app_context():
+        pdf = services.badges(db.session.get(User, agent.id),
+                              db.session.get(CentreAccueil, centre.id),
+                              [db.session.get(Personne, i) for i in ids], what="foyer")
+        db.session.commit()
+        assert pdf.startswith(b"%PDF") and constats == [False]
+        assert db.session.scalar(sa.select(AuditEntry.summary).where(
+            AuditEntry.action == "export")) == "Badges imprimés (foyer, 2 personne(s))"

@@ -79,6 +79,22 @@ def test_exports_pdf_and_csv_are_audited(app, client, auth, scene):
     assert client.get(url + ".xls").status_code == 404
 
 
+def test_the_main_courante_is_built_before_its_audit_entry_takes_the_writer(
+        app, client, auth, scene, monkeypatch):
+    from crise.cellule import exports as cellule_exports
+    from tests.conftest import construit_sans_ecrire
+
+    constats = []
+    build, mimetype = cellule_exports.FORMATS["pdf"]
+    monkeypatch.setitem(cellule_exports.FORMATS, "pdf",
+                        (construit_sans_ecrire(build, constats), mimetype))
+    auth.login(scene["cellule"])
+    write(client, scene)
+    pdf = client.get(f"/cellule/evenements/{scene['evenement'].id}/main-courante.pdf")
+    assert pdf.data.startswith(b"%PDF") and constats == [False]
+    assert count(app, AuditEntry, AuditEntry.object_type == "main_courante") == 1
+
+
 def test_main_courante_is_for_the_cellule(app, client, auth, scene):
     auth.login(scene["m11"])
     url = f"/cellule/evenements/{scene['evenement'].id}/main-courante"

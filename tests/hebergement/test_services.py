@@ -311,6 +311,25 @@ def test_the_most_vulnerable_come_first_tonight(app, famille, create_user, creat
         assert sans == [dossier_bebe, first]
 
 
+def test_a_housing_list_is_built_before_its_audit_entry_takes_the_writer(app, famille,
+                                                                         monkeypatch):
+    from crise.hebergement import exports as hebergement_exports
+    from tests.conftest import construit_sans_ecrire
+
+    constats = []
+    build, mimetype = hebergement_exports.FORMATS["xlsx"]
+    monkeypatch.setitem(hebergement_exports.FORMATS, "xlsx",
+                        (construit_sans_ecrire(build, constats), mimetype))
+    with app.app_context():
+        dossier = ouvrir(famille)
+        db.session.commit()
+        evenement = db.session.get(Evenement, dossier.evenement_id)
+        data, _, _ = services.export(u(famille["dsol"]), evenement, liste="sans-solution",
+                                     fmt="xlsx")
+        db.session.commit()
+    assert data.startswith(b"PK") and constats == [False]
+
+
 def test_stays_export_one_line_per_stay_for_the_invoices(app, famille):
     import csv
     import io

@@ -24,13 +24,16 @@ def badges(actor: User, centre: CentreAccueil, personnes: list[Personne], *,
         raise ServiceError("Vous ne pouvez pas imprimer les badges de ce C.A.RE.")
     if any(p.centre_id != centre.id for p in personnes):
         raise ServiceError("Ces personnes ne sont pas toutes de ce C.A.RE.")
+    # Built before the audit entry is written: on SQLite that write takes the only
+    # writer's lock until the request commits, and 1,000 badges take half a second.
+    pdf = badges_pdf(personnes, exercice=centre.evenement.exercice,
+                     title=f"Badges — {centre.nom}")
     record(actor, Action.EXPORT, "personne" if len(personnes) == 1 else "centre",
            personnes[0].id if len(personnes) == 1 else centre.id,
            summary=f"Badges imprimés ({what}, {len(personnes)} personne(s))",
            personnes=personnes, mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
     db.session.flush()
-    return badges_pdf(personnes, exercice=centre.evenement.exercice,
-                      title=f"Badges — {centre.nom}")
+    return pdf
 
 
 def export_liste(actor: User, centre: CentreAccueil, *, destinataire: str, fmt: str,
@@ -43,10 +46,11 @@ def export_liste(actor: User, centre: CentreAccueil, *, destinataire: str, fmt: 
     now = now or utcnow()
     liste = exports.ListeNominative(centre, destinataire, now)
     build, mimetype = exports.FORMATS[fmt]
+    contenu = build(liste)  # before the audit entry takes SQLite's writer (see badges)
     record(actor, Action.EXPORT, "centre", centre.id,
            summary=f"Liste nominative exportée ({exports.DESTINATAIRES[destinataire]}, "
                    f"{fmt.upper()}, {len(liste.people)} personne(s))",
            personnes=liste.people, mairie_id=centre.mairie_id, evenement_id=centre.evenement_id)
     db.session.flush()
-    return build(liste), mimetype, export_filename(f"care-{centre.id}-{destinataire}", fmt, now,
+    return contenu, mimetype, export_filename(f"care-{centre.id}-{destinataire}", fmt, now,
                                                    exercice=liste.exercice)
