@@ -406,7 +406,8 @@ def charger(cible: str, guichets: list[dict], secondes: float, phase: str,
 
 
 def verifier(url: str, cible: str, acquittes: list[tuple]) -> dict:
-    """Every acknowledged registration exactly once, under its id; nothing half-written."""
+    """Every acknowledged registration exactly once, under its id; nothing half-written;
+    the boards' counts equal to a count of the rows."""
     import sqlalchemy as sa  # noqa: PLC0415
 
     moteur = sa.create_engine(url)
@@ -421,9 +422,23 @@ def verifier(url: str, cible: str, acquittes: list[tuple]) -> dict:
             lignes = conn.execute(sa.text("SELECT nom, id FROM plancher")).all()
             demi = 0
     moteur.dispose()
+    comptes_faux = 0
+    if cible == "application":
+        # The counts the boards read (kept by triggers) against a count of the rows.
+        from crise import create_app  # noqa: PLC0415
+        from crise.care import comptes  # noqa: PLC0415
+        from crise.extensions import db  # noqa: PLC0415
+
+        app = create_app({"SECRET_KEY": "verifier", "CRISE_ENV": "testing",
+                          "SQLALCHEMY_DATABASE_URI": url,
+                          "INSTANCE_PATH": tempfile.mkdtemp(prefix="crise-verifier-")})
+        with app.app_context():
+            comptes_faux = len(comptes.ecarts())
+            db.engine.dispose()
     par_nom = collections.defaultdict(list)
     for nom, ident in lignes:
         par_nom[nom].append(ident)
     perdus = sum(1 for t in acquittes if t[3] not in par_nom.get(t[2], []))
     doubles = sum(len(ids) - 1 for nom, ids in par_nom.items() if len(ids) > 1)
-    return {"perdus": perdus, "doubles": doubles, "demi_ecrits": demi}
+    return {"perdus": perdus, "doubles": doubles, "demi_ecrits": demi,
+            "comptes_faux": comptes_faux}

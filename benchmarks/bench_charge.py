@@ -123,8 +123,8 @@ def main():
            cpu_serveur_ms_par_enregistrement=round(cpu, 2), cible_cpu_ms=CIBLE_CPU_MS,
            cpu_plancher_ms=round(cpu_nu, 2),
            perdus=controle["perdus"], doubles=controle["doubles"],
-           demi_ecrits=controle["demi_ecrits"], plancher_perdus=controle_nu["perdus"],
-           cible_perdus_doubles=0)
+           demi_ecrits=controle["demi_ecrits"], comptes_faux=controle["comptes_faux"],
+           plancher_perdus=controle_nu["perdus"], cible_perdus_doubles=0)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@ browser) against gunicorn, and at a random moment kill -9 of the master and ever
 once; gunicorn is started again on the same port and the desks go on — a desk whose POST
 got no answer sends it again once the server is back, as an agent presses « Renvoyer ».
 Three times. Prints, for each, the registrations acknowledged, those lost (acknowledged
-but not in the database: must be 0), duplicated (must be 0) and half-written (a record
-without its passage or its search keys: must be 0).
+but not in the database: must be 0), duplicated (must be 0), half-written (a record
+without its passage or its search keys: must be 0), and the boards' counts that differ from
+a count of the rows (kept by triggers in the same transactions: must be 0).
 
 Environment: BENCH_CHARGE_GUICHETS (32), BENCH_CRASH_SECONDES per round (20),
 DATABASE_URL (PostgreSQL through scripts/with-postgres.sh; SQLite in a temp folder else).
@@ -69,7 +70,7 @@ def main():
         perdus += controle["perdus"]
     # Doubles and half-written records: the database as the three rounds left it.
     totaux = {"perdus": perdus, "doubles": controle["doubles"],
-              "demi_ecrits": controle["demi_ecrits"]}
+              "demi_ecrits": controle["demi_ecrits"], "comptes_faux": controle["comptes_faux"]}
     report("crash.synthese", manches=MANCHES,
            base="postgresql" if url.startswith("postgresql") else "sqlite", **totaux,
            cible=0)
