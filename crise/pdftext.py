@@ -13,7 +13,9 @@ markup (lists), ``paragraph_style`` adds the shaping such a paragraph needs.
 """
 
 import re
+import threading
 import unicodedata
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -98,13 +100,34 @@ def needs_shaping(text: str) -> bool:
                for c in text or "")
 
 
+_memoire = threading.local()
+
+
+@contextmanager
+def memoire():
+    """Within it, a line's runs are worked out once (a badge measures its name at several
+    sizes, then draws it). Kept for one document only: names are personal data, no cache
+    outlives the document that printed them."""
+    avant = getattr(_memoire, "runs", None)
+    _memoire.runs = {} if avant is None else avant
+    try:
+        yield
+    finally:
+        _memoire.runs = avant
+
+
 def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
     """(font, text) pieces of one line, in visual order; each piece's text is in logical
     order (HarfBuzz turns a right-to-left piece round when it shapes it)."""
-    return list(_runs(text or "", bold))
+    cache = getattr(_memoire, "runs", None)
+    if cache is None:
+        return list(_runs(text or "", bold))
+    cle = (text or "", bold)
+    if cle not in cache:
+        cache[cle] = _runs(*cle)
+    return list(cache[cle])
 
 
-@lru_cache(maxsize=4096)  # a badge measures its name at several sizes, and a list its words
 def _runs(text: str, bold: bool) -> tuple[tuple[str, str], ...]:
     text = clean_line(text)
     if not text:

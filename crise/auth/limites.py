@@ -94,9 +94,12 @@ def attente(regle: Regle, cle: str, now: datetime | None = None) -> timedelta | 
 
 
 def compter(regle: Regle, cle: str, *, now: datetime | None = None, user_id: int | None = None,
-            libelle: str = "") -> tuple[int, timedelta | None]:
+            libelle: str = "", attente: bool = True) -> tuple[int, timedelta | None]:
     """Count one try under ``cle`` (one statement, whatever runs at the same time): how many
-    are counted now, and the wait it imposes on the next."""
+    are counted now, and the wait it imposes on the next. ``attente`` False: the wait is
+    not written now but by ``sanctionner`` once the try turned out to be a failure (a
+    login counted, then checked outside the lock: a success still being checked must not
+    leave a wait behind)."""
     now = now or utcnow()
     table = LimiteTentatives.__table__
     maintenant = sa.literal(now, UTCDateTime())
@@ -116,14 +119,26 @@ def compter(regle: Regle, cle: str, *, now: datetime | None = None, user_id: int
     }).returning(table.c.nombre, table.c.premier_at)
     nombre, premier_at = db.session.execute(upsert).one()
     premier_at = UTCDateTime().process_result_value(premier_at, db.engine.dialect)
+    if attente:
+        return nombre, sanctionner(regle, cle, nombre, now, premier_at)
+    return nombre, regle.attente_apres(nombre, premier_at, now)
+
+
+def sanctionner(regle: Regle, cle: str, nombre: int, now: datetime,
+                premier_at: datetime | None = None) -> timedelta | None:
+    """Write the wait ``nombre`` tries impose under ``cle`` (never shortening a longer one
+    written by a request that counted earlier and arrives later); the wait, or None."""
+    if premier_at is None:
+        premier_at = db.session.scalar(sa.select(LimiteTentatives.premier_at).where(
+            LimiteTentatives.cle == cle)) or now
     attendre = regle.attente_apres(nombre, premier_at, now)
     if attendre is not None:
-        # Never shortened by a request that counted earlier and arrives later.
+        table = LimiteTentatives.__table__
         jusqua = sa.literal(now + attendre, UTCDateTime())
         db.session.execute(sa.update(table).where(table.c.cle == cle).values(
             attente_jusqua=sa.case((table.c.attente_jusqua > jusqua, table.c.attente_jusqua),
                                    else_=jusqua)))
-    return nombre, attendre
+    return attendre
 
 
 def decompter(cle: str) -> None:

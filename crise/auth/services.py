@@ -267,7 +267,7 @@ def authentifier(email: str, password: str, *, remote_addr: str = "",
     comptes = []
     for regle, cle, libelle in compteurs:
         nombre, _ = limites.compter(
-            regle, cle, now=now, libelle=libelle,
+            regle, cle, now=now, libelle=libelle, attente=False,
             user_id=user.id if user is not None and regle is not
             limites.CONNEXION_ADRESSE else None)
         comptes.append((regle, cle, libelle, nombre))
@@ -279,7 +279,8 @@ def authentifier(email: str, password: str, *, remote_addr: str = "",
     # The count is committed before the password is looked at: on SQLite the upsert took
     # the one writer's lock, and holding it through Argon2 (about 0.1 s of CPU) made a
     # shift of 32 agents logging in at the same minute wait past the busy timeout (a 500
-    # for the last ones). Committed, the count is as visible to the other workers.
+    # for the last ones). Committed, the count is as visible to the other workers; the
+    # wait it may impose is written only if this try fails (below).
     db.session.commit()
     ok = verify_password(user.password_hash if user else None, password or "")
     nouveau_hash = hash_password(password) if ok and needs_rehash(user.password_hash) \
@@ -290,7 +291,10 @@ def authentifier(email: str, password: str, *, remote_addr: str = "",
             f"Échec de connexion pour {normalise_email(email)[:200]} ({reason}) depuis "
             f"{remote_addr}", now, objet_type="user", objet_id=user.id if user else None,
             acteur=user))
-        for regle, _, libelle, nombre in comptes:
+        for regle, cle, libelle, nombre in comptes:
+            # Only a failure makes the next ones wait: tries still being checked (other
+            # agents behind the same address) are in ``nombre``, successes among them too.
+            limites.sanctionner(regle, cle, nombre, now)
             if nombre == regle.seuil:
                 annoncer(signals.connexion_refusee, Fait(
                     f"{regle.libelle} ralenties après {nombre} échecs : {libelle}", now,

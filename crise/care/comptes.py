@@ -20,6 +20,7 @@ __all__ = ["CompteDelta", "ComptePersonnes", "FluxDelta", "FluxHeure", "compacte
 
 LOT = 5_000  # lines folded per transaction: SQLite's writer is held a few milliseconds
 SEUIL = 2_000  # a board that read more lines than this not yet folded folds them
+VERROU_REPLI = 16091910  # PostgreSQL advisory lock: one folding (or rebuild) at a time
 
 
 class ComptePersonnes(db.Model):
@@ -161,7 +162,7 @@ def compacter(lots: int | None = None) -> int:
                 break
             if db.engine.dialect.name == "postgresql":
                 # Two foldings at once would lock the same lines in different orders.
-                db.session.execute(sa.text("SELECT pg_advisory_xact_lock(16091910)"))
+                db.session.execute(sa.text(f"SELECT pg_advisory_xact_lock({VERROU_REPLI})"))
             _replier(totaux, deltas, cles, valeurs, ids[-1])
             db.session.commit()
             total += len(ids)
@@ -209,10 +210,16 @@ def _gardes() -> tuple[str, str]:
     return personnes, flux
 
 
-def _lire(sql: str, cles: int) -> dict[tuple, tuple]:
-    """{key columns: counted columns} of a count, rows counting nothing left out."""
-    return {tuple(r[:cles]): tuple(r[cles:]) for r in db.session.execute(sa.text(sql))
-            if any(r[cles:])}
+def _lire(recompte: str, garde: str, cles: int) -> tuple[dict, dict]:
+    """({key columns: counted columns} of the rows, the same of what is kept), rows counting
+    nothing left out. One statement, so one snapshot: a desk writing meanwhile is in both
+    or in neither (two statements showed it as a difference)."""
+    attendu, lu = {}, {}
+    for source, *r in db.session.execute(sa.text(
+            f"SELECT 'r', * FROM ({recompte}) AS r UNION ALL SELECT 'k', * FROM ({garde}) AS k")):
+        if any(r[cles:]):
+            (attendu if source == "r" else lu)[tuple(r[:cles])] = tuple(r[cles:])
+    return attendu, lu
 
 
 def _ligne(quoi: str, cle: tuple, lu: tuple | None, attendu: tuple | None) -> str:
@@ -233,7 +240,7 @@ def ecarts() -> list[str]:
     lignes = []
     for quoi, cles, recompte, garde in zip(("personnes", "flux"), (5, 2), _recomptes(),
                                            _gardes()):
-        attendu, lu = _lire(recompte, cles), _lire(garde, cles)
+        attendu, lu = _lire(recompte, garde, cles)
         for cle in sorted(set(attendu) | set(lu), key=str):
             if attendu.get(cle) != lu.get(cle):
                 lignes.append(_ligne(quoi, cle, lu.get(cle), attendu.get(cle)))
@@ -246,6 +253,7 @@ def reconstruire() -> None:
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         db.session.execute(sa.text("LOCK TABLE care_personne, care_passage IN SHARE MODE"))
+        db.session.execute(sa.text(f"SELECT pg_advisory_xact_lock({VERROU_REPLI})"))
     # SQLite: the first statement writes, so this transaction holds the only writer.
     for table in ("care_compte_delta", "care_flux_delta", "care_compte", "care_flux"):
         db.session.execute(sa.text(f"DELETE FROM {table}"))

@@ -16,8 +16,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from crise.care.qr import lignes
 from crise.formatting import exercice_label, format_date
-from crise.pdftext import (FONT, FONT_BOLD, draw_string, ellipsis, fit_size, register_fonts,
-                           split_lines)
+from crise.pdftext import (FONT, FONT_BOLD, draw_string, ellipsis, fit_size, memoire,
+                           register_fonts, split_lines)
 
 PAGE_W, PAGE_H = A4
 BADGE_W, BADGE_H = 95 * mm, 68 * mm
@@ -154,14 +154,15 @@ def badges_pdf(personnes, *, exercice: bool, title: str = "Badges") -> bytes:
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(exercice_label(title, exercice))
     canvas.setAuthor("Ville de Paris — gestion de crise")
-    for index, personne in enumerate(personnes):
-        slot = index % PER_PAGE
-        if index and slot == 0:
-            canvas.showPage()
-        column, row = slot % COLUMNS, slot // COLUMNS
-        x = MARGIN_X + column * BADGE_W
-        y = PAGE_H - MARGIN_Y - (row + 1) * BADGE_H
-        _badge(canvas, personne, x, y, exercice=exercice)
+    with memoire():
+        for index, personne in enumerate(personnes):
+            slot = index % PER_PAGE
+            if index and slot == 0:
+                canvas.showPage()
+            column, row = slot % COLUMNS, slot // COLUMNS
+            x = MARGIN_X + column * BADGE_W
+            y = PAGE_H - MARGIN_Y - (row + 1) * BADGE_H
+            _badge(canvas, personne, x, y, exercice=exercice)
     if not personnes:
         canvas.setFont(FONT, 12)
         canvas.drawString(20 * mm, PAGE_H - 30 * mm, "Aucune personne à badger.")

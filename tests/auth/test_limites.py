@@ -99,6 +99,36 @@ def test_the_password_is_checked_with_no_write_lock_held(app, client, create_use
             LimiteTentatives.cle == limites.cle_compte(user.email))) == 1
 
 
+def test_agents_logging_in_together_behind_one_address_leave_no_wait(app, create_user,
+                                                                     monkeypatch):
+    """A mairie behind one public address: some typos this hour, then two agents log in at
+    the same moment. The second counts while the first's password is being checked (the
+    count is committed before the check): its try reaches the address's threshold, but a
+    success is no failure: nobody behind that address is made to wait afterwards."""
+    adresse = "203.0.113.50"
+    agents = [create_user("agent_accueil", mairie="11e") for _ in range(3)]
+    for n in range(8):  # typos on unknown addresses e-mails: the address counts 8
+        assert not reussie(essayer(app.test_client(), f"faute{n}@paris.test", "x", adresse))
+    verifier = services.verify_password
+    imbrique = []
+
+    def verify_pendant_qu_un_autre_se_connecte(password_hash, password):
+        if not imbrique:
+            imbrique.append(True)
+            assert reussie(essayer(app.test_client(), agents[1].email, PASSWORD, adresse))
+        return verifier(password_hash, password)
+
+    monkeypatch.setattr(services, "verify_password", verify_pendant_qu_un_autre_se_connecte)
+    assert reussie(essayer(app.test_client(), agents[0].email, PASSWORD, adresse))
+    assert imbrique == [True]
+    monkeypatch.setattr(services, "verify_password", verifier)
+    with app.app_context():
+        assert db.session.scalar(sa.select(LimiteTentatives.attente_jusqua).where(
+            LimiteTentatives.cle == limites.cle_adresse(adresse))) is None
+    # The next agent behind that address gets in at once.
+    assert reussie(essayer(app.test_client(), agents[2].email, PASSWORD, adresse))
+
+
 def test_a_count_is_forgotten_after_an_hour_of_quiet(app):
     with app.app_context():
         now = utcnow()

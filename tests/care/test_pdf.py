@@ -182,3 +182,31 @@ def test_badges_are_built_before_their_audit_entry_takes_the_writer(
         assert pdf.startswith(b"%PDF") and constats == [False]
         assert db.session.scalar(sa.select(AuditEntry.summary).where(
             AuditEntry.action == "export")) == "Badges imprimés (foyer, 2 personne(s))"
+
+
+def test_no_name_outlives_the_badge_sheet_that_printed_it():
+    """Names are measured once per sheet (a memo), and the memo goes with the sheet."""
+    from types import SimpleNamespace
+
+    from crise import pdftext
+    from crise.care.pdf import badges_pdf
+    from crise.db import utcnow
+
+    seen = []
+    original = pdftext._runs
+
+    def compte(text, bold):
+        seen.append(text)
+        return original(text, bold)
+
+    pdftext._runs = compte
+    try:
+        centre = SimpleNamespace(nom="Gymnase Japy")
+        badges_pdf([SimpleNamespace(nom="Иванова", prenom="Светлана", categorie="sinistre",
+                                    badge_token="t" * 22, code_court="K7M-4QX",
+                                    centre=centre, created_at=utcnow())], exercice=False)
+    finally:
+        pdftext._runs = original
+    assert seen.count("ИВАНОВА") == 1  # measured at several sizes, worked out once
+    assert getattr(pdftext._memoire, "runs", None) is None
+    assert "ИВАНОВА" not in repr(vars(pdftext._memoire))

@@ -157,6 +157,13 @@ def _postgresql():
 
 
 def upgrade():
+    pg = op.get_bind().dialect.name == "postgresql"
+    if pg:
+        # Desks keep writing while « crise setup » runs: nothing may be written between
+        # the count of what is there and the triggers that count from then on (held until
+        # the migration commits). SQLite: the count's INSERT takes the only writer's lock,
+        # and the triggers are created in the same transaction.
+        op.execute("LOCK TABLE care_personne, care_passage IN SHARE ROW EXCLUSIVE MODE")
     op.create_table(
         "care_compte",
         sa.Column("evenement_id", sa.Integer(), nullable=False),
@@ -197,7 +204,6 @@ def upgrade():
                     ["evenement_id", "heure", "arrivees", "departs"], unique=False)
 
     # What is there already, counted once; the triggers count every change from now on.
-    pg = op.get_bind().dialect.name == "postgresql"
     op.execute(f"""
         INSERT INTO care_compte ({COMPTE}, n)
         SELECT {COMPTE}, count(*) FROM care_personne WHERE fusionne_dans_id IS NULL
