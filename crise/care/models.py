@@ -267,7 +267,11 @@ class Personne(TimestampMixin, db.Model):
                       # read from this index alone.
                       sa.Index("ix_care_personne_comptes", "evenement_id", "mairie_id",
                                "categorie", "present", "fusionne_dans_id"),
-                      sa.Index("ix_care_personne_identite", "evenement_id", "cle_identite"),
+                      # Doubles by how the name sounds; with the creation time, the form
+                      # sent again after Back (the twin check of every registration) reads
+                      # only the last minutes' rows of a name thousands share in a flood.
+                      sa.Index("ix_care_personne_identite", "evenement_id", "cle_identite",
+                               "created_at"),
                       # Only the people who asked for a roof: households without a
                       # dossier are counted on every board without reading the others.
                       sa.Index("ix_care_personne_demande_toit", "evenement_id", "present",
