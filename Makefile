@@ -36,10 +36,14 @@ test-pg: $(STAMP) system-deps
 bench: $(STAMP)
 	@set -e; for script in benchmarks/bench_*.py; do $(BIN)/python $$script; done
 
-## The same figures on PostgreSQL (a throwaway server for each script).
+## The same figures on PostgreSQL (a throwaway server for each script, and for each size of
+## bench_echelle.py: it needs an empty database per size).
 bench-pg: $(STAMP)
 	@set -e; for script in benchmarks/bench_*.py; do \
-	  scripts/with-postgres.sh $(BIN)/python $$script; done
+	  if [ $$script = benchmarks/bench_echelle.py ]; then \
+	    for n in 100000 1000000; do \
+	      BENCH_ECHELLES=$$n scripts/with-postgres.sh $(BIN)/python $$script; done; \
+	  else scripts/with-postgres.sh $(BIN)/python $$script; fi; done
 
 ## Debian packages the tests drive (chromium, poppler-utils, zbar-tools), installed when missing.
 system-deps:
