@@ -336,9 +336,9 @@ def lever_attentes(actor, *, user: User | None = None, cle: str | None = None) -
     return nombre
 
 
-def load_user_by_session_token(token: str, cle_session: str | None = None) -> User | None:
+def load_user_by_session_token(token: str) -> User | None:
     """The active account of this token."""
-    return load_user_and_session(token, cle_session)[0]
+    return load_user_and_session(token, None)[0]
 
 
 def load_user_and_session(token: str, cle_session: str | None
